@@ -1,0 +1,67 @@
+# Build and test entry points.  CI runs .ci/run, which calls these targets.
+#
+#   make venv             .venv with the project installed editable (with [test])
+#   make test             the whole suite on SQLite (in memory)
+#   make test-postgresql  the whole suite on a throw-away PostgreSQL server
+#   make demo             the demonstration database (kazan demo)
+#   make clean            var/ and build artefacts (keeps .venv)
+#
+# Variables (from the environment or the command line):
+#   TRYTOND_DATABASE_URI  database for the tests (default sqlite://)
+#   DB_CACHE              Tryton's cache of databases with modules activated;
+#                         default var/db-cache/<hash of modules/ and of the
+#                         installed packages>, so a changed module never
+#                         restores a stale cached database
+#   PYTEST_ARGS           extra pytest arguments, e.g. PYTEST_ARGS='-k payroll -x'
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+TRYTOND_DATABASE_URI ?= sqlite://
+PYTEST_ARGS ?=
+export TRYTOND_DATABASE_URI
+
+.PHONY: venv test test-postgresql demo clean
+
+venv: $(STAMP)
+
+# The stamp holds `pip freeze`, which also keys the default DB_CACHE.
+$(STAMP): pyproject.toml
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	@$(VPY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(VPY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@$(VPY) -m pip freeze --exclude-editable > $@.tmp && mv $@.tmp $@
+
+test: venv
+	@set -u; \
+	if [ -z "$${DB_CACHE:-}" ]; then \
+		key=$$( { cat $(STAMP); find modules -type f ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 \
+			| LC_ALL=C sort -z | xargs -0r sha1sum; } | sha1sum | cut -c1-12); \
+		DB_CACHE=$(CURDIR)/var/db-cache/$$key; \
+		mkdir -p var/db-cache; \
+		find var/db-cache -mindepth 1 -maxdepth 1 ! -name $$key -exec rm -rf {} +; \
+	fi; \
+	export DB_CACHE; \
+	echo "pytest: TRYTOND_DATABASE_URI=$$TRYTOND_DATABASE_URI DB_CACHE=$$DB_CACHE"; \
+	rc=0; $(VPY) -m pytest -q -ra $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
+	exit $$rc
+
+# Runs `make test` against a throw-away server, unless TRYTOND_DATABASE_URI
+# already names a PostgreSQL server (then that one is used as it is).
+test-postgresql: venv
+	@case "$$TRYTOND_DATABASE_URI" in \
+	postgresql://*) $(MAKE) --no-print-directory test ;; \
+	*) bash .ci/postgres.sh run $(MAKE) --no-print-directory test ;; \
+	esac
+
+demo: venv
+	$(VENV)/bin/kazan demo
+
+clean:
+	@bash .ci/postgres.sh stop
+	rm -rf var build dist .pytest_cache
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d -print0 \
+		| xargs -0r rm -rf

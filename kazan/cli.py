@@ -1,0 +1,171 @@
+"""The ``kazan`` command (interfaces.md §1).
+
+Exit status: 0 when everything asked for was done; 1 when part of the work
+failed (the failures are listed, the rest is done and committed); 2 for bad
+usage, an unusable configuration, or a database ``kazan init`` has not
+prepared.
+"""
+import argparse
+import datetime as dt
+import os
+import pathlib
+import sys
+
+from . import config as kconfig
+from . import database
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print(f"kazan: ошибка: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"дата должна быть в виде ГГГГ-ММ-ДД: {value!r}")
+
+
+def _formats(value):
+    from .statements import FORMATS
+    formats = [f.strip() for f in value.split(',') if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(
+            "формат не поддерживается: %s (доступно: %s)" % (
+                ', '.join(unknown) or value, ', '.join(FORMATS)))
+    return formats
+
+
+def parser():
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        '--config', metavar='FILE',
+        help="конфигурация trytond (по умолчанию $TRYTOND_CONFIG, "
+        "иначе быстрый старт на SQLite в ./var)")
+    common.add_argument(
+        '--database', metavar='NAME',
+        help="имя базы (по умолчанию $KAZAN_DATABASE, иначе kazan)")
+
+    p = Parser(prog='kazan', description="Бухгалтерия учреждений Казани")
+    sub = p.add_subparsers(dest='command', required=True, parser_class=Parser)
+
+    init = sub.add_parser('init', parents=[common],
+        help="создать базу и установить или обновить модули")
+    init.add_argument('--admin-password-file', metavar='FILE',
+        help="файл с паролем администратора (для новой базы)")
+    init.add_argument('--admin-email', default='admin@localhost',
+        metavar='EMAIL', help="адрес администратора (для новой базы)")
+
+    statements = sub.add_parser('statements', parents=[common],
+        help="отчетность учреждений на дату")
+    statements.add_argument('date', type=_date, metavar='YYYY-MM-DD')
+    statements.add_argument('--institution', nargs='+', metavar='INN',
+        help="только эти учреждения")
+    statements.add_argument('--founder', choices=['education', 'culture'])
+    statements.add_argument('--out', required=True, type=pathlib.Path,
+        metavar='DIR')
+    statements.add_argument('--format', type=_formats, default=['csv'],
+        metavar='csv', help="форматы через запятую")
+
+    serve = sub.add_parser('serve', parents=[common],
+        help="запустить сервер Tryton для клиентов")
+    serve.add_argument('--listen', default='127.0.0.1:8000',
+        metavar='HOST:PORT')
+
+    demo = sub.add_parser('demo', parents=[common],
+        help="собрать демонстрационную базу и запустить сервер")
+    demo.add_argument('--no-serve', action='store_true',
+        help="не запускать сервер после сборки")
+    demo.add_argument('--listen', default='127.0.0.1:8000',
+        metavar='HOST:PORT')
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        settings = kconfig.resolve(args.config, args.database)
+        return COMMANDS[args.command](settings, args)
+    except kconfig.UsageError as e:
+        print(f"kazan: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def cmd_init(settings, args):
+    """Create the database if needed, then install or upgrade the modules
+    (safe to run again)"""
+    password_file = None
+    if not database.exists(settings):
+        password_file = database.admin_password_file(
+            settings, args.admin_password_file)
+        database.create(settings)
+        print(f"создана база «{settings.database}»", file=sys.stderr)
+    elif not database.is_initialised(settings):
+        password_file = database.admin_password_file(
+            settings, args.admin_password_file)
+    database.run_admin(settings, password_file,
+        admin_email=args.admin_email if password_file else None)
+    database.run(settings, _prepare)
+    print(f"база «{settings.database}» готова", file=sys.stderr)
+    return EXIT_OK
+
+
+def _prepare(pool):
+    "Set the administrator's language to Russian"
+    User = pool.get('res.user')
+    Lang = pool.get('ir.lang')
+    russian, = Lang.search([('code', '=', database.LANGUAGE)])
+    admin, = User.search([('login', '=', 'admin')])
+    if admin.language != russian:
+        User.write([admin], {'language': russian.id})
+
+
+def cmd_statements(settings, args):
+    from . import statements
+    companies, failures = database.run(
+        settings, lambda pool: statements.run(
+            pool, args.date, args.out, inns=args.institution,
+            founder=args.founder, formats=args.format),
+        readonly=True)
+    for inn, reason in failures:
+        print(f"ИНН {inn}: {reason}", file=sys.stderr)
+    print(f"отчетность {len(companies)} учреждений на {args.date} "
+        f"записана в {args.out}", file=sys.stderr)
+    return EXIT_PARTIAL if failures else EXIT_OK
+
+
+def cmd_serve(settings, args):
+    if not database.is_initialised(settings):
+        raise kconfig.UsageError(
+            f"база «{settings.database}» не подготовлена: "
+            "сначала выполните kazan init")
+    env = dict(os.environ, **settings.environ())
+    env['TRYTOND_WEB__LISTEN'] = args.listen
+    trytond = os.path.join(os.path.dirname(sys.executable), 'trytond')
+    print(f"сервер Tryton: http://{args.listen}/ база «{settings.database}»"
+        f" (JSON-RPC: /{settings.database}/rpc/); остановка: Ctrl+C",
+        file=sys.stderr, flush=True)
+    os.execve(trytond, [trytond, '-d', settings.database], env)
+
+
+def cmd_demo(settings, args):
+    from . import demo
+    return demo.run(settings, args)
+
+
+COMMANDS = {
+    'init': cmd_init,
+    'statements': cmd_statements,
+    'serve': cmd_serve,
+    'demo': cmd_demo,
+    }
+
+if __name__ == '__main__':
+    sys.exit(main())

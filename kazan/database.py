@@ -1,0 +1,156 @@
+"""The database of the service: create, initialise, open.
+
+Initialising (and upgrading) is trytond-admin's job, run as a child process
+with the same configuration; everything else runs in this process on the
+model API, as user 0, one transaction per unit of work.
+"""
+import os
+import secrets
+import subprocess
+import sys
+
+from .config import UsageError, apply
+
+MODULES = ['kazan_accounting', 'kazan_payroll']
+LANGUAGE = 'ru'
+
+
+def _backend(settings):
+    apply(settings)
+    from trytond import backend
+    return backend
+
+
+def exists(settings):
+    "Whether the database exists (initialised or not)"
+    backend = _backend(settings)
+    if backend.name == 'sqlite':
+        return (settings.data_dir / 'db' / f'{settings.database}.sqlite'
+            ).exists()
+    database = backend.Database()
+    database.connect()
+    connection = database.get_connection(autocommit=True)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT 1 FROM pg_database WHERE datname = %s',
+                (settings.database,))
+            return cursor.fetchone() is not None
+    finally:
+        database.put_connection(connection)
+
+
+def is_initialised(settings):
+    "Whether the database holds the modules of the service"
+    backend = _backend(settings)
+    if not exists(settings):
+        return False
+    database = backend.Database(settings.database)
+    database.connect()
+    connection = database.get_connection()
+    try:
+        if not database.test():
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM ir_module WHERE name = 'kazan_accounting' "
+                "AND state = 'activated'")
+            return cursor.fetchone() is not None
+    finally:
+        database.put_connection(connection)
+
+
+def create(settings):
+    "Create the empty database"
+    backend = _backend(settings)
+    if backend.name == 'sqlite':
+        path = settings.data_dir / 'db'
+        path.mkdir(parents=True, exist_ok=True)
+        (path / f'{settings.database}.sqlite').touch()
+        return
+    database = backend.Database()
+    database.connect()
+    connection = database.get_connection(autocommit=True)
+    try:
+        database.create(connection, settings.database)
+    finally:
+        database.put_connection(connection)
+
+
+def admin_password_file(settings, given=None):
+    """The file with the admin password for a first initialisation.
+
+    Given on the command line, it is used as is.  For the quick start a
+    random password is written once to ``var/admin-password`` (mode 0600).
+    A production database never gets a default password."""
+    if given:
+        if not os.path.isfile(given):
+            raise UsageError(f"нет файла с паролем администратора: {given}")
+        return given
+    if not settings.quickstart:
+        raise UsageError(
+            "новой базе нужен пароль администратора: "
+            "укажите --admin-password-file ФАЙЛ")
+    path = settings.data_dir / 'admin-password'
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, 'w') as f:
+            f.write(secrets.token_urlsafe(12) + '\n')
+    return str(path)
+
+
+def run_admin(settings, password_file=None, admin_email=None):
+    """Install or upgrade the modules of the service with trytond-admin.
+
+    A first initialisation reads the admin password from password_file and
+    sets the admin e-mail (trytond-admin would ask for both)."""
+    env = dict(os.environ, **settings.environ())
+    if password_file:
+        env['TRYTONPASSFILE'] = password_file
+    command = [_trytond_admin(), '-d', settings.database,
+        '--all', '-u', *MODULES, '--activate-dependencies',
+        '-l', LANGUAGE]
+    if admin_email:
+        command += ['--email', admin_email]
+    subprocess.run(command, env=env, check=True, stdin=subprocess.DEVNULL)
+
+
+def _trytond_admin():
+    "The trytond-admin script of this environment"
+    path = os.path.join(os.path.dirname(sys.executable), 'trytond-admin')
+    if not os.path.exists(path):
+        raise UsageError("trytond-admin не найден рядом с " + sys.executable)
+    return path
+
+
+def run(settings, func, readonly=False, context=None):
+    """Call func(pool) in one transaction on the database as user 0 (the
+    batch user) and return its result; commit on success, roll back on
+    error.
+
+    Tryton asks for some table locks (fiscal years, journal periods...)
+    by raising a TransactionError: the transaction is then rolled back,
+    started again with what the error asks for, and func called again."""
+    apply(settings)
+    if not is_initialised(settings):
+        raise UsageError(
+            f"база «{settings.database}» не подготовлена: "
+            "сначала выполните kazan init")
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction, TransactionError
+    Pool.start()
+    pool = Pool(settings.database)
+    pool.init()
+    ctx = {'language': LANGUAGE}
+    ctx.update(context or {})
+    extras = {}
+    while True:
+        with Transaction().start(settings.database, 0, readonly=readonly,
+                context=ctx, **extras) as transaction:
+            try:
+                return func(pool)
+            except TransactionError as e:
+                transaction.rollback()
+                e.fix(extras)
+                continue

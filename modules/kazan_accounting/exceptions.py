@@ -1,0 +1,15 @@
+# This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+from trytond.model.exceptions import ValidationError
+from trytond.modules.account.exceptions import PostError
+
+
+class InstitutionValidationError(ValidationError):
+    "An institution profile field holds an invalid value"
+
+
+class KFOBalanceError(PostError):
+    "A move does not balance within one КФО"
+
+
+class InstitutionSetupError(ValidationError):
+    "An institution cannot be set up with the given data"

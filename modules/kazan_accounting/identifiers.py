@@ -1,0 +1,105 @@
+# This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+"""Validators of Russian identifiers (domain brief §8).
+
+Pure functions, no Tryton: the module, the onboarding pipeline and the unit
+tests share them.  INN and OGRN check digits come from python-stdnum, which
+already implements (and tests) the official algorithms; the rest are format
+rules.  Each validator returns the compacted value or raises ValueError with
+a message key (see message.xml: ``msg_invalid_<key>``).
+"""
+import re
+
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.ru import inn as stdnum_inn
+from stdnum.ru import ogrn as stdnum_ogrn
+
+__all__ = ['InvalidIdentifier', 'organisation_inn', 'personal_inn', 'kpp',
+    'ogrn', 'oktmo', 'snils']
+
+
+class InvalidIdentifier(ValueError):
+    "The value is not a valid identifier of the kind named by ``key``"
+
+    def __init__(self, key, value):
+        super().__init__(key, value)
+        self.key = key
+        self.value = value
+
+
+def _digits(value):
+    return re.sub(r'[\s-]', '', value or '')
+
+
+def organisation_inn(value):
+    "ИНН of an organisation: 10 digits with a valid check digit"
+    value = _digits(value)
+    if len(value) != 10:
+        raise InvalidIdentifier('inn', value)
+    try:
+        return stdnum_inn.validate(value)
+    except stdnum_exceptions.ValidationError:
+        raise InvalidIdentifier('inn', value)
+
+
+def personal_inn(value):
+    "ИНН of a person: 12 digits with two valid check digits"
+    value = _digits(value)
+    if len(value) != 12:
+        raise InvalidIdentifier('personal_inn', value)
+    try:
+        return stdnum_inn.validate(value)
+    except stdnum_exceptions.ValidationError:
+        raise InvalidIdentifier('personal_inn', value)
+
+
+_KPP = re.compile(r'^\d{4}[\dA-Z]{2}\d{3}$')
+
+
+def kpp(value):
+    "КПП: 9 characters, tax office (4 digits) + reason (2) + number (3)"
+    value = _digits(value).upper()
+    if not _KPP.match(value):
+        raise InvalidIdentifier('kpp', value)
+    return value
+
+
+def ogrn(value):
+    "ОГРН of a legal entity: 13 digits with a valid check digit"
+    value = _digits(value)
+    if len(value) != 13:
+        raise InvalidIdentifier('ogrn', value)
+    try:
+        return stdnum_ogrn.validate(value)
+    except stdnum_exceptions.ValidationError:
+        raise InvalidIdentifier('ogrn', value)
+
+
+def oktmo(value):
+    "ОКТМО: 8 or 11 digits (no check digit)"
+    value = _digits(value)
+    if not value.isdigit() or len(value) not in {8, 11}:
+        raise InvalidIdentifier('oktmo', value)
+    return value
+
+
+def snils(value):
+    """СНИЛС: 11 digits; the last two are a checksum of the first nine.
+
+    The sum of each of the first nine digits times its weight (9 down to 1)
+    gives the checksum: below 100 as is, 100 or 101 give 00, above 101 the
+    sum modulo 101 (100 again giving 00).  Numbers up to 001-001-998 were
+    issued before the checksum and are not checked.
+    """
+    value = _digits(value)
+    if not value.isdigit() or len(value) != 11:
+        raise InvalidIdentifier('snils', value)
+    number, check = value[:9], int(value[9:])
+    if int(number) > 1001998:
+        total = sum(int(d) * w for d, w in zip(number, range(9, 0, -1)))
+        if total > 101:
+            total %= 101
+        if total in {100, 101}:
+            total = 0
+        if total != check:
+            raise InvalidIdentifier('snils', value)
+    return value

@@ -1,0 +1,113 @@
+# This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+"""КФО on every move line, and moves that balance per КФО.
+
+Each line of an institution's ledger belongs to one financing source (КФО,
+the 18th digit of the 26-digit account number).  The ledger must balance
+within each КФО, not only as a whole: a move whose lines of one КФО do not
+balance is refused at posting, naming the КФО and the difference.
+"""
+from collections import defaultdict
+
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+from sql.functions import Abs, Round
+
+from trytond.i18n import gettext
+from trytond.model import ModelView, dualmethod, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .common import KFO
+from .exceptions import KFOBalanceError
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'account.move'
+
+    @dualmethod
+    @ModelView.button
+    def post(cls, moves):
+        cls.check_kfo_balance(moves)
+        # trytond 8.0 Move.post fails on moves of several companies in one
+        # call (its loop variable shadows the move table): one call per
+        # company, as the service posts for many institutions at once.
+        by_company = defaultdict(list)
+        for move in moves:
+            by_company[move.company].append(move)
+        for company_moves in by_company.values():
+            super().post(company_moves)
+
+    @classmethod
+    def check_kfo_balance(cls, moves):
+        "Raise KFOBalanceError for the first move unbalanced within a КФО"
+        pool = Pool()
+        Line = pool.get('account.move.line')
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_moves in _grouped_by_currency(moves):
+            currency = sub_moves[0].company.currency
+            difference = Round(
+                Sum(Coalesce(line.debit, 0) - Coalesce(line.credit, 0)),
+                currency.digits)
+            cursor.execute(*line.select(
+                    line.move, line.kfo, difference,
+                    where=fields.SQL_OPERATORS['in'](
+                        line.move, [m.id for m in sub_moves]),
+                    group_by=[line.move, line.kfo],
+                    having=Abs(difference) >= abs(currency.rounding),
+                    order_by=[line.move, line.kfo],
+                    limit=1))
+            row = cursor.fetchone()
+            if row:
+                move_id, kfo, amount = row
+                move = cls(move_id)
+                raise KFOBalanceError(gettext(
+                        'kazan_accounting.msg_move_kfo_unbalanced',
+                        move=move.rec_name,
+                        kfo=kfo or '-',
+                        difference=currency.round(amount),
+                        institution=move.company.rec_name))
+
+
+def _grouped_by_currency(moves):
+    "Moves grouped by their company's currency (for the rounding)"
+    groups = defaultdict(list)
+    for move in moves:
+        groups[move.company.currency].append(move)
+    return groups.values()
+
+
+class Line(metaclass=PoolMeta):
+    __name__ = 'account.move.line'
+
+    kfo = fields.Selection(
+        KFO, "KFO", required=True, sort=False,
+        states={
+            'readonly': Eval('move_state') == 'posted',
+            },
+        help="The financing source (18th digit of the account number).")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Lines are validated per КФО at posting: it must not change after
+        cls._reconciliation_modify_disallow.add('kfo')
+
+    @classmethod
+    def default_kfo(cls):
+        "The default КФО of the move's institution"
+        pool = Pool()
+        Company = pool.get('company.company')
+        company_id = Transaction().context.get('company')
+        if company_id is not None and company_id >= 0:
+            return Company(company_id).default_kfo
+
+    @classmethod
+    def query_get(cls, table):
+        "Restrict balances, ledgers and statements to context['kfo']"
+        clause, fiscalyear_ids = super().query_get(table)
+        kfo = Transaction().context.get('kfo')
+        if kfo:
+            clause &= table.kfo == kfo
+        return clause, fiscalyear_ids

@@ -1,0 +1,104 @@
+# This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+"""Who sees which institution.
+
+The core rules restrict company-owned records to ``companies``: the current
+company of the user, or all of them with the "all companies" filter.  The
+institution records themselves (company.company) must stay visible for
+every institution assigned to the user, else an accountant could not switch
+to another one: the rules on them use ``assigned_companies``, all the
+institutions of the user whatever the filter.
+"""
+from trytond.cache import Cache
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+__all__ = ['User', 'UserCompany', 'Rule', 'ROLE_GROUPS']
+
+
+# The groups (XML ids of this module) that make each role of the service
+ROLE_GROUPS = {
+    'accountant': ['group_accountant'],
+    'chief_accountant': ['group_accountant', 'group_chief_accountant'],
+    'director': ['group_director'],
+    'onboarding': ['group_onboarding'],
+    }
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'res.user'
+
+    _get_assigned_companies_cache = Cache(
+        __name__ + '.get_assigned_companies', context=False)
+
+    @classmethod
+    def get_assigned_companies(cls):
+        "Return the ids of every institution assigned to the user"
+        transaction = Transaction()
+        user_id = transaction.user
+        companies = cls._get_assigned_companies_cache.get(user_id)
+        if companies is not None:
+            return companies
+        companies = tuple(sorted(c.id for c in cls(user_id).companies))
+        return cls._get_assigned_companies_cache.set(user_id, companies)
+
+    @classmethod
+    def on_modification(cls, mode, users, field_names=None):
+        super().on_modification(mode, users, field_names=field_names)
+        if mode == 'write' and 'companies' in (field_names or ()):
+            cls._get_assigned_companies_cache.clear()
+
+    @classmethod
+    def create_service_users(cls, users):
+        """Create users of the service in one call; return them.
+
+        users is a list of dicts: ``login``, ``name``, ``role`` (a key of
+        ROLE_GROUPS), ``companies`` (ids of the institutions assigned; the
+        first one is the current company) and ``password``."""
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Lang = pool.get('ir.lang')
+        russian = Lang.search([('code', '=', 'ru')], limit=1)
+        group_ids = {role: [ModelData.get_id('kazan_accounting', xml_id)
+                for xml_id in xml_ids]
+            for role, xml_ids in ROLE_GROUPS.items()}
+        return cls.create([{
+                    'login': u['login'],
+                    'name': u['name'],
+                    'password': u['password'],
+                    'groups': [('add', group_ids[u['role']])],
+                    'companies': [('add', u['companies'])],
+                    'company': u['companies'][0] if u['companies'] else None,
+                    'company_filter': 'one',
+                    'language': russian[0].id if russian else None,
+                    } for u in users])
+
+
+class UserCompany(metaclass=PoolMeta):
+    __name__ = 'res.user-company.company'
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        pool = Pool()
+        User = pool.get('res.user')
+        super().on_modification(mode, records, field_names=field_names)
+        User._get_assigned_companies_cache.clear()
+
+
+class Rule(metaclass=PoolMeta):
+    __name__ = 'ir.rule'
+
+    @classmethod
+    def _get_cache_key(cls, model_names):
+        pool = Pool()
+        User = pool.get('res.user')
+        key = super()._get_cache_key(model_names)
+        return (*key, User.get_assigned_companies())
+
+    @classmethod
+    def _get_context(cls, model_name):
+        pool = Pool()
+        User = pool.get('res.user')
+        context = super()._get_context(model_name)
+        context['assigned_companies'] = list(User.get_assigned_companies())
+        return context
+
