@@ -100,7 +100,7 @@ class Company(metaclass=PoolMeta):
                     raise InstitutionValidationError(gettext(
                             'kazan_accounting.msg_invalid_%s' % name,
                             value=value,
-                            institution=company.rec_name))
+                            institution=company.rec_name)) from None
 
     @classmethod
     def check_accident_rate(cls, companies, field_names=None):

@@ -237,6 +237,9 @@ class Setup(Wizard):
             company, = Company.setup_institutions([values])
             user = User(Transaction().user)
             if user.id:
-                User.write([user], {'companies': [('add', [company.id])]})
+                values = {'companies': [('add', [company.id])]}
+                if not user.company:
+                    values['company'] = company.id
+                User.write([user], values)
         action['res_id'] = [company.id]
         return action, {}

@@ -7,6 +7,7 @@ within each КФО, not only as a whole: a move whose lines of one КФО do not
 balance is refused at posting, naming the КФО and the difference.
 """
 from collections import defaultdict
+from decimal import Decimal
 
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
@@ -43,8 +44,11 @@ class Move(metaclass=PoolMeta):
         "Raise KFOBalanceError for the first move unbalanced within a КФО"
         pool = Pool()
         Line = pool.get('account.move.line')
+        Currency = pool.get('currency.currency')
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
+        # Cast as the core does: SQLite would compare a bound Decimal as text
+        cast = Currency.rounding.sql_cast
         for sub_moves in _grouped_by_currency(moves):
             currency = sub_moves[0].company.currency
             difference = Round(
@@ -55,7 +59,7 @@ class Move(metaclass=PoolMeta):
                     where=fields.SQL_OPERATORS['in'](
                         line.move, [m.id for m in sub_moves]),
                     group_by=[line.move, line.kfo],
-                    having=Abs(difference) >= abs(currency.rounding),
+                    having=Abs(difference) >= cast(abs(currency.rounding)),
                     order_by=[line.move, line.kfo],
                     limit=1))
             row = cursor.fetchone()
@@ -66,7 +70,7 @@ class Move(metaclass=PoolMeta):
                         'kazan_accounting.msg_move_kfo_unbalanced',
                         move=move.rec_name,
                         kfo=kfo or '-',
-                        difference=currency.round(amount),
+                        difference=currency.round(Decimal(str(amount))),
                         institution=move.company.rec_name))
 
 

@@ -47,7 +47,7 @@ class TrialBalance(ModelSQL, ModelView):
     "Trial Balance"
     __name__ = 'kazan.trial_balance'
 
-    company = fields.Many2One('company.company', "Institution")
+    company = fields.Many2One('company.company', "Institution", required=True)
     account = fields.Many2One('account.account', "Account")
     account_code = fields.Char("Code")
     kfo = fields.Selection(KFO, "KFO", sort=False)
@@ -68,7 +68,8 @@ class TrialBalance(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('company')
-        cls._order = [('account_code', 'ASC'), ('kfo', 'ASC')]
+        cls._order = [
+            ('account_code', 'ASC'), ('kfo', 'ASC'), ('id', 'ASC')]
 
     def get_currency(self, name):
         return self.company.currency.id
