@@ -127,29 +127,35 @@ def _trytond_admin():
 def run(settings, func, readonly=False, context=None):
     """Call func(pool) in one transaction on the database as user 0 (the
     batch user) and return its result; commit on success, roll back on
-    error.
-
-    Tryton asks for some table locks (fiscal years, journal periods...)
-    by raising a TransactionError: the transaction is then rolled back,
-    started again with what the error asks for, and func called again."""
+    error (see in_transaction)."""
     apply(settings)
     if not is_initialised(settings):
         raise UsageError(
             f"база «{settings.database}» не подготовлена: "
             "сначала выполните kazan init")
     from trytond.pool import Pool
-    from trytond.transaction import Transaction, TransactionError
     Pool.start()
-    pool = Pool(settings.database)
-    pool.init()
+    Pool(settings.database).init()
     ctx = {'language': LANGUAGE}
     ctx.update(context or {})
+    return in_transaction(settings.database, func, readonly=readonly,
+        context=ctx)
+
+
+def in_transaction(database_name, func, readonly=False, context=None):
+    """Call func(pool) in one transaction as user 0; commit on success.
+
+    Tryton asks for some table locks (fiscal years, journal periods...)
+    by raising a TransactionError: the transaction is then rolled back,
+    started again with what the error asks for, and func called again."""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction, TransactionError
     extras = {}
     while True:
-        with Transaction().start(settings.database, 0, readonly=readonly,
-                context=ctx, **extras) as transaction:
+        with Transaction().start(database_name, 0, readonly=readonly,
+                context=context or {}, **extras) as transaction:
             try:
-                return func(pool)
+                return func(Pool())
             except TransactionError as e:
                 transaction.rollback()
                 e.fix(extras)

@@ -57,7 +57,8 @@ class User(metaclass=PoolMeta):
         pool = Pool()
         ModelData = pool.get('ir.model.data')
         Lang = pool.get('ir.lang')
-        russian = Lang.search([('code', '=', 'ru')], limit=1)
+        russian = Lang.search(
+            [('code', '=', 'ru'), ('translatable', '=', True)], limit=1)
         group_ids = {role: [ModelData.get_id('kazan_accounting', xml_id)
                 for xml_id in xml_ids]
             for role, xml_ids in ROLE_GROUPS.items()}
