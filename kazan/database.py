@@ -5,6 +5,7 @@ with the same configuration; everything else runs in this process on the
 model API, as user 0, one transaction per unit of work.
 """
 import os
+import pathlib
 import secrets
 import subprocess
 import sys
@@ -21,12 +22,18 @@ def _backend(settings):
     return backend
 
 
+def sqlite_file(settings):
+    "The file of a SQLite database, in the configured [database] path"
+    from trytond import config
+    path = pathlib.Path(config.get('database', 'path'))
+    return path / f'{settings.database}.sqlite'
+
+
 def exists(settings):
     "Whether the database exists (initialised or not)"
     backend = _backend(settings)
     if backend.name == 'sqlite':
-        return (settings.data_dir / 'db' / f'{settings.database}.sqlite'
-            ).exists()
+        return sqlite_file(settings).exists()
     database = backend.Database()
     database.connect()
     connection = database.get_connection(autocommit=True)
@@ -64,9 +71,9 @@ def create(settings):
     "Create the empty database"
     backend = _backend(settings)
     if backend.name == 'sqlite':
-        path = settings.data_dir / 'db'
-        path.mkdir(parents=True, exist_ok=True)
-        (path / f'{settings.database}.sqlite').touch()
+        path = sqlite_file(settings)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
         return
     database = backend.Database()
     database.connect()
@@ -135,11 +142,17 @@ def run(settings, func, readonly=False, context=None):
             "сначала выполните kazan init")
     from trytond.pool import Pool
     Pool.start()
-    Pool(settings.database).init()
+    if settings.database not in Pool.database_list():
+        Pool(settings.database).init()
     ctx = {'language': LANGUAGE}
     ctx.update(context or {})
     return in_transaction(settings.database, func, readonly=readonly,
         context=ctx)
+
+
+# What TransactionErrors asked for (table locks), per database: kept for the
+# life of the process so that only the first transaction is ever redone.
+_EXTRAS = {}
 
 
 def in_transaction(database_name, func, readonly=False, context=None):
@@ -150,7 +163,7 @@ def in_transaction(database_name, func, readonly=False, context=None):
     started again with what the error asks for, and func called again."""
     from trytond.pool import Pool
     from trytond.transaction import Transaction, TransactionError
-    extras = {}
+    extras = _EXTRAS.setdefault((database_name, readonly), {})
     while True:
         with Transaction().start(database_name, 0, readonly=readonly,
                 context=context or {}, **extras) as transaction:

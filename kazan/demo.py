@@ -87,7 +87,7 @@ def run(settings, args):
                 "новую базу, укажите другое имя (--database)")
         print(f"пересоздаю демонстрационную базу «{settings.database}»",
             file=sys.stderr)
-        os.remove(settings.data_dir / 'db' / f'{settings.database}.sqlite')
+        database.sqlite_file(settings).unlink()
     from .cli import cmd_init
     cmd_init(settings, _Args(
         admin_password_file=None, admin_email='admin@localhost'))

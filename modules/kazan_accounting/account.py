@@ -1,14 +1,99 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
-"""A КФО filter on the core balances and general ledger.
+"""Accounts of the institutions: the chart copied from its templates, and
+a КФО filter on the core balances and general ledger.
 
 The contexts put ``kfo`` into the transaction context, and
 ``account.move.line.query_get`` (see move.py) restricts every balance,
 ledger and statement of the core to it.
 """
+from collections import defaultdict
+
+from sql.aggregate import Max
+from sql.conditionals import Coalesce
+from sql.functions import CurrentTimestamp
+
 from trytond.model import fields
-from trytond.pool import PoolMeta
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
 
 from .common import KFO
+
+
+class Account(metaclass=PoolMeta):
+    __name__ = 'account.account'
+
+    @classmethod
+    def create_from_template(cls, root, company_id, template2type):
+        """Copy the account templates under root into the company.
+
+        The rows are those of AccountTemplate.create_account (the values
+        of _get_account_value), written by one INSERT.  account.account is
+        one nested-set tree for all companies: the ORM inserts each account
+        by shifting the bounds of every later node of every institution,
+        which grows with their number; a new chart is a tree of its own,
+        so its bounds are simply given after the largest one.  The table
+        lock keeps two charts from getting the same bounds.
+        """
+        pool = Pool()
+        Template = pool.get('account.account.template')
+        transaction = Transaction()
+        database = transaction.database
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+
+        templates = Template.search([('parent', 'child_of', [root.id])])
+        children = defaultdict(list)
+        for template in templates:
+            children[template.parent.id if template.parent else None].append(
+                template)
+
+        cls.lock()
+        cursor.execute(*table.select(
+                Coalesce(Max(table.right), 0), Coalesce(Max(table.id), 0)))
+        bound, last_id = cursor.fetchone()
+        ids = database.nextid(
+            transaction.connection, cls._table, count=len(templates))
+        if ids is None:
+            # SQLite: ids follow the largest (AUTOINCREMENT keeps track)
+            ids = list(range(last_id + 1, last_id + 1 + len(templates)))
+        ids = iter(ids)
+
+        columns = ['id', 'company', 'parent', 'left', 'right', 'type',
+            'debit_type', 'credit_type', 'template_override']
+        value_names = ['name', 'code', 'start_date', 'end_date', 'closed',
+            'reconcile', 'party_required', 'general_ledger_balance',
+            'template']
+        rows = []
+
+        def type_id(type_template):
+            return template2type.get(type_template.id) if type_template \
+                else None
+
+        def visit(template, parent_id):
+            nonlocal bound
+            bound += 1
+            row = {'id': next(ids), 'company': company_id,
+                'parent': parent_id, 'left': bound,
+                'type': type_id(template.type),
+                'debit_type': type_id(template.debit_type),
+                'credit_type': type_id(template.credit_type),
+                'template_override': False,
+                **template._get_account_value()}
+            rows.append(row)
+            for child in children[template.id]:
+                visit(child, row['id'])
+            bound += 1
+            row['right'] = bound
+
+        visit(root, None)
+        names = columns + value_names
+        cursor.execute(*table.insert(
+                [getattr(table, n) for n in names]
+                + [table.create_uid, table.create_date],
+                [[row.get(n) for n in names]
+                    + [transaction.user, CurrentTimestamp()]
+                    for row in rows]))
+        return [row['id'] for row in rows]
 
 
 class KFOContextMixin:

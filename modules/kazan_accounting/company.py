@@ -49,7 +49,7 @@ class Company(metaclass=PoolMeta):
         'kazan.personal_account', 'company', "Personal Accounts")
     director = fields.Char("Director", help="The full name of the director.")
     chief_accountant = fields.Char(
-        "Chief Accountant",
+        "Accountant in Charge",
         help="The accountant of the service center in charge.")
     accident_rate = fields.Numeric(
         "Accident Insurance Rate", digits=(4, 2),
