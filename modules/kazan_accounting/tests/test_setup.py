@@ -1,0 +1,106 @@
+# This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+"""Setting up institutions: the ledger they get."""
+import datetime as dt
+import unittest
+from collections import defaultdict
+from decimal import Decimal
+
+from trytond.exceptions import UserError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, activate_module
+
+from kazan import sample
+from kazan.database import in_transaction
+
+START = dt.date(2026, 3, 1)
+
+
+def in_retried_transaction(method):
+    "Run the test in a transaction retried on Tryton's lock requests"
+    def wrapper(self):
+        return in_transaction(DB_NAME, lambda pool: method(self))
+    return wrapper
+
+
+class SetupTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['kazan_accounting'])
+
+    @in_retried_transaction
+    def test_trial_balance_of_new_institution_is_its_opening_balance(self):
+        "Opening balances show as such, never as turnovers, per КФО"
+        pool = Pool()
+        Company = pool.get('company.company')
+        TrialBalance = pool.get('kazan.trial_balance')
+        values = sample.institution(1, START)
+        company, = Company.setup_institutions([values])
+
+        expected = defaultdict(Decimal)
+        for line in values['opening_balance']:
+            expected[(line['account'], line['kfo'])] += (
+                line['debit'] - line['credit'])
+        for to_date in [START, dt.date(2026, 3, 31), dt.date(2026, 12, 31)]:
+            rows = TrialBalance.compute(
+                company, TrialBalance.period_start(company, to_date),
+                to_date)
+            self.assertEqual(
+                {(r.code, r.kfo): r.opening_debit - r.opening_credit
+                    for r in rows}, dict(expected))
+            self.assertTrue(all(r.debit == r.credit == 0 for r in rows))
+            self.assertEqual(
+                [(r.closing_debit, r.closing_credit) for r in rows],
+                [(r.opening_debit, r.opening_credit) for r in rows])
+        # before the start in the service there is nothing
+        self.assertEqual(TrialBalance.compute(
+                company, dt.date(2026, 1, 1), dt.date(2026, 2, 28)), [])
+
+    @in_retried_transaction
+    def test_setup_gives_chart_fiscal_year_and_posted_opening(self):
+        pool = Pool()
+        Company = pool.get('company.company')
+        FiscalYear = pool.get('account.fiscalyear')
+        Move = pool.get('account.move')
+        Account = pool.get('account.account')
+        budgetary, autonomous = Company.setup_institutions([
+                sample.institution(2, START),
+                sample.institution(3, START, legal_form='autonomous')])
+        for company, root in [
+                (budgetary, 'План счетов бюджетного учреждения (174н)'),
+                (autonomous, 'План счетов автономного учреждения (183н)')]:
+            fiscalyear, = FiscalYear.search([('company', '=', company.id)])
+            self.assertEqual(
+                (fiscalyear.start_date, fiscalyear.end_date),
+                (dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+            self.assertEqual(len(fiscalyear.periods), 12)
+            move, = Move.search([('company', '=', company.id)])
+            self.assertEqual(move.state, 'posted')
+            self.assertEqual(move.date, START)
+            self.assertEqual(move.journal.type, 'situation')
+            self.assertTrue(move.number)
+            top, = Account.search([
+                    ('company', '=', company.id), ('parent', '=', None)])
+            self.assertEqual(top.name, root)
+
+    @in_retried_transaction
+    def test_unbalanced_opening_is_refused(self):
+        "An opening balance unbalanced within a КФО stops the set-up"
+        pool = Pool()
+        Company = pool.get('company.company')
+        values = sample.institution(4, START)
+        values['opening_balance'][0]['debit'] += Decimal('0.01')
+        with self.assertRaises(UserError) as context:
+            Company.setup_institutions([values])
+        self.assertIn('KFO 4', context.exception.message)
+        self.assertIn('0.01', context.exception.message)
+
+    @in_retried_transaction
+    def test_unknown_account_is_refused(self):
+        pool = Pool()
+        Company = pool.get('company.company')
+        values = sample.institution(5, START)
+        values['opening_balance'][0]['account'] = '401.20'  # a group
+        with self.assertRaises(UserError) as context:
+            Company.setup_institutions([values])
+        self.assertIn('"401.20"', context.exception.message)

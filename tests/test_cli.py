@@ -1,0 +1,150 @@
+"""The ``kazan`` command end to end, as the README runs it.
+
+``kazan demo --no-serve`` builds a database with two institutions, then
+``kazan statements`` writes their trial balances, ``kazan init`` runs
+again safely, and bad usage exits with 2.  On SQLite this is the quick
+start (files under a temporary KAZAN_DATA_DIR); when the suite runs on
+PostgreSQL (TRYTOND_DATABASE_URI) the same commands run with a
+configuration file naming that server.
+"""
+import csv
+import datetime as dt
+import os
+import pathlib
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+import uuid
+from decimal import Decimal
+
+KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
+SCHOOL, MUSEUM = '1655012344', '1658005673'
+
+
+class KazanCommandTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = pathlib.Path(tempfile.mkdtemp(prefix='kazan-cli-'))
+        cls.env = {k: v for k, v in os.environ.items()
+            if not k.startswith('TRYTOND_') and k not in {
+                'KAZAN_DATABASE', 'DB_NAME', 'DB_CACHE'}}
+        cls.env['KAZAN_DATA_DIR'] = str(cls.workdir / 'var')
+        cls.args = []
+        uri = os.environ.get('TRYTOND_DATABASE_URI', '')
+        cls.database = 'kazan'
+        if uri.startswith('postgresql'):
+            cls.database = f'kazan_cli_{uuid.uuid4().hex[:8]}'
+            conf = cls.workdir / 'trytond.conf'
+            conf.write_text(f'[database]\nuri = {uri}\n', encoding='utf-8')
+            cls.args = ['--config', str(conf), '--database', cls.database]
+        cls.demo = cls.kazan('demo', '--no-serve')
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.args:
+            subprocess.run(['dropdb', '--if-exists', '--maintenance-db',
+                    os.environ['TRYTOND_DATABASE_URI'] + 'postgres',
+                    cls.database], check=False)
+        shutil.rmtree(cls.workdir, ignore_errors=True)
+
+    @classmethod
+    def kazan(cls, command, *args, check=True):
+        result = subprocess.run(
+            [KAZAN, command, *cls.args, *args], env=cls.env,
+            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            timeout=600)
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f'kazan {command} exited {result.returncode}:\n'
+                f'{result.stdout}\n{result.stderr}')
+        return result
+
+    def read_trial_balance(self, path):
+        with open(path, encoding='utf-8', newline='') as f:
+            return list(csv.DictReader(f, delimiter=';'))
+
+    def test_demo_prints_trial_balances_and_logins(self):
+        out = self.demo.stdout
+        self.assertIn(f'ИНН {SCHOOL}', out)
+        self.assertIn(f'ИНН {MUSEUM}', out)
+        self.assertIn('401.20.211', out)
+        for login in ['admin', 'accountant', 'director7', 'museum']:
+            self.assertIn(f'  {login} (', out)
+        credentials = self.workdir / 'var' / 'demo-credentials.csv'
+        self.assertEqual(stat.S_IMODE(credentials.stat().st_mode), 0o600)
+        # passwords live in the file, never on the screen
+        with open(credentials, encoding='utf-8') as f:
+            for row in csv.DictReader(f, delimiter=';'):
+                self.assertNotIn(row['password'], out)
+
+    def test_statements_write_trial_balance_csv(self):
+        today = dt.date.today()
+        out = self.workdir / 'statements'
+        self.kazan('statements', today.isoformat(), '--out', str(out))
+        rows = self.read_trial_balance(out / SCHOOL / 'trial_balance.csv')
+        self.assertEqual(list(rows[0].keys()), [
+                'account', 'kfo', 'opening_debit', 'opening_credit',
+                'debit', 'credit', 'closing_debit', 'closing_credit'])
+        by_key = {(r['account'], r['kfo']): r for r in rows}
+        # the onboarded opening balance is an opening balance
+        self.assertEqual(by_key[('101.12', '4')]['opening_debit'],
+            '5000000.00')
+        self.assertEqual(by_key[('101.12', '4')]['debit'], '0.00')
+        # the month's salary is a turnover
+        self.assertEqual(by_key[('401.20.211', '4')]['debit'], '400000.00')
+        self.assertEqual(by_key[('201.11', '4')]['closing_debit'],
+            '952000.00')
+        total = rows[-1]
+        self.assertEqual(total['account'], 'TOTAL')
+        self.assertEqual(total['opening_debit'], total['opening_credit'])
+        self.assertEqual(total['debit'], total['credit'])
+        self.assertEqual(total['closing_debit'], total['closing_credit'])
+        self.assertEqual(Decimal(total['debit']), Decimal('2800000.00'))
+        # every founder's institutions were asked for: one folder each,
+        # holding their sum
+        founder = self.read_trial_balance(
+            out / 'founder-education' / 'trial_balance.csv')
+        self.assertEqual(founder, rows)
+        self.assertTrue(
+            (out / 'founder-culture' / 'trial_balance.csv').exists())
+
+    def test_statements_unknown_institution_is_partial_failure(self):
+        out = self.workdir / 'partial'
+        result = self.kazan('statements', dt.date.today().isoformat(),
+            '--out', str(out), '--institution', SCHOOL, '1655000000',
+            check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn('1655000000', result.stderr)
+        self.assertTrue((out / SCHOOL / 'trial_balance.csv').exists())
+
+    def test_bad_usage_exits_2(self):
+        for args in [
+                ('statements', 'yesterday', '--out', 'x'),
+                ('statements', '2026-03-31', '--out', 'x',
+                    '--format', 'docx'),
+                ('statements', '2026-03-31'),
+                ]:
+            with self.subTest(args=args):
+                result = self.kazan(*args, check=False)
+                self.assertEqual(result.returncode, 2, result.stderr)
+
+    def test_uninitialised_database_exits_2(self):
+        env = dict(self.env, KAZAN_DATA_DIR=str(self.workdir / 'empty'))
+        result = subprocess.run(
+            [KAZAN, 'statements', '2026-03-31', '--out', 'x',
+                '--database', 'nothing'], env=env, capture_output=True,
+            text=True, stdin=subprocess.DEVNULL)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn('kazan init', result.stderr)
+
+    def test_init_again_is_safe(self):
+        result = self.kazan('init')
+        self.assertIn('готова', result.stderr)
+        out = self.workdir / 'again'
+        self.kazan('statements', dt.date.today().isoformat(),
+            '--out', str(out), '--institution', MUSEUM)
+        self.assertTrue((out / MUSEUM / 'trial_balance.csv').exists())
