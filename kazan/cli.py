@@ -102,14 +102,15 @@ def cmd_init(settings, args):
     """Create the database if needed, then install or upgrade the modules
     (safe to run again)"""
     password_file = None
+    generate = getattr(args, 'generate_admin_password', None)
     if not database.exists(settings):
         password_file = database.admin_password_file(
-            settings, args.admin_password_file)
+            settings, args.admin_password_file, generate)
         database.create(settings)
         print(f"создана база «{settings.database}»", file=sys.stderr)
     elif not database.is_initialised(settings):
         password_file = database.admin_password_file(
-            settings, args.admin_password_file)
+            settings, args.admin_password_file, generate)
     database.run_admin(settings, password_file,
         admin_email=args.admin_email if password_file else None)
     database.run(settings, _prepare)

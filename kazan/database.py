@@ -84,17 +84,20 @@ def create(settings):
         database.put_connection(connection)
 
 
-def admin_password_file(settings, given=None):
+def admin_password_file(settings, given=None, generate=None):
     """The file with the admin password for a first initialisation.
 
-    Given on the command line, it is used as is.  For the quick start a
-    random password is written once to ``var/admin-password`` (mode 0600).
-    A production database never gets a default password."""
+    Given on the command line, it is used as is.  For the quick start (and
+    the demo database) a random password is written once to
+    ``var/admin-password`` (mode 0600).  A production database never gets
+    a default password."""
     if given:
         if not os.path.isfile(given):
             raise UsageError(f"нет файла с паролем администратора: {given}")
         return given
-    if not settings.quickstart:
+    if generate is None:
+        generate = settings.quickstart
+    if not generate:
         raise UsageError(
             "новой базе нужен пароль администратора: "
             "укажите --admin-password-file ФАЙЛ")

@@ -89,8 +89,9 @@ def run(settings, args):
             file=sys.stderr)
         database.sqlite_file(settings).unlink()
     from .cli import cmd_init
-    cmd_init(settings, _Args(
-        admin_password_file=None, admin_email='admin@localhost'))
+    # A demonstration database: its admin password is generated too
+    cmd_init(settings, _Args(admin_password_file=None,
+            admin_email='admin@localhost', generate_admin_password=True))
 
     today = dt.date.today()
     start = today.replace(day=1)

@@ -148,3 +148,18 @@ class KazanCommandTestCase(unittest.TestCase):
         self.kazan('statements', dt.date.today().isoformat(),
             '--out', str(out), '--institution', MUSEUM)
         self.assertTrue((out / MUSEUM / 'trial_balance.csv').exists())
+
+    def test_production_database_needs_admin_password_file(self):
+        uri = os.environ.get('TRYTOND_DATABASE_URI') or 'sqlite://'
+        conf = self.workdir / 'production.conf'
+        conf.write_text(
+            f'[database]\nuri = {uri}\npath = {self.workdir / "prod"}\n',
+            encoding='utf-8')
+        result = subprocess.run(
+            [KAZAN, 'init', '--config', str(conf), '--database',
+                f'kazan_prod_{uuid.uuid4().hex[:8]}'],
+            env=self.env, capture_output=True, text=True,
+            stdin=subprocess.DEVNULL)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn('--admin-password-file', result.stderr)
+        self.assertFalse((self.workdir / 'prod').exists())
