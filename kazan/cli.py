@@ -32,6 +32,17 @@ def _date(value):
             f"дата должна быть в виде ГГГГ-ММ-ДД: {value!r}")
 
 
+def _positive(value):
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"нужно целое число не меньше 1: {value!r}")
+    return number
+
+
 def _formats(value):
     from .statements import FORMATS
     formats = [f.strip() for f in value.split(',') if f.strip()]
@@ -62,6 +73,19 @@ def parser():
         help="файл с паролем администратора (для новой базы)")
     init.add_argument('--admin-email', default='admin@localhost',
         metavar='EMAIL', help="адрес администратора (для новой базы)")
+
+    onboard = sub.add_parser('onboard', parents=[common],
+        help="подключить учреждения из пакета выгрузки")
+    onboard.add_argument('batch', type=pathlib.Path, metavar='BATCH_DIR')
+    onboard.add_argument('--dry-run', action='store_true',
+        help="только проверить и показать, что будет сделано")
+    onboard.add_argument('--report', metavar='FILE',
+        help="записать отчет (JSON) по каждому учреждению")
+    onboard.add_argument('--credentials', metavar='FILE',
+        help="записать логины и пароли руководителей (файл доступен "
+        "только владельцу)")
+    onboard.add_argument('--jobs', type=_positive, default=1, metavar='N',
+        help="параллельных процессов (только PostgreSQL)")
 
     statements = sub.add_parser('statements', parents=[common],
         help="отчетность учреждений на дату")
@@ -156,6 +180,11 @@ def cmd_serve(settings, args):
     os.execve(trytond, [trytond, '-d', settings.database], env)
 
 
+def cmd_onboard(settings, args):
+    from . import onboard
+    return onboard.run(settings, args)
+
+
 def cmd_demo(settings, args):
     from . import demo
     return demo.run(settings, args)
@@ -163,6 +192,7 @@ def cmd_demo(settings, args):
 
 COMMANDS = {
     'init': cmd_init,
+    'onboard': cmd_onboard,
     'statements': cmd_statements,
     'serve': cmd_serve,
     'demo': cmd_demo,

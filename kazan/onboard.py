@@ -1,0 +1,746 @@
+"""``kazan onboard``: institutions from a batch, in a pipeline.
+
+read (kazan.batch) → validate → onboard → report, each step over plain data:
+
+- **validate** parses and checks every value of every table and collects
+  every problem with its file, line, column, institution INN and value,
+  before anything is written.  An institution with any problem is skipped
+  whole; an institution already in the database (matched by INN) is left
+  as it is.
+- **onboard** sets up each valid institution in its own transaction: the
+  institution and its ledger (kazan_accounting), its posted opening
+  balance, its staff (kazan_payroll) and its director's user.  A crash
+  leaves whole institutions or none; running the batch again finishes it.
+- **report** prints the problems in Russian, writes the machine-readable
+  report and the directors' credentials.
+"""
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import sys
+from collections import OrderedDict, defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from . import database
+from .batch import TABLES, BatchStructureError, read_batch
+from .progress import Progress
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+KINDS = ['school', 'kindergarten', 'supplementary', 'library', 'museum',
+    'theatre', 'culture_center']
+LEGAL_FORMS = ['budgetary', 'autonomous']
+FOUNDERS = ['education', 'culture']
+DISTRICTS = ['Авиастроительный', 'Вахитовский', 'Кировский', 'Московский',
+    'Ново-Савиновский', 'Приволжский', 'Советский']
+CATEGORIES = ['teacher', 'educator', 'administration', 'support', 'culture']
+KFOS = ['2', '3', '4', '5', '6', '7']
+PAY_KFOS = ['2', '4', '5']
+LOGIN = re.compile(r'^[a-z0-9][a-z0-9._-]{2,63}$')
+
+
+# -- problems ---------------------------------------------------------------
+
+@dataclass
+class Problem:
+    "A problem of the batch, where it is and what is wrong"
+    key: str
+    file: str = None
+    line: int = None
+    column: str = None
+    inn: str = None
+    value: str = None
+    params: dict = field(default_factory=dict)
+    message: str = None  # in Russian, filled by describe()
+
+    def where(self):
+        parts = [p for p in (self.file, self.line, self.column) if p]
+        return ':'.join(str(p) for p in parts)
+
+
+class Invalid(Exception):
+    "A value cannot be parsed: key and parameters of the message"
+
+    def __init__(self, key, **params):
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+# -- parsing values -----------------------------------------------------------
+
+def text(value, required=True):
+    if required and not value:
+        raise Invalid('required')
+    return value or None
+
+
+def number(value):
+    "A decimal number, with a point or a comma, spaces allowed"
+    cleaned = value.replace('\u00a0', '').replace(' ', '')
+    if ',' in cleaned:
+        if '.' in cleaned:
+            raise Invalid('invalid_number')
+        cleaned = cleaned.replace(',', '.')
+    try:
+        result = Decimal(cleaned)
+    except InvalidOperation:
+        raise Invalid('invalid_number')
+    if not result.is_finite():
+        raise Invalid('invalid_number')
+    return result
+
+
+def amount(value):
+    "An amount in rubles: ≥ 0 with at most two decimals (empty is 0)"
+    if not value:
+        return Decimal('0.00')
+    result = number(value)
+    if result < 0:
+        raise Invalid('negative_amount')
+    if result != result.quantize(Decimal('0.01')):
+        raise Invalid('too_many_decimals')
+    return result.quantize(Decimal('0.01'))
+
+
+def ranged(value, minimum, maximum, parse=number):
+    result = parse(value)
+    if not minimum <= result <= maximum:
+        raise Invalid('out_of_range', minimum=minimum, maximum=maximum)
+    return result
+
+
+def integer(value):
+    if not re.fullmatch(r'\d+', value or ''):
+        raise Invalid('invalid_integer')
+    return int(value)
+
+
+def date(value):
+    "A date as YYYY-MM-DD or DD.MM.YYYY"
+    for fmt in ('%Y-%m-%d', '%d.%m.%Y'):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            pass
+    raise Invalid('invalid_date')
+
+
+def choice(values):
+    def parse(value):
+        if value not in values:
+            raise Invalid('invalid_choice', allowed=', '.join(values))
+        return value
+    return parse
+
+
+def identifier(validator, key):
+    from trytond.modules.kazan_accounting import identifiers
+
+    def parse(value):
+        try:
+            return validator(value)
+        except identifiers.InvalidIdentifier:
+            raise Invalid(key)
+    return parse
+
+
+def optional(parse):
+    def wrapper(value):
+        return parse(value) if value else None
+    return wrapper
+
+
+def column_parsers():
+    "How each column is parsed; identifiers use the module's validators"
+    from trytond.modules.kazan_accounting import identifiers as ids
+    return {
+        'institutions': {
+            'inn': identifier(ids.organisation_inn, 'invalid_inn'),
+            'kpp': identifier(ids.kpp, 'invalid_kpp'),
+            'ogrn': identifier(ids.ogrn, 'invalid_ogrn'),
+            'short_name': text,
+            'full_name': text,
+            'kind': choice(KINDS),
+            'legal_form': choice(LEGAL_FORMS),
+            'founder': choice(FOUNDERS),
+            'district': choice(DISTRICTS),
+            'oktmo': identifier(ids.oktmo, 'invalid_oktmo'),
+            'personal_accounts': lambda v: [
+                n.strip() for n in v.split('|') if n.strip()],
+            'director': text,
+            'director_login': login,
+            'chief_accountant': lambda v: text(v, required=False),
+            'accident_rate': lambda v: ranged(
+                v, Decimal('0.2'), Decimal('8.5')),
+            'start_date': month_start,
+            },
+        'opening_balances': {
+            'inn': text,
+            'account': text,
+            'kfo': choice(KFOS),
+            'debit': amount,
+            'credit': amount,
+            },
+        'employees': {
+            'inn': text,
+            'personnel_number': text,
+            'last_name': text,
+            'first_name': text,
+            'patronymic': lambda v: text(v, required=False),
+            'snils': identifier(ids.snils, 'invalid_snils'),
+            'employee_inn': optional(
+                identifier(ids.personal_inn, 'invalid_personal_inn')),
+            'birth_date': date,
+            'hire_date': date,
+            'position': text,
+            'category': choice(CATEGORIES),
+            'rate': lambda v: ranged(v, Decimal('0.1'), Decimal('2.0')),
+            'base_salary': amount,
+            'allowances': amount,
+            'class_management': lambda v: ranged(v, 0, 2, integer),
+            'children': integer,
+            'disabled_children': integer,
+            'kfo': choice(PAY_KFOS),
+            'ytd_income': amount,
+            'ytd_deductions': amount,
+            'ytd_ndfl': amount,
+            'ytd_contribution_base': amount,
+            },
+        }
+
+
+def login(value):
+    if not value:
+        raise Invalid('required')
+    if not LOGIN.match(value):
+        raise Invalid('invalid_login')
+    return value
+
+
+def month_start(value):
+    result = date(value)
+    if result.day != 1:
+        raise Invalid('start_date_not_month_start')
+    return result
+
+
+# -- validation --------------------------------------------------------------
+
+@dataclass
+class Known:
+    "What the database already holds, that the batch is checked against"
+    inns: set
+    logins: set
+    postable: dict  # legal form -> set of postable account codes
+
+
+@dataclass
+class Institution:
+    "One institution of the batch and what onboarding would write"
+    inn: str
+    name: str = None
+    line: int = None
+    status: str = 'ready'  # ready, exists, invalid, onboarded, failed
+    values: dict = None
+    opening_balance: list = field(default_factory=list)
+    staff: list = field(default_factory=list)
+    director: dict = None
+    problems: list = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    institutions: dict = field(default_factory=OrderedDict)  # inn -> ...
+    problems: list = field(default_factory=list)  # of no institution
+
+    @property
+    def all_problems(self):
+        problems = list(self.problems)
+        for institution in self.institutions.values():
+            problems.extend(institution.problems)
+        return problems
+
+
+def parse_rows(rows, parsers, problems):
+    "Parse every column of every row; collect problems; yield (row, values)"
+    for row in rows:
+        values, inn = {}, row.values.get('inn') or None
+        for column, parse in parsers.items():
+            raw = row.values.get(column, '')
+            try:
+                values[column] = parse(raw)
+            except Invalid as invalid:
+                problems.append(Problem(invalid.key, row.file, row.line,
+                        column, inn, raw, invalid.params))
+                values[column] = None
+        yield row, values
+
+
+def validate(batch, known):
+    "Check everything; return the Plan (nothing is written)"
+    parsers = column_parsers()
+    plan = Plan()
+
+    def institution_of(inn):
+        return plan.institutions.get(inn)
+
+    # institutions.csv
+    problems = []
+    seen_logins = {}
+    for row, values in parse_rows(
+            batch.tables['institutions'], parsers['institutions'],
+            problems):
+        inn = row.values['inn']
+        if inn in plan.institutions:
+            first = plan.institutions[inn]
+            problem = Problem('duplicate_inn', row.file, row.line, 'inn',
+                inn, inn, {'line': first.line})
+            first.problems.append(problem)
+            continue
+        institution = Institution(inn=inn, name=row.values['short_name'],
+            line=row.line)
+        plan.institutions[inn] = institution
+        if inn in known.inns:
+            institution.status = 'exists'
+            continue
+        login = values['director_login']
+        if login:
+            if login in known.logins:
+                problems.append(Problem('login_taken', row.file, row.line,
+                        'director_login', inn, login))
+            elif login in seen_logins:
+                problems.append(Problem('duplicate_login', row.file,
+                        row.line, 'director_login', inn, login,
+                        {'line': seen_logins[login]}))
+            else:
+                seen_logins[login] = row.line
+        institution.values = {
+            'name': values['short_name'],
+            'full_name': values['full_name'],
+            'inn': values['inn'], 'kpp': values['kpp'],
+            'ogrn': values['ogrn'], 'oktmo': values['oktmo'],
+            'institution_kind': values['kind'],
+            'legal_form': values['legal_form'],
+            'founder': values['founder'], 'district': values['district'],
+            'director': values['director'],
+            'chief_accountant': values['chief_accountant'],
+            'accident_rate': values['accident_rate'],
+            'service_start_date': values['start_date'],
+            'personal_accounts': values['personal_accounts'] or [],
+            'default_kfo': '4',
+            }
+        institution.director = {
+            'login': login, 'name': values['director']}
+    _attach(plan, problems)
+
+    # opening_balances.csv
+    problems = []
+    sums = defaultdict(lambda: [Decimal(0), Decimal(0), []])
+    for row, values in parse_rows(
+            batch.tables['opening_balances'], parsers['opening_balances'],
+            problems):
+        inn = row.values['inn']
+        institution = institution_of(inn)
+        if institution is None:
+            problems.append(Problem('unknown_institution', row.file,
+                    row.line, 'inn', inn or None, inn))
+            continue
+        if institution.status == 'exists':
+            continue
+        legal_form = (institution.values or {}).get('legal_form')
+        account = values['account']
+        if account and legal_form and account not in known.postable.get(
+                legal_form, ()):
+            problems.append(Problem('unknown_account', row.file, row.line,
+                    'account', inn, account))
+        debit, credit = values['debit'], values['credit']
+        if debit and credit:
+            problems.append(Problem('debit_and_credit', row.file,
+                    row.line, 'credit', inn, row.values['credit']))
+        if values['kfo'] and debit is not None and credit is not None:
+            total = sums[(inn, values['kfo'])]
+            total[0] += debit
+            total[1] += credit
+            total[2].append(row.line)
+            institution.opening_balance.append({
+                    'account': account, 'kfo': values['kfo'],
+                    'debit': debit, 'credit': credit})
+    for (inn, kfo), (debit, credit, lines) in sorted(sums.items()):
+        if debit != credit:
+            problems.append(Problem('unbalanced_kfo',
+                    batch.files['opening_balances'], lines[0], 'kfo', inn,
+                    kfo, {'kfo': kfo, 'debit': debit, 'credit': credit,
+                        'difference': debit - credit,
+                        'lines': _ranges(lines)}))
+    _attach(plan, problems)
+
+    # employees.csv
+    problems = []
+    numbers = {}
+    for row, values in parse_rows(
+            batch.tables['employees'], parsers['employees'], problems):
+        inn = row.values['inn']
+        institution = institution_of(inn)
+        if institution is None:
+            problems.append(Problem('unknown_institution', row.file,
+                    row.line, 'inn', inn or None, inn))
+            continue
+        if institution.status == 'exists':
+            continue
+        number = values['personnel_number']
+        if number:
+            if (inn, number) in numbers:
+                problems.append(Problem('duplicate_personnel_number',
+                        row.file, row.line, 'personnel_number', inn,
+                        number, {'line': numbers[(inn, number)]}))
+            else:
+                numbers[(inn, number)] = row.line
+        children, disabled = values['children'], values['disabled_children']
+        if children is not None and disabled is not None \
+                and disabled > children:
+            problems.append(Problem('disabled_children_exceed', row.file,
+                    row.line, 'disabled_children', inn,
+                    row.values['disabled_children'], {'children': children}))
+        start = (institution.values or {}).get('service_start_date')
+        hired = values['hire_date']
+        if start and hired and hired > start:
+            problems.append(Problem('hire_after_start', row.file, row.line,
+                    'hire_date', inn, row.values['hire_date'],
+                    {'start': start.isoformat()}))
+        born = values['birth_date']
+        if born and hired and born >= hired:
+            problems.append(Problem('birth_after_hire', row.file, row.line,
+                    'birth_date', inn, row.values['birth_date']))
+        institution.staff.append(dict(values, ytd_date=start))
+    _attach(plan, problems)
+
+    for institution in plan.institutions.values():
+        if institution.status == 'ready' and institution.problems:
+            institution.status = 'invalid'
+    return plan
+
+
+def _attach(plan, problems):
+    "Give each problem to its institution (by INN), else to the batch"
+    for problem in problems:
+        institution = plan.institutions.get(problem.inn)
+        if institution is not None:
+            if institution.status != 'exists':
+                institution.problems.append(problem)
+        else:
+            plan.problems.append(problem)
+
+
+def _ranges(lines):
+    "1, 2, 3, 7 -> '1–3, 7'"
+    parts, start, last = [], None, None
+    for line in sorted(lines):
+        if start is None:
+            start = last = line
+        elif line == last + 1:
+            last = line
+        else:
+            parts.append(f'{start}–{last}' if last > start else str(start))
+            start = last = line
+    if start is not None:
+        parts.append(f'{start}–{last}' if last > start else str(start))
+    return ', '.join(parts)
+
+
+def known_from_database(pool):
+    "The INNs, logins and postable accounts of the charts in the database"
+    Company = pool.get('company.company')
+    User = pool.get('res.user')
+    Template = pool.get('account.account.template')
+    ModelData = pool.get('ir.model.data')
+    inns = {c.inn for c in Company.search([('inn', '!=', None)])}
+    logins = {u.login for u in User.search([
+                ('active', 'in', [True, False])])}
+    postable = {}
+    for legal_form, xml_id in [
+            ('budgetary', 'account_template_root_budgetary'),
+            ('autonomous', 'account_template_root_autonomous')]:
+        root = ModelData.get_id('kazan_accounting', xml_id)
+        postable[legal_form] = {t.code for t in Template.search([
+                    ('parent', 'child_of', [root]),
+                    ('type', '!=', None),
+                    ('code', '!=', None),
+                    ])}
+    return Known(inns, logins, postable)
+
+
+def describe(problems, context=None):
+    "Fill each problem's message in Russian (ir.message of the modules)"
+    from trytond.i18n import gettext
+    for problem in problems:
+        params = {'file': problem.file or '', 'line': problem.line or '',
+            'column': problem.column or '', 'inn': problem.inn or '',
+            'value': problem.value if problem.value is not None else ''}
+        params.update({k: _text(v) for k, v in problem.params.items()})
+        problem.message = gettext(
+            f'kazan_accounting.msg_batch_{problem.key}', **params)
+
+
+def _text(value):
+    if isinstance(value, Decimal):
+        return f'{value:.2f}'
+    return str(value)
+
+
+# -- onboarding ---------------------------------------------------------------
+
+def new_password(pool, login, name):
+    "A random password that passes the server's [password] rules"
+    User = pool.get('res.user')
+
+    class Candidate:
+        pass
+    candidate = Candidate()
+    candidate.login, candidate.name, candidate.email = login, name, None
+    while True:
+        password = secrets.token_urlsafe(12)  # 16 characters
+        try:
+            User.validate_password(password, [candidate])
+        except Exception:
+            continue
+        return password
+
+
+def onboard_institution(pool, institution):
+    """Set up one institution with its ledger, staff and director (in the
+    caller's transaction); return the counts and the director's password"""
+    Company = pool.get('company.company')
+    Employee = pool.get('company.employee')
+    User = pool.get('res.user')
+    values = dict(institution.values,
+        opening_balance=institution.opening_balance)
+    company, = Company.setup_institutions([values])
+    employees = Employee.create_staff(company.id, institution.staff)
+    password = new_password(pool, institution.director['login'],
+        institution.director['name'])
+    User.create_service_users([{
+                'login': institution.director['login'],
+                'name': institution.director['name'],
+                'role': 'director',
+                'companies': [company.id],
+                'password': password,
+                }])
+    return {
+        'company': company.id,
+        'employees': len(employees),
+        'opening_lines': len(institution.opening_balance),
+        'password': password,
+        }
+
+
+def _onboard_one(settings, institution):
+    "Onboard one institution in its own transaction (in any process)"
+    try:
+        result = database.run(settings,
+            lambda pool: onboard_institution(pool, institution))
+    except Exception as error:
+        message = getattr(error, 'message', None) or str(error)
+        return institution.inn, 'failed', {'error': message}
+    return institution.inn, 'onboarded', result
+
+
+def _worker_init(settings):
+    database.apply(settings)
+
+
+def _onboard_in_workers(settings, institutions, jobs, progress):
+    import multiprocessing
+    context = multiprocessing.get_context('spawn')
+    with context.Pool(jobs, initializer=_worker_init,
+            initargs=(settings,)) as workers:
+        tasks = [(settings, i) for i in institutions]
+        for result in workers.imap_unordered(_star_onboard, tasks):
+            progress.step(result[0])
+            yield result
+
+
+def _star_onboard(args):
+    return _onboard_one(*args)
+
+
+# -- the command ---------------------------------------------------------------
+
+class Credentials:
+    """The directors' logins and initial passwords, in a file only its
+    owner can read, created (mode 0600) when the first user is"""
+
+    def __init__(self, path):
+        self.path = path
+        self.file = None
+
+    def add(self, inn, login, password):
+        if self.path is None:
+            return
+        if self.file is None:
+            new = not os.path.exists(self.path)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                0o600)
+            os.fchmod(fd, 0o600)
+            self.file = os.fdopen(fd, 'a', encoding='utf-8', newline='')
+            if new:
+                self.file.write('inn;login;password\n')
+        self.file.write(f'{inn};{login};{password}\n')
+        self.file.flush()
+        os.fsync(self.file.fileno())
+
+    def close(self):
+        if self.file is not None:
+            self.file.close()
+
+
+def run(settings, args, out=sys.stdout, err=sys.stderr):
+    "kazan onboard: return the exit status"
+    try:
+        batch = read_batch(args.batch)
+    except BatchStructureError as error:
+        problem = Problem(error.key, error.params.get('file'),
+            error.params.get('line'), error.params.get('column'),
+            params=error.params)
+        database.run(settings, lambda pool: describe([problem]),
+            readonly=True)
+        print(f"{problem.where() or args.batch}: {problem.message}",
+            file=err)
+        print("пакет не загружен: ничего не записано", file=err)
+        _write_report(args.report, args.batch, None, [problem])
+        return EXIT_PARTIAL
+
+    def check(pool):
+        plan = validate(batch, known_from_database(pool))
+        describe(plan.all_problems)
+        return plan
+    plan = database.run(settings, check, readonly=True)
+
+    for problem in sorted(plan.all_problems, key=_reading_order):
+        print(_format_problem(problem), file=err)
+    ready = [i for i in plan.institutions.values() if i.status == 'ready']
+    existing = [i for i in plan.institutions.values()
+        if i.status == 'exists']
+    invalid = [i for i in plan.institutions.values()
+        if i.status == 'invalid']
+
+    if args.dry_run:
+        for institution in ready:
+            print(f"будет подключено: {institution.inn} {institution.name}:"
+                f" сотрудников {len(institution.staff)}, строк входящих "
+                f"остатков {len(institution.opening_balance)}, "
+                f"руководитель {institution.director['login']}", file=out)
+    else:
+        _onboard(settings, ready, args, err)
+
+    onboarded = [i for i in ready if i.status == 'onboarded']
+    failed = [i for i in ready if i.status == 'failed']
+    for institution in existing:
+        print(f"уже подключено, без изменений: {institution.inn} "
+            f"{institution.name}", file=out)
+    summary = (f"учреждений в пакете: {len(plan.institutions)}; "
+        + (f"будет подключено: {len(ready)}; " if args.dry_run else
+            f"подключено: {len(onboarded)}; ")
+        + f"уже были: {len(existing)}; с ошибками: {len(invalid)}"
+        + (f"; сбой при записи: {len(failed)}" if failed else ''))
+    print(summary, file=out)
+    if not ready and existing and not invalid and not plan.problems:
+        print("повторный запуск: ничего не изменено", file=out)
+    _write_report(args.report, args.batch, plan, plan.problems,
+        dry_run=args.dry_run)
+    if invalid or failed or plan.problems:
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _onboard(settings, ready, args, err):
+    from trytond import backend
+    jobs = max(1, args.jobs or 1)
+    if jobs > 1 and backend.name == 'sqlite':
+        print("SQLite: подключение в одном процессе (--jobs действует "
+            "только с PostgreSQL)", file=err)
+        jobs = 1
+    credentials = Credentials(args.credentials)
+    by_inn = {i.inn: i for i in ready}
+    try:
+        with Progress(len(ready), "Подключение учреждений") as progress:
+            if jobs == 1:
+                results = (_progress(progress, _onboard_one(settings, i))
+                    for i in ready)
+            else:
+                results = _onboard_in_workers(
+                    settings, ready, jobs, progress)
+            for inn, status, result in results:
+                institution = by_inn[inn]
+                institution.status = status
+                if status == 'onboarded':
+                    credentials.add(inn, institution.director['login'],
+                        result.pop('password'))
+                    institution.counts = result
+                else:
+                    institution.problems.append(Problem(
+                            'write_failed', inn=inn,
+                            message=result['error'],
+                            params={'error': result['error']}))
+                    print(f"ИНН {inn}: не подключено: {result['error']}",
+                        file=err)
+    finally:
+        credentials.close()
+
+
+def _progress(progress, result):
+    progress.step(result[0])
+    return result
+
+
+def _reading_order(problem):
+    "Problems as one reads the batch: by table, line and column"
+    tables = [f'{name}.' for name in TABLES]
+    table = next((i for i, t in enumerate(tables)
+            if (problem.file or '').startswith(t)), len(tables))
+    return table, problem.line or 0, problem.column or ''
+
+
+def _format_problem(problem):
+    where = problem.where()
+    inn = f"ИНН {problem.inn}: " if problem.inn else ''
+    value = (f"«{problem.value}»: " if problem.value not in (None, '')
+        else '')
+    return f"{where}: {inn}{value}{problem.message}"
+
+
+def _write_report(path, batch, plan, problems, dry_run=False):
+    "The machine-readable report: one entry per institution"
+    if not path:
+        return
+
+    def problem_entry(problem):
+        entry = asdict(problem)
+        entry['params'] = {k: _text(v) for k, v in problem.params.items()}
+        return entry
+    institutions = []
+    for institution in (plan.institutions.values() if plan else []):
+        institutions.append({
+                'inn': institution.inn,
+                'name': institution.name,
+                'status': ('would_onboard' if dry_run
+                    and institution.status == 'ready'
+                    else institution.status),
+                'counts': getattr(institution, 'counts', None) or {
+                    'employees': len(institution.staff),
+                    'opening_lines': len(institution.opening_balance),
+                    },
+                'errors': [problem_entry(p) for p in institution.problems],
+                })
+    report = {
+        'batch': str(batch),
+        'dry_run': dry_run,
+        'institutions': institutions,
+        'errors': [problem_entry(p) for p in problems],
+        }
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(report, f, ensure_ascii=False, indent=1)
+        f.write('\n')
