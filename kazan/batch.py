@@ -71,10 +71,15 @@ def read_batch(folder):
         header, rows = (_read_xlsx(path) if path.suffix == '.xlsx'
             else _read_csv(path))
         _check_columns(path.name, header, columns)
-        batch.tables[name] = [
-            Row(path.name, line, dict(zip(header, values)))
-            for line, values in rows
-            if any(v.strip() for v in values)]
+        table = batch.tables[name] = []
+        for line, values in rows:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise BatchStructureError('wrong_field_count',
+                    file=path.name, line=line, count=len(values),
+                    expected=len(header))
+            table.append(Row(path.name, line, dict(zip(header, values))))
     return batch
 
 
@@ -138,10 +143,6 @@ def _read_csv(path):
     header = [c.strip().lower() for c in records[0][1]]
     rows = []
     for line, record in records[1:]:
-        if len(record) != len(header) and any(v.strip() for v in record):
-            raise BatchStructureError('wrong_field_count',
-                file=path.name, line=line, count=len(record),
-                expected=len(header))
         rows.append((line, [v.strip() for v in record]))
     return header, rows
 

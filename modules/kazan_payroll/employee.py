@@ -1,0 +1,318 @@
+# This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
+"""The staff records of the institutions on company.employee.
+
+An employee of an institution is Tryton's company.employee: the person is
+its party (the name), the institution its company, the hire date its
+``start_date`` and the dismissal date its ``end_date``.  This module adds
+what the payroll needs: the personnel number, the identifiers reported to
+the Social Fund and the tax office, the pay (rate, salary, allowances, the
+КФО that finances it), what the standard deductions depend on, and the
+year-to-date figures carried over from the previous accounting system.
+"""
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import ModelView, Unique, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+from trytond.modules.kazan_accounting import identifiers
+from trytond.modules.kazan_accounting.common import KFO
+
+from .exceptions import EmployeeValidationError
+
+STAFF_CATEGORIES = [
+    ('teacher', "Teacher"),
+    ('educator', "Educator"),
+    ('administration', "Administration"),
+    ('support', "Support Staff"),
+    ('culture', "Culture Worker"),
+    ]
+
+# Pay comes from own income (2), the municipal task subsidy (4) or a
+# subsidy for other purposes (5): the other sources never pay salaries.
+PAY_KFO = [(code, name) for code, name in KFO if code in {'2', '4', '5'}]
+
+# A share of a full rate (ставка): part time down to a tenth, at most two
+# rates (an extra rate through combining positions).
+RATE_MIN = Decimal('0.1')
+RATE_MAX = Decimal('2.0')
+# A teacher gets the classroom management allowance for at most 2 classes.
+CLASS_MANAGEMENT_MAX = 2
+
+_IDENTIFIERS = [
+    ('snils', identifiers.snils),
+    ('personal_inn', identifiers.personal_inn),
+    ]
+_NON_NEGATIVE = [
+    'base_salary', 'allowances', 'children', 'disabled_children',
+    'ytd_income', 'ytd_deductions', 'ytd_ndfl', 'ytd_contribution_base',
+    ]
+
+
+class Employee(metaclass=PoolMeta):
+    __name__ = 'company.employee'
+
+    personnel_number = fields.Char(
+        "Personnel Number", required=True, strip=True,
+        help="Unique within the institution.")
+    snils = fields.Char(
+        "SNILS", strip=True,
+        help="The insurance number of the individual personal account: "
+        "11 digits, stored without dashes and spaces.")
+    personal_inn = fields.Char(
+        "INN", strip=True, help="The 12-digit INN of the person.")
+    birth_date = fields.Date("Birth Date")
+    position = fields.Char("Position", help="The job title.")
+    category = fields.Selection(
+        [(None, "")] + STAFF_CATEGORIES, "Category",
+        help="The staff category, which decides the pay rules.")
+    rate = fields.Numeric(
+        "Rate", digits=(4, 3), required=True,
+        help="The share of a full rate, from 0.1 to 2.")
+    base_salary = fields.Numeric(
+        "Base Salary", digits=(16, 2),
+        help="The monthly salary for one full rate.")
+    allowances = fields.Numeric(
+        "Allowances", digits=(16, 2),
+        help="The fixed monthly allowances and incentive payments.")
+    class_management = fields.Integer(
+        "Classroom Management",
+        help="The number of classes under classroom management (0 to 2).")
+    children = fields.Integer(
+        "Children", help="The number of children for the standard deduction.")
+    disabled_children = fields.Integer(
+        "Disabled Children", help="Of the children, those with a disability.")
+    pay_kfo = fields.Selection(
+        PAY_KFO, "Pay KFO", required=True, sort=False,
+        help="The source of financing of the pay.")
+    ytd_date = fields.Date(
+        "Year-to-Date As Of",
+        help="The date the year-to-date figures are as of: "
+        "the institution's start in the service.")
+    ytd_income = fields.Numeric(
+        "Year-to-Date Income", digits=(16, 2),
+        help="The income taxable by NDFL since 1 January.")
+    ytd_deductions = fields.Numeric(
+        "Year-to-Date Deductions", digits=(16, 2),
+        help="The standard deductions granted since 1 January.")
+    ytd_ndfl = fields.Numeric(
+        "Year-to-Date NDFL", digits=(16, 2),
+        help="The NDFL withheld since 1 January.")
+    ytd_contribution_base = fields.Numeric(
+        "Year-to-Date Contribution Base", digits=(16, 2),
+        help="The insurance contribution base accrued since 1 January.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('personnel_number_unique',
+                Unique(t, t.company, t.personnel_number),
+                'kazan_payroll.msg_employee_personnel_number_unique'),
+            ]
+        cls.start_date.string = "Hire Date"
+
+    @classmethod
+    def default_rate(cls):
+        return Decimal(1)
+
+    @classmethod
+    def default_allowances(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_class_management(cls):
+        return 0
+
+    @classmethod
+    def default_children(cls):
+        return 0
+
+    @classmethod
+    def default_disabled_children(cls):
+        return 0
+
+    @classmethod
+    def default_pay_kfo(cls):
+        return '4'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause[:3]
+        domain = super().search_rec_name(name, clause)
+        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
+            'not ') else 'OR'
+        return [bool_op, domain, ('personnel_number', operator, value)]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        # Identifiers are stored compact; an invalid one is kept as typed
+        # so that the validation names it.
+        for name, validator in _IDENTIFIERS:
+            if name not in values:
+                continue
+            if not values[name]:
+                values[name] = None
+                continue
+            try:
+                values[name] = validator(values[name])
+            except identifiers.InvalidIdentifier:
+                pass
+        return values
+
+    @classmethod
+    def validate_fields(cls, employees, field_names):
+        super().validate_fields(employees, field_names)
+        cls.check_identifiers(employees, field_names)
+        cls.check_rate(employees, field_names)
+        cls.check_non_negative(employees, field_names)
+        cls.check_class_management(employees, field_names)
+        cls.check_disabled_children(employees, field_names)
+
+    def _message_values(self):
+        "The values that name the employee in a message"
+        return {
+            'employee': self.rec_name,
+            'number': self.personnel_number,
+            }
+
+    @classmethod
+    def check_identifiers(cls, employees, field_names=None):
+        names = [n for n, _ in _IDENTIFIERS
+            if field_names is None or n in field_names]
+        for employee in employees:
+            for name, validator in _IDENTIFIERS:
+                if name not in names:
+                    continue
+                value = getattr(employee, name)
+                if not value:
+                    continue
+                try:
+                    validator(value)
+                except identifiers.InvalidIdentifier:
+                    raise EmployeeValidationError(gettext(
+                            'kazan_payroll.msg_employee_invalid_%s' % name,
+                            value=value,
+                            **employee._message_values())) from None
+
+    @classmethod
+    def check_rate(cls, employees, field_names=None):
+        if field_names and 'rate' not in field_names:
+            return
+        for employee in employees:
+            rate = employee.rate
+            if rate is not None and not (RATE_MIN <= rate <= RATE_MAX):
+                raise EmployeeValidationError(gettext(
+                        'kazan_payroll.msg_employee_rate_out_of_range',
+                        rate=rate, minimum=RATE_MIN, maximum=RATE_MAX,
+                        **employee._message_values()))
+
+    @classmethod
+    def check_non_negative(cls, employees, field_names=None):
+        names = [n for n in _NON_NEGATIVE
+            if field_names is None or n in field_names]
+        for employee in employees:
+            for name in names:
+                value = getattr(employee, name)
+                if value is not None and value < 0:
+                    raise EmployeeValidationError(gettext(
+                            'kazan_payroll.msg_employee_negative',
+                            field=cls.__names__(name)['field'],
+                            value=value,
+                            **employee._message_values()))
+
+    @classmethod
+    def check_class_management(cls, employees, field_names=None):
+        if field_names and 'class_management' not in field_names:
+            return
+        for employee in employees:
+            classes = employee.class_management
+            if classes is not None and not (
+                    0 <= classes <= CLASS_MANAGEMENT_MAX):
+                raise EmployeeValidationError(gettext(
+                        'kazan_payroll'
+                        '.msg_employee_class_management_out_of_range',
+                        classes=classes, maximum=CLASS_MANAGEMENT_MAX,
+                        **employee._message_values()))
+
+    @classmethod
+    def check_disabled_children(cls, employees, field_names=None):
+        if field_names and not (
+                {'children', 'disabled_children'} & set(field_names)):
+            return
+        for employee in employees:
+            if (employee.disabled_children or 0) > (employee.children or 0):
+                raise EmployeeValidationError(gettext(
+                        'kazan_payroll.msg_employee_disabled_children',
+                        disabled_children=employee.disabled_children,
+                        children=employee.children or 0,
+                        **employee._message_values()))
+
+    @classmethod
+    def create_staff(cls, company_id, staff):
+        """Create the staff of an institution; return the employees.
+
+        staff is a list of dicts with keys personnel_number, last_name,
+        first_name, patronymic, snils, employee_inn, birth_date, hire_date,
+        position, category, rate, base_salary, allowances,
+        class_management, children, disabled_children, kfo, ytd_income,
+        ytd_deductions, ytd_ndfl, ytd_contribution_base (parsed: dates as
+        datetime.date, amounts as Decimal, counts as int; patronymic and
+        employee_inn may be '' or None), plus ytd_date (by default the
+        institution's start in the service).  Creates the parties (name
+        'Last First Patronymic') and the employees in two batched create
+        calls; returns the employees.
+        """
+        pool = Pool()
+        Party = pool.get('party.party')
+        Company = pool.get('company.company')
+        if not staff:
+            return []
+        start_date = Company(company_id).service_start_date
+        parties = Party.create([
+                {'name': cls._staff_party_name(s)} for s in staff])
+        return cls.create([{
+                    'company': company_id,
+                    'party': party.id,
+                    'personnel_number': s['personnel_number'],
+                    'snils': s['snils'],
+                    'personal_inn': s.get('employee_inn') or None,
+                    'birth_date': s.get('birth_date'),
+                    'start_date': s.get('hire_date'),
+                    'position': s.get('position'),
+                    'category': s.get('category'),
+                    'rate': s['rate'],
+                    'base_salary': s.get('base_salary'),
+                    'allowances': s.get('allowances') or Decimal(0),
+                    'class_management': s.get('class_management') or 0,
+                    'children': s.get('children') or 0,
+                    'disabled_children': s.get('disabled_children') or 0,
+                    'pay_kfo': str(s['kfo']),
+                    'ytd_date': s.get('ytd_date') or start_date,
+                    'ytd_income': s.get('ytd_income') or Decimal(0),
+                    'ytd_deductions': s.get('ytd_deductions') or Decimal(0),
+                    'ytd_ndfl': s.get('ytd_ndfl') or Decimal(0),
+                    'ytd_contribution_base': (
+                        s.get('ytd_contribution_base') or Decimal(0)),
+                    } for party, s in zip(parties, staff)])
+
+    @classmethod
+    def _staff_party_name(cls, values):
+        "The name of the person: 'Last First Patronymic'"
+        return ' '.join(filter(None, (
+                    (values.get(k) or '').strip()
+                    for k in ['last_name', 'first_name', 'patronymic'])))
+
+
+class StaffContext(ModelView):
+    "The institution whose staff is listed"
+    __name__ = 'kazan.staff.context'
+
+    company = fields.Many2One('company.company', "Institution", required=True)
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
