@@ -1,14 +1,17 @@
 """``kazan demo``: the quick-start database, built and served.
 
-Two sample institutions (a school on the budgetary chart, a museum on the
-autonomous one) are set up with their opening balances, a few moves of the
-month are posted in each, their trial balances are printed, and the
+The sample batch (data/sample_batch: 35 educational and 7 cultural
+institutions with their opening balances and staff) is onboarded through
+the same pipeline as ``kazan onboard``; a few moves of the first month are
+posted in the first two institutions and their trial balances printed; an
+accountant of the service center gets every institution; then the
 database is served for the desktop client.  The logins are printed; the
 passwords are in files only their owner can read.
 """
 import csv
 import datetime as dt
 import os
+import pathlib
 import secrets
 import shutil
 import sys
@@ -17,41 +20,8 @@ from decimal import Decimal
 from . import database
 from .config import UsageError
 
-INSTITUTIONS = [{
-        'name': 'МБОУ "Гимназия №7"',
-        'full_name': 'Муниципальное бюджетное общеобразовательное '
-        'учреждение "Гимназия №7" Вахитовского района г. Казани',
-        'inn': '1655012344', 'kpp': '165501001', 'ogrn': '1021601234566',
-        'oktmo': '92701000', 'institution_kind': 'school',
-        'legal_form': 'budgetary', 'founder': 'education',
-        'district': 'Вахитовский', 'director': 'Сафина Гульнара Ильдаровна',
-        'accident_rate': Decimal('0.2'), 'default_kfo': '4',
-        'personal_accounts': ['ЛБВ30800668', 'ЛБО30800721'],
-        'opening_balance': [
-            ('101.12', '4', '5000000.00', '0'),
-            ('104.12', '4', '0', '1000000.00'),
-            ('201.11', '4', '300000.00', '0'),
-            ('302.11', '4', '0', '250000.00'),
-            ('401.30', '4', '0', '4050000.00'),
-            ('201.11', '2', '120000.00', '0'),
-            ('401.30', '2', '0', '120000.00'),
-            ],
-        }, {
-        'name': 'МАУК "Музей истории Казани"',
-        'full_name': 'Муниципальное автономное учреждение культуры '
-        '"Музей истории Казани"',
-        'inn': '1658005673', 'kpp': '165801001', 'ogrn': '1021607654320',
-        'oktmo': '92701000', 'institution_kind': 'museum',
-        'legal_form': 'autonomous', 'founder': 'culture',
-        'district': 'Приволжский', 'director': 'Хабибуллин Марат Рустемович',
-        'accident_rate': Decimal('0.2'), 'default_kfo': '4',
-        'personal_accounts': ['ЛАВ00707002'],
-        'opening_balance': [
-            ('101.12', '4', '2000000.00', '0'),
-            ('201.11', '4', '150000.00', '0'),
-            ('401.30', '4', '0', '2150000.00'),
-            ],
-        }]
+SAMPLE_BATCH = pathlib.Path(__file__).resolve().parent.parent / 'data' / \
+    'sample_batch'
 
 # (journal XML id, description, [(account, kfo, debit, credit)])
 MOVES = [
@@ -71,12 +41,7 @@ MOVES = [
             ('302.11', '4', '348000.00', '0'),
             ('201.11', '4', '0', '348000.00')]),
     ]
-
-USERS = [
-    ('accountant', 'Бухгалтер ЦБ (демо)', 'accountant', [0, 1]),
-    ('director7', 'Директор гимназии №7 (демо)', 'director', [0]),
-    ('museum', 'Директор музея (демо)', 'director', [1]),
-    ]
+SHOWN = 2  # institutions whose moves and trial balances the demo shows
 
 
 def run(settings, args):
@@ -93,16 +58,23 @@ def run(settings, args):
     cmd_init(settings, _Args(admin_password_file=None,
             admin_email='admin@localhost', generate_admin_password=True))
 
-    today = dt.date.today()
-    start = today.replace(day=1)
-    def build(pool):
-        companies = setup(pool, start, today)
-        return companies, create_users(pool, companies)
-    companies, credentials = database.run(settings, build)
+    from . import onboard
+    directors = settings.data_dir / 'demo-directors.csv'
+    directors.unlink(missing_ok=True)
+    status = onboard.run(settings, _Args(batch=SAMPLE_BATCH, dry_run=False,
+            report=None, credentials=str(directors), jobs=1))
+    if status != 0:
+        raise UsageError("демонстрационный пакет не подключен")
+
+    def post_and_assign(pool):
+        companies = post_moves(pool)
+        return companies, create_accountant(pool)
+    (companies, start, end), credentials = database.run(
+        settings, post_and_assign)
     write_credentials(settings, credentials)
     database.run(settings, lambda pool: print_trial_balances(
-            pool, companies, start, today), readonly=True)
-    print_logins(settings, credentials)
+            pool, companies, start, end), readonly=True)
+    print_logins(settings, credentials, directors)
     if args.no_serve:
         return 0
     from .cli import cmd_serve
@@ -114,36 +86,31 @@ class _Args:
         self.__dict__.update(kwargs)
 
 
-def setup(pool, start, today):
-    "Set up the sample institutions and post the moves of the month"
+def post_moves(pool):
+    """Post the moves of the first month in the first institutions of the
+    batch; return them with the month"""
     Company = pool.get('company.company')
     Move = pool.get('account.move')
     Account = pool.get('account.account')
     Period = pool.get('account.period')
     ModelData = pool.get('ir.model.data')
 
-    institutions = []
-    for values in INSTITUTIONS:
-        values = dict(values, service_start_date=start)
-        values['opening_balance'] = [
-            {'account': a, 'kfo': k, 'debit': Decimal(d),
-                'credit': Decimal(c)}
-            for a, k, d, c in values['opening_balance']]
-        institutions.append(values)
-    companies = Company.setup_institutions(institutions)
-
+    companies = Company.search([('inn', '!=', None)],
+        order=[('id', 'ASC')], limit=SHOWN)
+    start = companies[0].service_start_date
+    end = (start + dt.timedelta(days=31)).replace(day=1) - \
+        dt.timedelta(days=1)
     moves = []
     for company in companies:
         accounts = {a.code: a.id for a in Account.search([
                     ('company', '=', company.id), ('type', '!=', None)])}
         period = Period.find(company, date=start)
         for day, (journal, description, lines) in enumerate(MOVES):
-            date = min(start + dt.timedelta(days=2 * day), today)
             moves.append({
                     'company': company.id,
                     'journal': ModelData.get_id('kazan_accounting', journal),
                     'period': period.id,
-                    'date': date,
+                    'date': start + dt.timedelta(days=2 * day + 4),
                     'description': description,
                     'lines': [('create', [{
                                     'account': accounts[a], 'kfo': k,
@@ -151,29 +118,26 @@ def setup(pool, start, today):
                                     } for a, k, d, c in lines])],
                     })
     Move.post(Move.create(moves))
-    return [c.id for c in companies]
+    return [c.id for c in companies], start, end
 
 
-def create_users(pool, company_ids):
+def create_accountant(pool):
+    """An accountant of the service center with every institution, and the
+    administrator too"""
+    Company = pool.get('company.company')
     User = pool.get('res.user')
-    credentials = []
-    users = []
-    for login, name, role, indexes in USERS:
-        password = secrets.token_urlsafe(12)
-        credentials.append((login, password, role))
-        users.append({
-                'login': login, 'name': name, 'role': role,
-                'companies': [company_ids[i] for i in indexes],
-                'password': password,
-                })
-    User.create_service_users(users)
-    # The administrator sees every demo institution too
+    company_ids = [c.id for c in Company.search([], order=[('id', 'ASC')])]
+    password = secrets.token_urlsafe(12)
+    User.create_service_users([{
+                'login': 'accountant', 'name': 'Бухгалтер ЦБ (демо)',
+                'role': 'chief_accountant', 'companies': company_ids,
+                'password': password}])
     admin, = User.search([('login', '=', 'admin')])
     User.write([admin], {
             'companies': [('add', company_ids)],
             'company': company_ids[0],
             })
-    return credentials
+    return [('accountant', password, 'chief_accountant')]
 
 
 def write_credentials(settings, credentials):
@@ -187,19 +151,19 @@ def write_credentials(settings, credentials):
         writer.writerows(credentials)
 
 
-def print_trial_balances(pool, company_ids, start, today):
+def print_trial_balances(pool, company_ids, start, end):
     Company = pool.get('company.company')
     TrialBalance = pool.get('kazan.trial_balance')
     width = shutil.get_terminal_size((120, 20)).columns
     for company in Company.browse(company_ids):
         print()
         print(f"Оборотно-сальдовая ведомость: {company.rec_name} "
-            f"(ИНН {company.inn}), {start:%d.%m.%Y}–{today:%d.%m.%Y}")
+            f"(ИНН {company.inn}), {start:%d.%m.%Y}–{end:%d.%m.%Y}")
         header = ("Счет", "КФО", "Сальдо Дт", "Сальдо Кт", "Оборот Дт",
             "Оборот Кт", "Сальдо Дт", "Сальдо Кт")
         print(_line(header, width))
         totals = [Decimal(0)] * 6
-        for row in TrialBalance.compute(company, start, today):
+        for row in TrialBalance.compute(company, start, end):
             amounts = row[3:]
             totals = [t + a for t, a in zip(totals, amounts)]
             print(_line((row.code, row.kfo, *amounts), width))
@@ -219,14 +183,18 @@ def _fmt(value):
     return str(value)
 
 
-def print_logins(settings, credentials):
+def print_logins(settings, credentials, directors):
+    with open(directors, encoding='utf-8') as f:
+        director_logins = [row['login'] for row in csv.DictReader(
+                f, delimiter=';')]
     print()
     print("Вход в клиент Tryton: сервер 127.0.0.1:8000, база "
         f"«{settings.database}»")
     print("  admin (администратор): пароль в "
         f"{settings.data_dir / 'admin-password'}")
     for login, _, role in credentials:
-        print(f"  {login} ({role})")
-    print(f"  пароли демо-пользователей: "
-        f"{settings.data_dir / 'demo-credentials.csv'}")
+        print(f"  {login} ({role}, все учреждения): пароль в "
+            f"{settings.data_dir / 'demo-credentials.csv'}")
+    print(f"  руководители учреждений ({len(director_logins)}: "
+        f"{', '.join(director_logins[:3])}, ...): пароли в {directors}")
     sys.stdout.flush()

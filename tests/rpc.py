@@ -1,13 +1,15 @@
-"""A JSON-RPC client on Tryton's WSGI application, in this process.
+"""A JSON-RPC client as the desktop client speaks to Tryton.
 
-It speaks to ``trytond.wsgi.app`` exactly as the desktop client speaks to a
-server: ``common.db.login`` with a password, then every call with the
-``Authorization: Session`` header, the user's preferences as context.  No
-port is opened: werkzeug's test client calls the application directly.
+``common.db.login`` with a password, then every call with the
+``Authorization: Session`` header and the user's preferences as context.
+It speaks to ``trytond.wsgi.app`` in this process (werkzeug's test client,
+no port opened) or over HTTP to a running server.
 """
 import base64
 import itertools
 import json
+import urllib.error
+import urllib.request
 
 from werkzeug.test import Client
 
@@ -22,12 +24,16 @@ class RPCError(Exception):
 
 class JSONRPCClient:
 
-    def __init__(self, database):
+    def __init__(self, database, url=None):
+        """Speak to the WSGI application in this process, or, given url
+        (http://host:port), to a running server"""
         from trytond.protocols.jsonrpc import JSONDecoder, JSONEncoder
-        from trytond.wsgi import app
         self.encoder, self.decoder = JSONEncoder, JSONDecoder()
         self.database = database
-        self.client = Client(app)
+        self.url = url
+        if url is None:
+            from trytond.wsgi import app
+            self.client = Client(app)
         self.ids = itertools.count(1)
         self.authorization = None
         self.context = {}
@@ -40,14 +46,25 @@ class JSONRPCClient:
         body = json.dumps({
                 'id': next(self.ids), 'method': method, 'params': params},
             cls=self.encoder)
-        response = self.client.post(
-            f'/{self.database}/rpc/', headers=headers, data=body)
-        if response.status_code != 200:
-            raise RPCError(str(response.status_code), response.get_data(True))
-        data = json.loads(response.get_data(True), object_hook=self.decoder)
+        status, text = self.send(f'/{self.database}/rpc/', headers, body)
+        if status != 200:
+            raise RPCError(str(status), text)
+        data = json.loads(text, object_hook=self.decoder)
         if 'error' in data:
             raise RPCError(*data['error'])
         return data['result']
+
+    def send(self, path, headers, body):
+        if self.url is None:
+            response = self.client.post(path, headers=headers, data=body)
+            return response.status_code, response.get_data(True)
+        request = urllib.request.Request(self.url + path,
+            data=body.encode(), headers=headers, method='POST')
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
 
     def login(self, login, password):
         user_id, session, *_ = self._post(

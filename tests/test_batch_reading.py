@@ -1,6 +1,5 @@
 """Reading a batch: every accepted encoding and layout reads the same."""
 import csv
-import pathlib
 
 import openpyxl
 import pytest

@@ -8,7 +8,6 @@ PostgreSQL (TRYTOND_DATABASE_URI) the same commands run with a
 configuration file naming that server.
 """
 import csv
-import datetime as dt
 import os
 import pathlib
 import shutil
@@ -18,10 +17,23 @@ import sys
 import tempfile
 import unittest
 import uuid
+from collections import defaultdict
 from decimal import Decimal
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
-SCHOOL, MUSEUM = '1655012344', '1658005673'
+SAMPLE = pathlib.Path(__file__).resolve().parent.parent / 'data' / \
+    'sample_batch'
+
+
+def sample_institutions():
+    with open(SAMPLE / 'institutions.csv', encoding='utf-8',
+            newline='') as f:
+        return list(csv.DictReader(f, delimiter=';'))
+
+
+# the demo posts its moves in the first two institutions of the batch
+FIRST, SECOND = (r['inn'] for r in sample_institutions()[:2])
+MONTH_END = '2026-03-31'
 
 
 class KazanCommandTestCase(unittest.TestCase):
@@ -69,57 +81,72 @@ class KazanCommandTestCase(unittest.TestCase):
 
     def test_demo_prints_trial_balances_and_logins(self):
         out = self.demo.stdout
-        self.assertIn(f'ИНН {SCHOOL}', out)
-        self.assertIn(f'ИНН {MUSEUM}', out)
+        self.assertIn('учреждений в пакете: 42; подключено: 42', out)
+        self.assertIn(f'ИНН {FIRST}', out)
+        self.assertIn(f'ИНН {SECOND}', out)
         self.assertIn('401.20.211', out)
-        for login in ['admin', 'accountant', 'director7', 'museum']:
+        for login in ['admin', 'accountant']:
             self.assertIn(f'  {login} (', out)
-        credentials = self.workdir / 'var' / 'demo-credentials.csv'
-        self.assertEqual(stat.S_IMODE(credentials.stat().st_mode), 0o600)
-        # passwords live in the file, never on the screen
-        with open(credentials, encoding='utf-8') as f:
-            for row in csv.DictReader(f, delimiter=';'):
-                self.assertNotIn(row['password'], out)
+        self.assertIn('руководители учреждений (42: ', out)
+        for name in ['demo-credentials.csv', 'demo-directors.csv']:
+            credentials = self.workdir / 'var' / name
+            self.assertEqual(
+                stat.S_IMODE(credentials.stat().st_mode), 0o600)
+            # passwords live in the files, never on the screen
+            with open(credentials, encoding='utf-8') as f:
+                for row in csv.DictReader(f, delimiter=';'):
+                    self.assertNotIn(row['password'],
+                        out + self.demo.stderr)
 
     def test_statements_write_trial_balance_csv(self):
-        today = dt.date.today()
         out = self.workdir / 'statements'
-        self.kazan('statements', today.isoformat(), '--out', str(out))
-        rows = self.read_trial_balance(out / SCHOOL / 'trial_balance.csv')
+        self.kazan('statements', MONTH_END, '--out', str(out))
+        rows = self.read_trial_balance(out / FIRST / 'trial_balance.csv')
         self.assertEqual(list(rows[0].keys()), [
                 'account', 'kfo', 'opening_debit', 'opening_credit',
                 'debit', 'credit', 'closing_debit', 'closing_credit'])
         by_key = {(r['account'], r['kfo']): r for r in rows}
-        # the onboarded opening balance is an opening balance
-        self.assertEqual(by_key[('101.12', '4')]['opening_debit'],
-            '5000000.00')
-        self.assertEqual(by_key[('101.12', '4')]['debit'], '0.00')
-        # the month's salary is a turnover
+        # the month's salary and subsidy are turnovers
         self.assertEqual(by_key[('401.20.211', '4')]['debit'], '400000.00')
-        self.assertEqual(by_key[('201.11', '4')]['closing_debit'],
-            '952000.00')
+        self.assertEqual(by_key[('401.10.131', '4')]['credit'],
+            '1000000.00')
+        cash = by_key[('201.11', '4')]
+        self.assertEqual(
+            Decimal(cash['closing_debit']) - Decimal(cash['opening_debit']),
+            Decimal('652000.00'))
         total = rows[-1]
         self.assertEqual(total['account'], 'TOTAL')
         self.assertEqual(total['opening_debit'], total['opening_credit'])
         self.assertEqual(total['debit'], total['credit'])
         self.assertEqual(total['closing_debit'], total['closing_credit'])
         self.assertEqual(Decimal(total['debit']), Decimal('2800000.00'))
-        # every founder's institutions were asked for: one folder each,
-        # holding their sum
-        founder = self.read_trial_balance(
-            out / 'founder-education' / 'trial_balance.csv')
-        self.assertEqual(founder, rows)
-        self.assertTrue(
-            (out / 'founder-culture' / 'trial_balance.csv').exists())
+        # every institution was asked for: one folder per founder, holding
+        # the sum of its institutions
+        for founder in ['education', 'culture']:
+            inns = [r['inn'] for r in sample_institutions()
+                if r['founder'] == founder]
+            expected = defaultdict(lambda: defaultdict(Decimal))
+            for inn in inns:
+                for row in self.read_trial_balance(
+                        out / inn / 'trial_balance.csv'):
+                    for column in list(row)[2:]:
+                        expected[(row['account'], row['kfo'])][column] += \
+                            Decimal(row[column])
+            consolidated = self.read_trial_balance(
+                out / f'founder-{founder}' / 'trial_balance.csv')
+            self.assertEqual(
+                {(r['account'], r['kfo']): {c: Decimal(r[c])
+                        for c in list(r)[2:]} for r in consolidated},
+                {k: dict(v) for k, v in expected.items()})
 
     def test_statements_unknown_institution_is_partial_failure(self):
         out = self.workdir / 'partial'
-        result = self.kazan('statements', dt.date.today().isoformat(),
-            '--out', str(out), '--institution', SCHOOL, '1655000000',
+        result = self.kazan('statements', MONTH_END,
+            '--out', str(out), '--institution', FIRST, '1655000000',
             check=False)
         self.assertEqual(result.returncode, 1, result.stderr)
         self.assertIn('1655000000', result.stderr)
-        self.assertTrue((out / SCHOOL / 'trial_balance.csv').exists())
+        self.assertTrue((out / FIRST / 'trial_balance.csv').exists())
 
     def test_bad_usage_exits_2(self):
         for args in [
@@ -145,9 +172,9 @@ class KazanCommandTestCase(unittest.TestCase):
         result = self.kazan('init')
         self.assertIn('готова', result.stderr)
         out = self.workdir / 'again'
-        self.kazan('statements', dt.date.today().isoformat(),
-            '--out', str(out), '--institution', MUSEUM)
-        self.assertTrue((out / MUSEUM / 'trial_balance.csv').exists())
+        self.kazan('statements', MONTH_END,
+            '--out', str(out), '--institution', SECOND)
+        self.assertTrue((out / SECOND / 'trial_balance.csv').exists())
 
     def test_production_database_needs_admin_password_file(self):
         uri = os.environ.get('TRYTOND_DATABASE_URI') or 'sqlite://'

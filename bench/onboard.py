@@ -1,0 +1,92 @@
+"""Benchmark: ``kazan onboard`` of a generated batch, as IT runs it.
+
+Generates a batch of N institutions (kazan.sample_batch, the generator of
+data/sample_batch) into a temporary folder, prepares an empty database
+(``kazan init``), then times ``kazan onboard`` on it and prints the time
+in all and per institution.
+
+    # the 42 sample institutions, PostgreSQL and SQLite
+    bash .ci/postgres.sh run .venv/bin/python bench/onboard.py --institutions 42
+    TRYTOND_DATABASE_URI=sqlite:// .venv/bin/python bench/onboard.py --institutions 42
+    # 658 institutions, 2 worker processes
+    bash .ci/postgres.sh run .venv/bin/python bench/onboard.py --institutions 658 --jobs 2
+"""
+import argparse
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from kazan import sample_batch  # noqa: E402
+
+KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--institutions', type=int, default=42)
+    parser.add_argument('--jobs', type=int, default=1)
+    args = parser.parse_args()
+
+    uri = os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://')
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix='kazan-bench-onboard-'))
+    batch = workdir / 'batch'
+    education = round(args.institutions * 35 / 42)
+    t = time.perf_counter()
+    sample_batch.generate(batch, institutions=args.institutions,
+        education=education, culture=args.institutions - education)
+    generate_time = time.perf_counter() - t
+    employees = sum(1 for _ in open(batch / 'employees.csv',
+            encoding='utf-8')) - 1
+
+    database = f'kazan_bench_{uuid.uuid4().hex[:8]}'
+    conf = workdir / 'trytond.conf'
+    conf.write_text(f'[database]\nuri = {uri}\npath = {workdir}\n',
+        encoding='utf-8')
+    password = workdir / 'admin-password'
+    password.write_text('bench-admin-password\n')
+    common = ['--config', str(conf), '--database', database]
+    env = dict(os.environ, KAZAN_DATA_DIR=str(workdir))
+    env.pop('TRYTOND_CONFIG', None)
+    subprocess.run([KAZAN, 'init', *common, '--admin-password-file',
+            str(password)], check=True, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    t = time.perf_counter()
+    result = subprocess.run([KAZAN, 'onboard', str(batch), *common,
+            '--jobs', str(args.jobs), '--report', str(workdir / 'r.json'),
+            '--credentials', str(workdir / 'credentials.csv')],
+        env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if result.returncode != 0:
+        print(result.stdout[-2000:], result.stderr[-4000:], file=sys.stderr)
+        sys.exit(f'kazan onboard exited {result.returncode}')
+    t = time.perf_counter()
+    again = subprocess.run([KAZAN, 'onboard', str(batch), *common],
+        env=env, capture_output=True, text=True)
+    rerun = time.perf_counter() - t
+
+    backend = uri.split(':', 1)[0]
+    print(f"kazan onboard, {backend}, {args.institutions} institutions, "
+        f"{employees} employees, --jobs {args.jobs} ({platform.node()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()})")
+    print(f"  batch generated in {generate_time:.1f} s")
+    print(f"  onboarding: {elapsed:.1f} s, "
+        f"{elapsed / args.institutions:.2f} s per institution "
+        "(reading, validation, one transaction per institution)")
+    print(f"  the same batch again: {rerun:.1f} s (exit {again.returncode},"
+        " nothing changed)")
+    if backend == 'postgresql':
+        subprocess.run(['dropdb', '--if-exists', '--maintenance-db',
+                uri + 'postgres', database], check=False)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,296 @@
+"""``kazan onboard`` end to end: the user stories of IT's batch onboarding.
+
+Runs the installed command on a database of the suite's backend (the quick
+start on SQLite; a configuration naming the server when the suite runs on
+PostgreSQL), with batches made by the sample generator and the hand-made
+defective batch of data/defective_batch.
+"""
+import csv
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+
+from kazan import sample_batch
+
+from .rpc import JSONRPCClient, RPCError
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
+DEFECTIVE = REPO / 'data' / 'defective_batch'
+
+
+def read_csv(path):
+    with open(path, encoding='utf-8', newline='') as f:
+        return list(csv.DictReader(f, delimiter=';'))
+
+
+class OnboardTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = pathlib.Path(tempfile.mkdtemp(prefix='kazan-onboard-'))
+        cls.env = {k: v for k, v in os.environ.items()
+            if not k.startswith('TRYTOND_') and k not in {
+                'KAZAN_DATABASE', 'DB_NAME', 'DB_CACHE'}}
+        cls.env['KAZAN_DATA_DIR'] = str(cls.workdir / 'var')
+        uri = os.environ.get('TRYTOND_DATABASE_URI', '')
+        cls.postgresql = uri.startswith('postgresql')
+        cls.database = f'kazan_onboard_{uuid.uuid4().hex[:8]}'
+        conf = cls.workdir / 'trytond.conf'
+        conf.write_text('[database]\n' + (
+                f'uri = {uri}\n' if cls.postgresql else
+                f'uri = sqlite://\npath = {cls.workdir / "db"}\n'),
+            encoding='utf-8')
+        cls.conf = conf
+        cls.args = ['--config', str(conf), '--database', cls.database]
+        password = cls.workdir / 'admin-password'
+        password.write_text('Kz-admin-password-1\n')
+        cls.kazan('init', '--admin-password-file', str(password))
+        cls.batch = cls.workdir / 'good'
+        sample_batch.generate(cls.batch, institutions=4, education=3,
+            culture=1, seed=7)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.postgresql:
+            subprocess.run(['dropdb', '--if-exists', '--maintenance-db',
+                    os.environ['TRYTOND_DATABASE_URI'] + 'postgres',
+                    cls.database], check=False)
+        shutil.rmtree(cls.workdir, ignore_errors=True)
+
+    @classmethod
+    def kazan(cls, command, *args, check=True, env=None):
+        result = subprocess.run(
+            [KAZAN, command, *args, *cls.args], env=env or cls.env,
+            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            timeout=900)
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f'kazan {command} exited {result.returncode}:\n'
+                f'{result.stdout}\n{result.stderr}')
+        return result
+
+    def onboard(self, batch, *args, check=True):
+        return self.kazan('onboard', str(batch), *args, check=check)
+
+    def institutions_in_database(self):
+        "The INNs of the institutions, from a statements run of all"
+        out = self.workdir / f'all-{uuid.uuid4().hex[:6]}'
+        self.kazan('statements', '2026-12-31', '--out', str(out))
+        return sorted(p.name for p in out.iterdir() if p.name.isdigit())
+
+    def assertTrialBalanceIsOpeningBalance(self, batch, inns):
+        "At the start date each trial balance is the batch's opening one"
+        expected = defaultdict(Decimal)
+        for row in read_csv(batch / 'opening_balances.csv'):
+            expected[(row['inn'], row['account'], row['kfo'])] += (
+                Decimal(row['debit']) - Decimal(row['credit']))
+        starts = {r['inn']: r['start_date']
+            for r in read_csv(batch / 'institutions.csv')}
+        for inn in inns:
+            out = self.workdir / f'tb-{inn}-{uuid.uuid4().hex[:6]}'
+            self.kazan('statements', starts[inn], '--out', str(out),
+                '--institution', inn)
+            rows = read_csv(out / inn / 'trial_balance.csv')
+            got = {(inn, r['account'], r['kfo']):
+                Decimal(r['opening_debit']) - Decimal(r['opening_credit'])
+                for r in rows if r['account'] != 'TOTAL'}
+            want = {k: v for k, v in expected.items()
+                if k[0] == inn and v}
+            self.assertEqual(got, want, inn)
+            self.assertTrue(all(Decimal(r['debit']) == 0 for r in rows))
+
+    def test_1_good_batch_onboards(self):
+        report = self.workdir / 'report.json'
+        credentials = self.workdir / 'credentials.csv'
+        result = self.onboard(self.batch, '--report', str(report),
+            '--credentials', str(credentials))
+        inns = [r['inn'] for r in read_csv(self.batch / 'institutions.csv')]
+        entries = json.loads(report.read_text(encoding='utf-8'))
+        self.assertEqual(
+            {e['inn']: e['status'] for e in entries['institutions']},
+            dict.fromkeys(inns, 'onboarded'))
+        employees = defaultdict(int)
+        for row in read_csv(self.batch / 'employees.csv'):
+            employees[row['inn']] += 1
+        for entry in entries['institutions']:
+            self.assertEqual(entry['counts']['employees'],
+                employees[entry['inn']])
+        self.assertEqual(stat.S_IMODE(credentials.stat().st_mode), 0o600)
+        rows = read_csv(credentials)
+        self.assertEqual([r['inn'] for r in rows], inns)
+        for row in rows:
+            self.assertGreaterEqual(len(row['password']), 12)
+            self.assertNotIn(row['password'], result.stdout + result.stderr)
+        self.assertTrialBalanceIsOpeningBalance(self.batch, inns)
+
+    def test_2_same_batch_again_changes_nothing(self):
+        credentials = self.workdir / 'credentials.csv'
+        before = credentials.read_bytes()
+        mtime = credentials.stat().st_mtime_ns
+        result = self.onboard(self.batch, '--credentials', str(credentials))
+        self.assertIn('ничего не изменено', result.stdout)
+        self.assertEqual(result.stdout.count('уже подключено'), 4)
+        self.assertEqual(credentials.read_bytes(), before)
+        self.assertEqual(credentials.stat().st_mtime_ns, mtime)
+
+    def test_3_defective_batch(self):
+        "The good institutions go in; every defect is named; no bad one"
+        before = self.institutions_in_database()
+        report = self.workdir / 'defective.json'
+        result = self.onboard(DEFECTIVE, '--report', str(report),
+            check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        entries = {e['inn']: e for e in json.loads(
+                report.read_text(encoding='utf-8'))['institutions']}
+        good = [inn for inn, e in entries.items()
+            if e['status'] == 'onboarded']
+        bad = [inn for inn, e in entries.items() if e['status'] == 'invalid']
+        self.assertEqual(len(good), 2, entries)
+        self.assertEqual(len(bad), 3, entries)
+        after = self.institutions_in_database()
+        self.assertEqual(sorted(set(after) - set(before)), sorted(good))
+        self.assertTrialBalanceIsOpeningBalance(DEFECTIVE, good)
+        # every defect of EXPECTED.md is reported where it is
+        for file, line, column, inn in expected_defects():
+            with self.subTest(file=file, line=line, column=column):
+                self.assertRegex(result.stderr, re.compile(
+                        rf'^{re.escape(file)}:{line}:{re.escape(column)}: '
+                        rf'ИНН {inn}: ', re.M))
+                self.assertTrue(any(
+                        (p['file'], p['line'], p['column'], p['inn'])
+                        == (file, line, column, inn)
+                        and p['key'] and p['message']
+                        for p in entries[inn]['errors']), entries[inn])
+
+    def test_4_misspelt_column_stops_everything(self):
+        batch = self.workdir / 'misspelt'
+        sample_batch.generate(batch, institutions=2, education=1,
+            culture=1, seed=99)
+        path = batch / 'employees.csv'
+        path.write_text(path.read_text(encoding='utf-8').replace(
+                'base_salary', 'base_salery', 1), encoding='utf-8')
+        before = self.institutions_in_database()
+        result = self.onboard(batch, check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('employees.csv', result.stderr)
+        self.assertIn('base_salery', result.stderr)
+        self.assertIn('ничего не записано', result.stderr)
+        self.assertEqual(self.institutions_in_database(), before)
+
+    def test_5_interrupted_run_resumes(self):
+        "kill -9 in the middle; the re-run finishes without duplicates"
+        batch = self.workdir / 'interrupted'
+        sample_batch.generate(batch, institutions=8, education=6,
+            culture=2, seed=31)
+        inns = [r['inn'] for r in read_csv(batch / 'institutions.csv')]
+        process = subprocess.Popen(
+            [KAZAN, 'onboard', str(batch), *self.args], env=self.env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True)
+        done = 0
+        for line in process.stderr:
+            if line.startswith('Подключение учреждений:'):
+                done += 1
+                if done == 3:
+                    process.send_signal(signal.SIGKILL)
+                    break
+        process.wait()
+        self.assertEqual(process.returncode, -signal.SIGKILL)
+        partial = set(self.institutions_in_database()) & set(inns)
+        self.assertGreaterEqual(len(partial), 3)
+        self.assertLess(len(partial), len(inns))
+
+        report = self.workdir / 'resumed.json'
+        self.onboard(batch, '--report', str(report))
+        statuses = {e['inn']: e['status'] for e in json.loads(
+                report.read_text(encoding='utf-8'))['institutions']}
+        self.assertEqual({i for i, s in statuses.items() if s == 'exists'},
+            partial)
+        self.assertEqual({i for i, s in statuses.items()
+                if s == 'onboarded'}, set(inns) - partial)
+        in_database = self.institutions_in_database()
+        self.assertEqual(len(in_database), len(set(in_database)))
+        self.assertTrue(set(inns) <= set(in_database))
+        # none is half-written: every ledger holds its whole opening balance
+        self.assertTrialBalanceIsOpeningBalance(batch, inns)
+
+    def test_6_director_sees_only_own_institution(self):
+        "A director logs in to the served database and sees theirs only"
+        credentials = read_csv(self.workdir / 'credentials.csv')
+        mine, other = credentials[0], credentials[1]
+        port = free_port()
+        server = subprocess.Popen(
+            [KAZAN, 'serve', '--listen', f'127.0.0.1:{port}', *self.args],
+            env=self.env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port)
+            client = JSONRPCClient(self.database,
+                url=f'http://127.0.0.1:{port}')
+            client.login(mine['login'], mine['password'])
+            companies = client.model('company.company', 'search_read',
+                [], 0, None, None, ['inn'])
+            self.assertEqual([c['inn'] for c in companies], [mine['inn']])
+            employees = client.model('company.employee', 'search_read',
+                [], 0, None, None, ['company'])
+            self.assertTrue(employees)
+            self.assertEqual({e['company'] for e in employees},
+                {companies[0]['id']})
+            moves = client.model('account.move', 'search_read',
+                [], 0, None, None, ['company'])
+            self.assertEqual({m['company'] for m in moves},
+                {companies[0]['id']})
+            self.assertEqual(client.model('company.company', 'search',
+                    [('inn', '=', other['inn'])], 0, None, None), [])
+            with self.assertRaises(RPCError):
+                client.model('company.employee', 'write',
+                    [employees[0]['id']], {'position': 'x'})
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def expected_defects():
+    """(file, line, column, inn) of every defect listed in the defective
+    batch's EXPECTED.md table"""
+    defects = []
+    for line in (DEFECTIVE / 'EXPECTED.md').read_text(
+            encoding='utf-8').splitlines():
+        cells = [c.strip().strip('`') for c in line.strip().strip('|')
+            .split('|')]
+        if len(cells) >= 4 and cells[0].endswith('.csv') \
+                and cells[1].isdigit():
+            defects.append((cells[0], int(cells[1]), cells[2], cells[3]))
+    assert defects, 'EXPECTED.md lists no defect'
+    return defects
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(('127.0.0.1', port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f'no server on port {port}')
