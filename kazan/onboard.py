@@ -198,7 +198,7 @@ def column_parsers():
             'hire_date': date,
             'position': text,
             'category': choice(CATEGORIES),
-            'rate': lambda v: ranged(v, Decimal('0.1'), Decimal('2.0')),
+            'rate': rate,
             'base_salary': amount,
             'allowances': amount,
             'class_management': lambda v: ranged(v, 0, 2, integer),
@@ -211,6 +211,14 @@ def column_parsers():
             'ytd_contribution_base': amount,
             },
         }
+
+
+def rate(value):
+    "A share of a full rate, 0.1 to 2.0, to a thousandth (kazan_payroll)"
+    result = ranged(value, Decimal('0.1'), Decimal('2.0'))
+    if result != result.quantize(Decimal('0.001')):
+        raise Invalid('rate_decimals')
+    return result
 
 
 def login(value):

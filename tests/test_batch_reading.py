@@ -174,3 +174,16 @@ def test_missing_table_stops_the_batch(tmp_path):
     with pytest.raises(BatchStructureError) as info:
         read_batch(folder)
     assert info.value.key == 'missing_file'
+
+
+def test_rate_to_a_thousandth():
+    from decimal import Decimal
+
+    from kazan.onboard import Invalid, rate
+    assert rate('1,125') == Decimal('1.125')
+    with pytest.raises(Invalid) as info:
+        rate('1.1111')
+    assert info.value.key == 'rate_decimals'
+    with pytest.raises(Invalid) as info:
+        rate('2.5')
+    assert info.value.key == 'out_of_range'

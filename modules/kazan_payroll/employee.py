@@ -112,7 +112,12 @@ class Employee(metaclass=PoolMeta):
                 Unique(t, t.company, t.personnel_number),
                 'kazan_payroll.msg_employee_personnel_number_unique'),
             ]
+        # Tryton's start and end of an employee are the hire and the
+        # dismissal of the staff records.
         cls.start_date.string = "Hire Date"
+        cls.start_date.help = "The first working day in the institution."
+        cls.end_date.string = "Dismissal Date"
+        cls.end_date.help = "The last working day in the institution."
 
     @classmethod
     def default_rate(cls):

@@ -1,0 +1,49 @@
+# This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
+"""Valid made-up staff for the tests and scenarios."""
+import datetime as dt
+from decimal import Decimal
+
+_INN_WEIGHTS_11 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]
+_INN_WEIGHTS_12 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]
+
+
+def snils(number):
+    "A valid СНИЛС (11 digits) for a number above 1 001 998"
+    base = f'{1002000 + number:09d}'
+    total = sum(int(d) * w for d, w in zip(base, range(9, 0, -1)))
+    if total > 101:
+        total %= 101
+    if total in {100, 101}:
+        total = 0
+    return base + f'{total:02d}'
+
+
+def personal_inn(number, tax_office='1655'):
+    "A valid 12-digit ИНН of a person"
+    base = f'{tax_office}{number % 1000000:06d}'
+    base += str(sum(int(d) * w for d, w in zip(base, _INN_WEIGHTS_11))
+        % 11 % 10)
+    return base + str(
+        sum(int(d) * w for d, w in zip(base, _INN_WEIGHTS_12)) % 11 % 10)
+
+
+def staff_member(number, **values):
+    "The values of a teacher for Employee.create_staff"
+    member = {
+        'personnel_number': f'{number:04d}',
+        'last_name': f'Фамилия{number}', 'first_name': 'Имя',
+        'patronymic': 'Отчество',
+        'snils': snils(number), 'employee_inn': personal_inn(number),
+        'birth_date': dt.date(1980, 1, 1) + dt.timedelta(days=number),
+        'hire_date': dt.date(2015, 9, 1),
+        'position': 'Учитель математики', 'category': 'teacher',
+        'rate': Decimal('1.5'), 'base_salary': Decimal('25000.00'),
+        'allowances': Decimal('3500.00'), 'class_management': 1,
+        'children': 2, 'disabled_children': 0, 'kfo': '4',
+        'ytd_income': Decimal('120000.00'),
+        'ytd_deductions': Decimal('5600.00'),
+        'ytd_ndfl': Decimal('14872.00'),
+        'ytd_contribution_base': Decimal('120000.00'),
+        }
+    member.update(values)
+    return member
