@@ -293,9 +293,6 @@ def validate(batch, known):
     parsers = column_parsers()
     plan = Plan()
 
-    def institution_of(inn):
-        return plan.institutions.get(inn)
-
     # institutions.csv
     problems = []
     seen_logins = {}
@@ -348,17 +345,9 @@ def validate(batch, known):
     # opening_balances.csv
     problems = []
     sums = defaultdict(lambda: [Decimal(0), Decimal(0), []])
-    for row, values in parse_rows(
-            batch.tables['opening_balances'], parsers['opening_balances'],
-            problems):
-        inn = row.values['inn']
-        institution = institution_of(inn)
-        if institution is None:
-            problems.append(Problem('unknown_institution', row.file,
-                    row.line, 'inn', inn or None, inn))
-            continue
-        if institution.status == 'exists':
-            continue
+    for row, values, institution in rows_of_institutions(
+            plan, batch, 'opening_balances', parsers, problems):
+        inn = institution.inn
         legal_form = (institution.values or {}).get('legal_form')
         account = values['account']
         if account and legal_form and account not in known.postable.get(
@@ -389,16 +378,9 @@ def validate(batch, known):
     # employees.csv
     problems = []
     numbers = {}
-    for row, values in parse_rows(
-            batch.tables['employees'], parsers['employees'], problems):
-        inn = row.values['inn']
-        institution = institution_of(inn)
-        if institution is None:
-            problems.append(Problem('unknown_institution', row.file,
-                    row.line, 'inn', inn or None, inn))
-            continue
-        if institution.status == 'exists':
-            continue
+    for row, values, institution in rows_of_institutions(
+            plan, batch, 'employees', parsers, problems):
+        inn = institution.inn
         number = values['personnel_number']
         if number:
             if (inn, number) in numbers:
@@ -430,6 +412,21 @@ def validate(batch, known):
         if institution.status == 'ready' and institution.problems:
             institution.status = 'invalid'
     return plan
+
+
+def rows_of_institutions(plan, batch, table, parsers, problems):
+    """The parsed rows of a table that refers to institutions, with the
+    institution they belong to; a row of an unknown INN is a problem, a row
+    of an institution already in the database is passed over"""
+    for row, values in parse_rows(
+            batch.tables[table], parsers[table], problems):
+        inn = row.values['inn']
+        institution = plan.institutions.get(inn)
+        if institution is None:
+            problems.append(Problem('unknown_institution', row.file,
+                    row.line, 'inn', inn or None, inn))
+        elif institution.status != 'exists':
+            yield row, values, institution
 
 
 def _attach(plan, problems):

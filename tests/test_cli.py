@@ -13,14 +13,14 @@ import pathlib
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 import unittest
 import uuid
 from collections import defaultdict
 from decimal import Decimal
 
-KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
+from .commands import KAZAN, command_env, drop_postgresql_database
+
 SAMPLE = pathlib.Path(__file__).resolve().parent.parent / 'data' / \
     'sample_batch'
 
@@ -41,10 +41,7 @@ class KazanCommandTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.workdir = pathlib.Path(tempfile.mkdtemp(prefix='kazan-cli-'))
-        cls.env = {k: v for k, v in os.environ.items()
-            if not k.startswith('TRYTOND_') and k not in {
-                'KAZAN_DATABASE', 'DB_NAME', 'DB_CACHE'}}
-        cls.env['KAZAN_DATA_DIR'] = str(cls.workdir / 'var')
+        cls.env = command_env(cls.workdir)
         cls.args = []
         uri = os.environ.get('TRYTOND_DATABASE_URI', '')
         cls.database = 'kazan'
@@ -58,9 +55,7 @@ class KazanCommandTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         if cls.args:
-            subprocess.run(['dropdb', '--if-exists', '--maintenance-db',
-                    os.environ['TRYTOND_DATABASE_URI'] + 'postgres',
-                    cls.database], check=False)
+            drop_postgresql_database(cls.database)
         shutil.rmtree(cls.workdir, ignore_errors=True)
 
     @classmethod

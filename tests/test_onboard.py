@@ -15,7 +15,6 @@ import signal
 import socket
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -25,10 +24,10 @@ from decimal import Decimal
 
 from kazan import sample_batch
 
+from .commands import KAZAN, command_env, drop_postgresql_database
 from .rpc import JSONRPCClient, RPCError
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
 DEFECTIVE = REPO / 'data' / 'defective_batch'
 
 
@@ -42,10 +41,7 @@ class OnboardTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.workdir = pathlib.Path(tempfile.mkdtemp(prefix='kazan-onboard-'))
-        cls.env = {k: v for k, v in os.environ.items()
-            if not k.startswith('TRYTOND_') and k not in {
-                'KAZAN_DATABASE', 'DB_NAME', 'DB_CACHE'}}
-        cls.env['KAZAN_DATA_DIR'] = str(cls.workdir / 'var')
+        cls.env = command_env(cls.workdir)
         uri = os.environ.get('TRYTOND_DATABASE_URI', '')
         cls.postgresql = uri.startswith('postgresql')
         cls.database = f'kazan_onboard_{uuid.uuid4().hex[:8]}'
@@ -65,10 +61,7 @@ class OnboardTestCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        if cls.postgresql:
-            subprocess.run(['dropdb', '--if-exists', '--maintenance-db',
-                    os.environ['TRYTOND_DATABASE_URI'] + 'postgres',
-                    cls.database], check=False)
+        drop_postgresql_database(cls.database)
         shutil.rmtree(cls.workdir, ignore_errors=True)
 
     @classmethod

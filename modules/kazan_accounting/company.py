@@ -85,22 +85,11 @@ class Company(metaclass=PoolMeta):
 
     @classmethod
     def check_identifiers(cls, companies, field_names=None):
-        names = [n for n, _ in _IDENTIFIERS
-            if field_names is None or n in field_names]
-        for company in companies:
-            for name, validator in _IDENTIFIERS:
-                if name not in names:
-                    continue
-                value = getattr(company, name)
-                if not value:
-                    continue
-                try:
-                    validator(value)
-                except identifiers.InvalidIdentifier:
-                    raise InstitutionValidationError(gettext(
-                            'kazan_accounting.msg_invalid_%s' % name,
-                            value=value,
-                            institution=company.rec_name)) from None
+        for company, name, value in identifiers.invalid_fields(
+                companies, _IDENTIFIERS, field_names):
+            raise InstitutionValidationError(gettext(
+                    'kazan_accounting.msg_invalid_%s' % name,
+                    value=value, institution=company.rec_name))
 
     @classmethod
     def check_accident_rate(cls, companies, field_names=None):

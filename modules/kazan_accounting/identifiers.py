@@ -14,7 +14,7 @@ from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
 __all__ = ['InvalidIdentifier', 'organisation_inn', 'personal_inn', 'kpp',
-    'ogrn', 'oktmo', 'snils']
+    'ogrn', 'oktmo', 'snils', 'invalid_fields']
 
 
 class InvalidIdentifier(ValueError):
@@ -103,3 +103,20 @@ def snils(value):
         if total != check:
             raise InvalidIdentifier('snils', value)
     return value
+
+
+def invalid_fields(records, validators, field_names=None):
+    """Yield (record, field name, value) for each identifier field of the
+    records (validators: (field name, validator) pairs, restricted to
+    field_names when given) that holds an invalid value"""
+    validators = [(n, v) for n, v in validators
+        if field_names is None or n in field_names]
+    for record in records:
+        for name, validator in validators:
+            value = getattr(record, name)
+            if not value:
+                continue
+            try:
+                validator(value)
+            except InvalidIdentifier:
+                yield record, name, value

@@ -186,22 +186,11 @@ class Employee(metaclass=PoolMeta):
 
     @classmethod
     def check_identifiers(cls, employees, field_names=None):
-        names = [n for n, _ in _IDENTIFIERS
-            if field_names is None or n in field_names]
-        for employee in employees:
-            for name, validator in _IDENTIFIERS:
-                if name not in names:
-                    continue
-                value = getattr(employee, name)
-                if not value:
-                    continue
-                try:
-                    validator(value)
-                except identifiers.InvalidIdentifier:
-                    raise EmployeeValidationError(gettext(
-                            'kazan_payroll.msg_employee_invalid_%s' % name,
-                            value=value,
-                            **employee._message_values())) from None
+        for employee, name, value in identifiers.invalid_fields(
+                employees, _IDENTIFIERS, field_names):
+            raise EmployeeValidationError(gettext(
+                    'kazan_payroll.msg_employee_invalid_%s' % name,
+                    value=value, **employee._message_values()))
 
     @classmethod
     def check_rate(cls, employees, field_names=None):
