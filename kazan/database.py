@@ -6,9 +6,11 @@ model API, as user 0, one transaction per unit of work.
 """
 import os
 import pathlib
+import random
 import secrets
 import subprocess
 import sys
+import time
 
 from .config import UsageError, apply
 
@@ -158,21 +160,38 @@ def run(settings, func, readonly=False, context=None):
 _EXTRAS = {}
 
 
+# How often a transaction is tried again when PostgreSQL refuses a lock
+# (another worker holds it) or a serialization fails; the waits grow.
+RETRIES = 60
+
+
 def in_transaction(database_name, func, readonly=False, context=None):
     """Call func(pool) in one transaction as user 0; commit on success.
 
     Tryton asks for some table locks (fiscal years, journal periods...)
     by raising a TransactionError: the transaction is then rolled back,
-    started again with what the error asks for, and func called again."""
+    started again with what the error asks for, and func called again.
+    Tryton takes its locks without waiting (NOWAIT): when another process
+    holds one, the transaction is tried again after a pause, as Tryton's
+    own RPC dispatcher does."""
+    from trytond import backend
     from trytond.pool import Pool
     from trytond.transaction import Transaction, TransactionError
     extras = _EXTRAS.setdefault((database_name, readonly), {})
+    attempt = 0
     while True:
-        with Transaction().start(database_name, 0, readonly=readonly,
-                context=context or {}, **extras) as transaction:
-            try:
-                return func(Pool())
-            except TransactionError as e:
-                transaction.rollback()
-                e.fix(extras)
-                continue
+        try:
+            # the locks asked for before are taken when it starts
+            with Transaction().start(database_name, 0, readonly=readonly,
+                    context=context or {}, **extras) as transaction:
+                try:
+                    return func(Pool())
+                except TransactionError as e:
+                    transaction.rollback()
+                    e.fix(extras)
+                    continue
+        except backend.DatabaseOperationalError:
+            attempt += 1
+            if readonly or attempt > RETRIES:
+                raise
+        time.sleep(min(0.05 * attempt, 1) * (0.5 + random.random()))
