@@ -124,7 +124,26 @@ class Company(metaclass=PoolMeta):
                     } for company, year, sequence
                 in zip(companies, years, sequences)])
         FiscalYear.create_period(fiscalyears, interval=1)
+        cls.create_journal_periods(fiscalyears)
         return fiscalyears
+
+    @classmethod
+    def create_journal_periods(cls, fiscalyears):
+        """Open every journal in every period of the new fiscal years.
+
+        Tryton creates a journal period with the first move of a journal
+        in a period, under an exclusive lock of the whole table (two
+        transactions could create the same one): created here with the
+        periods, which no other transaction sees yet, the onboarding and
+        the first postings of an institution take no such lock."""
+        pool = Pool()
+        Journal = pool.get('account.journal')
+        JournalPeriod = pool.get('account.journal.period')
+        journals = Journal.search([])
+        JournalPeriod.create([{'journal': journal.id, 'period': period.id}
+                for fiscalyear in fiscalyears
+                for period in fiscalyear.periods
+                for journal in journals])
 
     @classmethod
     def post_opening_balances(cls, companies, balances, fiscalyears):
