@@ -12,6 +12,7 @@ from sql.aggregate import Max
 from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp
 
+from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
@@ -19,8 +20,53 @@ from trytond.transaction import Transaction
 from .common import KFO
 
 
+# Each chart copied gets its nested-set bounds from a block of this size,
+# far more than a chart (≈ 706 bounds) and the accounts later added to it.
+BOUNDS_BLOCK = 100_000
+BOUNDS_SEQUENCE = 'account_account_kazan_bounds'
+
+
 class Account(metaclass=PoolMeta):
     __name__ = 'account.account'
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        if backend.name == 'postgresql':
+            # The blocks start after every bound of the table (registration
+            # runs in one process)
+            cursor = Transaction().connection.cursor()
+            table = cls.__table__()
+            cursor.execute(*table.select(Coalesce(Max(table.right), 0)))
+            bound, = cursor.fetchone()
+            cursor.execute(
+                f'CREATE SEQUENCE IF NOT EXISTS "{BOUNDS_SEQUENCE}" '
+                f'INCREMENT BY {BOUNDS_BLOCK} START WITH {bound + 1}')
+
+    @classmethod
+    def _first_free_bound(cls):
+        """The first bound of a range for a new chart, after every bound of
+        every institution.
+
+        On PostgreSQL a sequence hands out disjoint blocks without any
+        lock, so institutions are onboarded in parallel; a block behind the
+        committed bounds (accounts the ORM added since) moves the sequence
+        on.  SQLite has one writer at a time: the largest bound is enough.
+        """
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        cursor.execute(*table.select(Coalesce(Max(table.right), 0)))
+        bound, = cursor.fetchone()
+        if backend.name != 'postgresql':
+            return bound + 1
+        cursor.execute(f"SELECT nextval('\"{BOUNDS_SEQUENCE}\"')")
+        start, = cursor.fetchone()
+        if start <= bound:
+            cursor.execute(f"SELECT setval('\"{BOUNDS_SEQUENCE}\"', %s)",
+                (bound + BOUNDS_BLOCK,))
+            cursor.execute(f"SELECT nextval('\"{BOUNDS_SEQUENCE}\"')")
+            start, = cursor.fetchone()
+        return start
 
     @classmethod
     def create_from_template(cls, root, company_id, template2type):
@@ -31,8 +77,8 @@ class Account(metaclass=PoolMeta):
         one nested-set tree for all companies: the ORM inserts each account
         by shifting the bounds of every later node of every institution,
         which grows with their number; a new chart is a tree of its own,
-        so its bounds are simply given after the largest one.  The table
-        lock keeps two charts from getting the same bounds.
+        so its bounds are simply given after every other (see
+        _first_free_bound).
         """
         pool = Pool()
         Template = pool.get('account.account.template')
@@ -47,14 +93,13 @@ class Account(metaclass=PoolMeta):
             children[template.parent.id if template.parent else None].append(
                 template)
 
-        cls.lock()
-        cursor.execute(*table.select(
-                Coalesce(Max(table.right), 0), Coalesce(Max(table.id), 0)))
-        bound, last_id = cursor.fetchone()
+        bound = cls._first_free_bound() - 1
         ids = database.nextid(
             transaction.connection, cls._table, count=len(templates))
         if ids is None:
             # SQLite: ids follow the largest (AUTOINCREMENT keeps track)
+            cursor.execute(*table.select(Coalesce(Max(table.id), 0)))
+            last_id, = cursor.fetchone()
             ids = list(range(last_id + 1, last_id + 1 + len(templates)))
         ids = iter(ids)
 
