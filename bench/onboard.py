@@ -84,6 +84,15 @@ def main():
     print(f"  the same batch again: {rerun:.1f} s (exit {again.returncode},"
         " nothing changed)")
     if backend == 'postgresql':
+        # the charts copied in parallel must be disjoint nested sets
+        overlaps = subprocess.run(['psql', '-tA', uri + database, '-c',
+                'SELECT count(*) FROM account_account a JOIN account_account'
+                ' b ON a.id < b.id AND a.parent IS NULL AND b.parent IS NULL'
+                ' AND a."left" < b."right" AND b."left" < a."right"'],
+            capture_output=True, text=True, check=True).stdout.strip()
+        print(f"  charts whose nested-set bounds overlap: {overlaps}")
+        if overlaps != '0':
+            sys.exit('overlapping charts')
         subprocess.run(['dropdb', '--if-exists', '--maintenance-db',
                 uri + 'postgres', database], check=False)
 

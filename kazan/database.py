@@ -160,9 +160,10 @@ def run(settings, func, readonly=False, context=None):
 _EXTRAS = {}
 
 
-# How often a transaction is tried again when PostgreSQL refuses a lock
-# (another worker holds it) or a serialization fails; the waits grow.
-RETRIES = 60
+# How long a transaction is tried again when PostgreSQL refuses a lock
+# (another worker holds it, for its own transaction of about a second) or a
+# serialization fails; the pauses grow to a second at most.
+RETRY_SECONDS = 600
 
 
 def in_transaction(database_name, func, readonly=False, context=None):
@@ -179,6 +180,7 @@ def in_transaction(database_name, func, readonly=False, context=None):
     from trytond.transaction import Transaction, TransactionError
     extras = _EXTRAS.setdefault((database_name, readonly), {})
     attempt = 0
+    deadline = time.monotonic() + RETRY_SECONDS
     while True:
         try:
             # the locks asked for before are taken when it starts
@@ -192,6 +194,6 @@ def in_transaction(database_name, func, readonly=False, context=None):
                     continue
         except backend.DatabaseOperationalError:
             attempt += 1
-            if readonly or attempt > RETRIES:
+            if readonly or time.monotonic() > deadline:
                 raise
         time.sleep(min(0.05 * attempt, 1) * (0.5 + random.random()))
