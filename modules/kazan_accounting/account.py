@@ -13,7 +13,7 @@ from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp
 
 from trytond import backend
-from trytond.model import fields
+from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -28,6 +28,16 @@ BOUNDS_SEQUENCE = 'account_account_kazan_bounds'
 
 class Account(metaclass=PoolMeta):
     __name__ = 'account.account'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # One table holds the charts of hundreds of institutions, and every
+        # search of a user goes through the company rule
+        table = cls.__table__()
+        cls._sql_indexes.add(Index(table,
+                (table.company, Index.Equality()),
+                (table.code, Index.Range())))
 
     @classmethod
     def __register__(cls, module):
