@@ -258,6 +258,7 @@ class Institution:
     staff: list = field(default_factory=list)
     director: dict = None
     problems: list = field(default_factory=list)
+    counts: dict = None  # what onboarding wrote
 
 
 @dataclass
@@ -734,7 +735,7 @@ def _write_report(path, batch, plan, problems, dry_run=False):
                 'status': ('would_onboard' if dry_run
                     and institution.status == 'ready'
                     else institution.status),
-                'counts': getattr(institution, 'counts', None) or {
+                'counts': institution.counts or {
                     'employees': len(institution.staff),
                     'opening_lines': len(institution.opening_balance),
                     },

@@ -5,17 +5,11 @@ import unittest
 from decimal import Decimal
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module
+from trytond.tests.test_tryton import activate_module
 from trytond.transaction import Transaction
 
-from kazan.database import in_transaction
+from .tools import in_retried_transaction
 
-
-def in_retried_transaction(method):
-    "Run the test in a transaction retried on Tryton's lock requests"
-    def wrapper(self):
-        return in_transaction(DB_NAME, lambda pool: method(self))
-    return wrapper
 
 
 def create_company(name):

@@ -7,19 +7,14 @@ from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module
+from trytond.tests.test_tryton import activate_module
 
 from kazan import sample
-from kazan.database import in_transaction
+
+from .tools import in_retried_transaction
 
 START = dt.date(2026, 3, 1)
 
-
-def in_retried_transaction(method):
-    "Run the test in a transaction retried on Tryton's lock requests"
-    def wrapper(self):
-        return in_transaction(DB_NAME, lambda pool: method(self))
-    return wrapper
 
 
 class SetupTestCase(unittest.TestCase):

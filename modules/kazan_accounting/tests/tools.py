@@ -1,0 +1,13 @@
+# This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+"""Helpers of the module's tests."""
+from trytond.tests.test_tryton import DB_NAME
+
+from kazan.database import in_transaction
+
+
+def in_retried_transaction(method):
+    """Run the test in a transaction retried on Tryton's lock requests
+    (with_transaction does not retry them)"""
+    def wrapper(self):
+        return in_transaction(DB_NAME, lambda pool: method(self))
+    return wrapper
