@@ -7,6 +7,10 @@ column): parsing and checking are the validation step's job, which reports
 every problem with its location.  A table that is missing, unreadable, or
 whose columns are not exactly the expected ones stops the whole batch
 before anything is read further (``BatchStructureError``).
+
+The format is extended, never broken: a column added after the first
+version is optional (``OPTIONAL_COLUMNS``), so that a batch written before
+it still reads; a row without it holds '' there.
 """
 import csv
 import datetime as dt
@@ -28,6 +32,15 @@ TABLES = {
         'category', 'rate', 'base_salary', 'allowances', 'class_management',
         'children', 'disabled_children', 'kfo', 'ytd_income',
         'ytd_deductions', 'ytd_ndfl', 'ytd_contribution_base'],
+    }
+# Columns a table may leave out, in the order a batch writes them
+OPTIONAL_COLUMNS = {
+    'institutions': [],
+    'opening_balances': [],
+    'employees': [
+        # the salary card, and what sick pay is computed from
+        'bank_bic', 'bank_account', 'insured_years', 'earnings_prev_year',
+        'earnings_prev_year2'],
     }
 
 
@@ -65,12 +78,14 @@ def read_batch(folder):
     if not folder.is_dir():
         raise BatchStructureError('missing_folder', folder=str(folder))
     batch = Batch(folder)
-    for name, columns in TABLES.items():
+    for name, required in TABLES.items():
         path = _table_path(folder, name)
         batch.files[name] = path.name
         header, rows = (_read_xlsx(path) if path.suffix == '.xlsx'
             else _read_csv(path))
-        _check_columns(path.name, header, columns)
+        _check_columns(path.name, header, required, OPTIONAL_COLUMNS[name])
+        missing = dict.fromkeys(
+            c for c in OPTIONAL_COLUMNS[name] if c not in header)
         table = batch.tables[name] = []
         for line, values in rows:
             if not any(v.strip() for v in values):
@@ -79,7 +94,9 @@ def read_batch(folder):
                 raise BatchStructureError('wrong_field_count',
                     file=path.name, line=line, count=len(values),
                     expected=len(header))
-            table.append(Row(path.name, line, dict(zip(header, values))))
+            values = dict(zip(header, values))
+            values.update((c, '') for c in missing)
+            table.append(Row(path.name, line, values))
     return batch
 
 
@@ -94,12 +111,14 @@ def _table_path(folder, name):
     return found[0]
 
 
-def _check_columns(file, header, expected):
+def _check_columns(file, header, expected, optional=()):
+    "Every expected column once; optional ones at most once; no other"
+    allowed = list(expected) + list(optional)
     seen = set()
     for column in header:
-        if column not in expected:
+        if column not in allowed:
             raise BatchStructureError('unknown_column',
-                file=file, column=column, expected=', '.join(expected))
+                file=file, column=column, expected=', '.join(allowed))
         if column in seen:
             raise BatchStructureError('duplicate_column',
                 file=file, column=column)

@@ -40,6 +40,8 @@ CATEGORIES = ['teacher', 'educator', 'administration', 'support', 'culture']
 KFOS = ['2', '3', '4', '5', '6', '7']
 PAY_KFOS = ['2', '4', '5']
 LOGIN = re.compile(r'^[a-z0-9][a-z0-9._-]{2,63}$')
+# Insured service beyond a working life is a typo (months, a date ...)
+INSURED_YEARS_MAX = Decimal(70)
 
 
 # -- problems ---------------------------------------------------------------
@@ -209,6 +211,13 @@ def column_parsers():
             'ytd_deductions': amount,
             'ytd_ndfl': amount,
             'ytd_contribution_base': amount,
+            # optional columns (kazan.batch.OPTIONAL_COLUMNS)
+            'bank_bic': optional(identifier(ids.bic, 'invalid_bic')),
+            'bank_account': optional(
+                identifier(ids.bank_account, 'invalid_bank_account')),
+            'insured_years': insured_years,
+            'earnings_prev_year': amount,
+            'earnings_prev_year2': amount,
             },
         }
 
@@ -219,6 +228,36 @@ def rate(value):
     if result != result.quantize(Decimal('0.001')):
         raise Invalid('rate_decimals')
     return result
+
+
+def insured_years(value):
+    "Years of insured service, 0 to 70, to a tenth (empty is 0)"
+    if not value:
+        return Decimal('0.0')
+    result = ranged(value, Decimal(0), INSURED_YEARS_MAX)
+    if result != result.quantize(Decimal('0.1')):
+        raise Invalid('insured_years_decimals')
+    return result.quantize(Decimal('0.1'))
+
+
+def bank_details_problem(row, values):
+    """The problem of the salary card of an employee row, if any: the БИК
+    and the account go together, and the account's control key matches
+    the БИК (each value's own format is checked by its parser)"""
+    from trytond.modules.kazan_accounting import identifiers as ids
+    raw_bic, raw_account = row.values['bank_bic'], row.values['bank_account']
+    inn = row.values.get('inn') or None
+    if bool(raw_bic) != bool(raw_account):
+        column = 'bank_account' if raw_bic else 'bank_bic'
+        return Problem('bank_details_incomplete', row.file, row.line,
+            column, inn, '')
+    bic, account = values['bank_bic'], values['bank_account']
+    if bic and account:
+        try:
+            ids.bank_account(account, bic)
+        except ids.InvalidIdentifier:
+            return Problem('bank_account_key', row.file, row.line,
+                'bank_account', inn, raw_account, {'bic': bic})
 
 
 def login(value):
@@ -406,6 +445,9 @@ def validate(batch, known):
         if born and hired and born >= hired:
             problems.append(Problem('birth_after_hire', row.file, row.line,
                     'birth_date', inn, row.values['birth_date']))
+        problem = bank_details_problem(row, values)
+        if problem:
+            problems.append(problem)
         institution.staff.append(dict(values, ytd_date=start))
     _attach(plan, problems)
 

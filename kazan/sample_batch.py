@@ -38,12 +38,23 @@ What the figures mean (so that the pipeline's checks can rely on them):
   rounded half up to whole rubles; ``ytd_contribution_base`` =
   ``ytd_income``.  Nobody works part of a month, is sick or on leave
   before start_date (everyone was hired before 16 December).
+- The optional columns (``bank_bic`` ... ``earnings_prev_year2``) are drawn
+  from a second ``random.Random`` of the seed, so that adding them changed
+  no value of the other columns.  Each institution has a salary project
+  with a Kazan bank (Sberbank's Tatarstan branch 8610 or АК БАРС); 12 % of
+  the staff chose a card of one of the other banks (Sberbank in Moscow
+  included).  Card accounts are ``40817810`` + control key + 11 digits,
+  unique in the batch.  Insured service runs from a career start at 18 to
+  22 (never after the hire date), less breaks of up to 15 % of the years
+  before the hire, and is at least the years in the institution.  The
+  earnings of year-1 are 90-100 % of 12 × today's monthly gross, those of
+  year-2 80-92 %, both prorated when the career started during the year.
 """
 import csv
 import datetime as dt
 import os
 import random
-from decimal import Decimal, ROUND_CEILING, ROUND_HALF_UP
+from decimal import Decimal, ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP
 
 from .sample import ogrn, organisation_inn
 
@@ -60,7 +71,11 @@ EMPLOYEE_COLUMNS = [
     'snils', 'employee_inn', 'birth_date', 'hire_date', 'position',
     'category', 'rate', 'base_salary', 'allowances', 'class_management',
     'children', 'disabled_children', 'kfo', 'ytd_income', 'ytd_deductions',
-    'ytd_ndfl', 'ytd_contribution_base']
+    'ytd_ndfl', 'ytd_contribution_base',
+    # optional (kazan.batch.OPTIONAL_COLUMNS), last so that the older
+    # columns keep their place
+    'bank_bic', 'bank_account', 'insured_years', 'earnings_prev_year',
+    'earnings_prev_year2']
 
 OKTMO_KAZAN = '92701000'
 # District -> 4-digit tax office of the INN (synthetic mapping on the
@@ -119,6 +134,21 @@ INCOME_RANGE = {
     'theatre': (5_000_000, 15_000_000),
     'culture_center': (3_000_000, 10_000_000),
     }
+
+# Salary cards: the banks of the salary projects of Kazan's institutions
+# (weight, БИК), and the branch codes in the card accounts of every bank a
+# card may be held at
+SALARY_PROJECT_BANKS = [
+    (70, '049205603'),  # ПАО Сбербанк, Отделение «Банк Татарстан» № 8610
+    (30, '049205805'),  # ПАО «АК БАРС» БАНК
+    ]
+CARD_BRANCHES = {
+    '049205603': ['6200', '6202', '6226', '6237'],
+    '049205805': ['0002', '0024', '0080', '8006'],
+    '044525225': ['3800', '3804', '3826', '3840'],  # ПАО Сбербанк, Moscow
+    }
+OWN_BANK_SHARE = 0.12
+CARD_ACCOUNT = '40817810'  # a person's current account, in rubles
 
 MROT = Decimal('27093')
 CLASS_PAY = Decimal('5000')
@@ -420,15 +450,30 @@ def personal_inn(tax_office, number):
     return base + str(n12)
 
 
-class _Identifiers:
-    "Unique identifiers of a batch"
+def card_account(bic, number):
+    """The card account '40817810' + control key + ``number`` (11 digits)
+    at the bank of ``bic``: the last three digits of the БИК and the
+    account, weighted 7, 1, 3 ..., sum to a multiple of 10"""
+    digits = f'{bic[-3:]}{CARD_ACCOUNT}0{number:011d}'
+    total = sum(int(d) * (7, 1, 3)[i % 3] for i, d in enumerate(digits))
+    return f'{CARD_ACCOUNT}{total % 10 * 3 % 10}{number:011d}'
 
-    def __init__(self, rng, serial_range=(10000, 89999)):
+
+class _Identifiers:
+    """Unique identifiers of a batch.
+
+    ``later`` draws the values of the columns added after the first
+    version, apart from ``rng``, so that the earlier values stay the same.
+    """
+
+    def __init__(self, rng, serial_range=(10000, 89999), seed=0):
         self.rng = rng
+        self.later = random.Random(f'{seed}/salary cards and sick pay')
         self.serial_range = serial_range
         self.serials = {}
         self.snils = {}
         self.inns = {}
+        self.accounts = {}
 
     def organisation(self, tax_office):
         "(inn, kpp, ogrn)"
@@ -458,6 +503,25 @@ class _Identifiers:
                 break
         self.inns[inn] = True
         return inn
+
+    def salary_project(self):
+        "The БИК of the bank of an institution's salary project"
+        return _weighted(self.later, SALARY_PROJECT_BANKS)
+
+    def card(self, project_bic):
+        "(БИК, account) of a person's salary card"
+        bic = project_bic
+        if self.later.random() < OWN_BANK_SHARE:
+            bic = self.later.choice(
+                [b for b in CARD_BRANCHES if b != project_bic])
+        while True:
+            branch = self.later.choice(CARD_BRANCHES[bic])
+            account = card_account(bic, int(branch) * 10_000_000
+                + self.later.randint(1, 9_999_999))
+            if account not in self.accounts:
+                break
+        self.accounts[account] = True
+        return bic, account
 
 
 # Staff -------------------------------------------------------------
@@ -692,6 +756,34 @@ def year_to_date(gross, children, disabled, months):
     return _money(income), _money(deductions), _money(ndfl)
 
 
+def _years(first, last):
+    "Years from first to last, to a tenth, rounded down"
+    return (Decimal((last - first).days) / Decimal('365.25')).quantize(
+        Decimal('0.1'), ROUND_FLOOR)
+
+
+def sick_pay_history(later, birth, hire, start_date, gross):
+    """(insured years, earnings of year-1, earnings of year-2) of a person
+    at start_date, whose monthly gross today is ``gross``"""
+    adult = dt.date(birth.year + 18, birth.month, 1) + dt.timedelta(days=31)
+    career = min(hire, adult + dt.timedelta(days=later.randint(0, 4 * 365)))
+    breaks = later.randint(0, (hire - career).days * 15 // 100)
+    insured = max(_years(career + dt.timedelta(days=breaks), start_date),
+        _years(hire, start_date))
+    earnings = []
+    for back, low, high in [(1, 90, 100), (2, 80, 92)]:
+        year = start_date.year - back
+        if career.year > year:
+            months = 0
+        elif career.year == year:
+            months = 13 - career.month
+        else:
+            months = 12
+        level = Decimal(later.randint(low * 10, high * 10)) / 1000
+        earnings.append(_money(gross * level * months))
+    return insured, earnings[0], earnings[1]
+
+
 def _staff_keys(rng, kind, count):
     fixed, fill = STAFFING[kind]
     keys = [k for k, n in fixed for _ in range(n)]
@@ -712,6 +804,7 @@ def _employees(rng, ids, inn, kind, count, director, kfos, start_date):
     if advisor:
         keys[-1] = advisor
     hire_last = dt.date(start_date.year - 1, 12, 15)
+    project_bic = ids.salary_project()
     for index, (key, number) in enumerate(zip(keys, numbers)):
         subject = None
         if key == 'teacher':
@@ -793,6 +886,9 @@ def _employees(rng, ids, inn, kind, count, director, kfos, start_date):
         income, deductions, ndfl = year_to_date(
             gross, children, disabled, months)
         personal = ids.person_inn() if rng.random() < 0.7 else ''
+        bic, account = ids.card(project_bic)
+        insured, earned1, earned2 = sick_pay_history(
+            ids.later, birth, hire, start_date, gross)
         rows.append({
                 'inn': inn,
                 'personnel_number': f'{number:06d}',
@@ -811,6 +907,10 @@ def _employees(rng, ids, inn, kind, count, director, kfos, start_date):
                 'kfo': kfo,
                 'ytd_income': str(income), 'ytd_deductions': str(deductions),
                 'ytd_ndfl': str(ndfl), 'ytd_contribution_base': str(income),
+                'bank_bic': bic, 'bank_account': account,
+                'insured_years': str(insured),
+                'earnings_prev_year': str(earned1),
+                'earnings_prev_year2': str(earned2),
                 '_gross': gross,
                 })
     return rows
@@ -1165,7 +1265,8 @@ def _summary(institutions, balances, employees):
 
 
 def generate(out_dir, institutions=42, seed=2026, education=None,
-        culture=None, start_date=dt.date(2026, 3, 1), january_starters=None):
+        culture=None, start_date=dt.date(2026, 3, 1), january_starters=None,
+        employees=None):
     """Write a batch of ``institutions`` into ``out_dir`` (created if
     needed) and return its summary.
 
@@ -1173,7 +1274,9 @@ def generate(out_dir, institutions=42, seed=2026, education=None,
     they are 35/42 and 7/42 of it (35 and 7 by default).  Most institutions
     start on ``start_date`` (a first day of a month); ``january_starters``
     of them (5/42 of the batch by default, 5 of 42) start on 1 January of
-    that year, so their year-to-date figures are zero.
+    that year, so their year-to-date figures are zero.  ``employees``, a
+    (low, high) range, is the staff size of every institution (by default
+    a range by kind, ``EMPLOYEE_RANGE``); (50, 50) gives exactly 50 each.
     """
     if education is None and culture is None:
         education = round(institutions * 35 / 42)
@@ -1194,11 +1297,14 @@ def generate(out_dir, institutions=42, seed=2026, education=None,
     rng = random.Random(seed)
     specs = _specs(rng, institutions, education, culture, start_date,
         january_starters)
+    if employees is not None:
+        for spec in specs:
+            spec['employees'] = tuple(employees)
     counts = {}
     for spec in specs:
         counts[spec['kind']] = counts.get(spec['kind'], 0) + 1
     names = _Names(rng, counts)
-    ids = _Identifiers(rng)
+    ids = _Identifiers(rng, seed=seed)
     accountants = _accountants(rng, max(1, (institutions + 5) // 6))
     rows, balances, employees = [], [], []
     for index, spec in enumerate(specs):
@@ -1259,7 +1365,8 @@ def generate_defective(out_dir):
         counts[spec['kind']] = counts.get(spec['kind'], 0) + 1
     names = _Names(rng, counts)
     # serials 90000-99999: no INN shared with the sample batch or the demo
-    ids = _Identifiers(rng, serial_range=(90000, 99999))
+    ids = _Identifiers(rng, serial_range=(90000, 99999),
+        seed=DEFECTIVE_SEED)
     accountant = _accountants(rng, 1)[0]
     results = [_institution(rng, ids, names, spec, accountant)
         for spec in DEFECTIVE_SPECS]

@@ -187,3 +187,114 @@ def test_rate_to_a_thousandth():
     with pytest.raises(Invalid) as info:
         rate('2.5')
     assert info.value.key == 'out_of_range'
+
+
+# The optional columns added since the first version of the format -------
+
+CARD = {'bank_bic': '049205603', 'bank_account': '40817810962000012345',
+    'insured_years': '14,5', 'earnings_prev_year': '512345.67',
+    'earnings_prev_year2': '480000'}
+
+
+def with_employee_columns(folder, **values):
+    "The batch of ROWS, with the employee's optional columns set to values"
+    folder = write_csv(folder)
+    path = folder / 'employees.csv'
+    with open(path, encoding='utf-8', newline='') as f:
+        header, *rows = list(csv.reader(f, delimiter=';'))
+    with open(path, 'w', encoding='utf-8', newline='') as f:
+        writer = csv.writer(f, delimiter=';')
+        # inserted mid-table: the column order is free
+        writer.writerow(header[:5] + list(values) + header[5:])
+        for row in rows:
+            writer.writerow(row[:5] + list(values.values()) + row[5:])
+    return folder
+
+
+def employee_problems(folder):
+    plan = validate(read_batch(folder), KNOWN)
+    institution, = plan.institutions.values()
+    return institution, [(p.key, p.file, p.line, p.column, p.inn, p.value)
+        for p in institution.problems]
+
+
+def test_old_batch_without_optional_columns(tmp_path):
+    "A batch written before the optional columns still validates"
+    from decimal import Decimal
+    folder = write_csv(tmp_path / 'b')
+    header = (folder / 'employees.csv').read_text(
+        encoding='utf-8').splitlines()[0]
+    assert 'bank_bic' not in header
+    institution, problems = employee_problems(folder)
+    assert problems == []
+    assert institution.status == 'ready'
+    employee, = institution.staff
+    assert employee['bank_bic'] is None and employee['bank_account'] is None
+    assert employee['insured_years'] == Decimal('0.0')
+    assert employee['earnings_prev_year'] == Decimal('0.00')
+    assert employee['earnings_prev_year2'] == Decimal('0.00')
+
+
+def test_optional_columns_read(tmp_path):
+    from decimal import Decimal
+    institution, problems = employee_problems(
+        with_employee_columns(tmp_path / 'b', **CARD))
+    assert problems == []
+    employee, = institution.staff
+    assert (employee['bank_bic'], employee['bank_account']) == (
+        '049205603', '40817810962000012345')
+    assert employee['insured_years'] == Decimal('14.5')
+    assert employee['earnings_prev_year'] == Decimal('512345.67')
+    assert employee['earnings_prev_year2'] == Decimal('480000.00')
+
+
+def test_optional_columns_in_xlsx(tmp_path):
+    "A spreadsheet may have some of the optional columns only"
+    folder = write_xlsx(tmp_path / 'b')
+    workbook = openpyxl.load_workbook(folder / 'employees.xlsx')
+    sheet = workbook.active
+    sheet.cell(1, sheet.max_column + 1, 'insured_years')
+    sheet.cell(2, sheet.max_column, 7.5)
+    workbook.save(folder / 'employees.xlsx')
+    institution, problems = employee_problems(folder)
+    assert problems == []
+    assert str(institution.staff[0]['insured_years']) == '7.5'
+    assert institution.staff[0]['bank_bic'] is None
+
+
+@pytest.mark.parametrize('values, problem', [
+        # two digits of the account swapped: the control key does not match
+        (dict(CARD, bank_account='40817810962000012354'),
+            ('bank_account_key', 'bank_account', '40817810962000012354')),
+        (dict(CARD, bank_account='4081781096200001234'),
+            ('invalid_bank_account', 'bank_account', '4081781096200001234')),
+        (dict(CARD, bank_bic='019205400'),
+            ('invalid_bic', 'bank_bic', '019205400')),
+        (dict(CARD, bank_account=''),
+            ('bank_details_incomplete', 'bank_account', '')),
+        (dict(CARD, bank_bic=''),
+            ('bank_details_incomplete', 'bank_bic', '')),
+        (dict(CARD, insured_years='12.25'),
+            ('insured_years_decimals', 'insured_years', '12.25')),
+        (dict(CARD, insured_years='-1'),
+            ('out_of_range', 'insured_years', '-1')),
+        (dict(CARD, earnings_prev_year2='-100'),
+            ('negative_amount', 'earnings_prev_year2', '-100')),
+        ])
+def test_optional_column_problem_located(tmp_path, values, problem):
+    "Each problem is at its file, line and column, and the only one"
+    key, column, value = problem
+    institution, problems = employee_problems(
+        with_employee_columns(tmp_path / 'b', **values))
+    assert problems == [
+        (key, 'employees.csv', 2, column, '1655012344', value)]
+    assert institution.status == 'invalid'
+
+
+def test_unknown_employee_column_still_stops_the_batch(tmp_path):
+    folder = with_employee_columns(tmp_path / 'b', bank_acount='1')
+    with pytest.raises(BatchStructureError) as info:
+        read_batch(folder)
+    assert info.value.key == 'unknown_column'
+    assert info.value.params['column'] == 'bank_acount'
+    assert 'bank_account' in info.value.params['expected']

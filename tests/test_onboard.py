@@ -23,6 +23,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from kazan import sample_batch
+from kazan.batch import OPTIONAL_COLUMNS
 
 from .commands import KAZAN, command_env, drop_postgresql_database
 from .rpc import JSONRPCClient, RPCError
@@ -258,6 +259,47 @@ class OnboardTestCase(unittest.TestCase):
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+    def test_7_batch_without_optional_columns_onboards(self):
+        "A batch written before the salary-card columns still goes in"
+        batch = self.workdir / 'old-format'
+        sample_batch.generate(batch, institutions=1, education=1,
+            culture=0, seed=41)
+        rows = read_csv(batch / 'employees.csv')
+        old = [c for c in rows[0] if c not in OPTIONAL_COLUMNS['employees']]
+        write_csv(batch / 'employees.csv', old, rows)
+        report = self.workdir / 'old-format.json'
+        self.onboard(batch, '--report', str(report))
+        entry, = json.loads(
+            report.read_text(encoding='utf-8'))['institutions']
+        self.assertEqual(entry['status'], 'onboarded', entry)
+        self.assertEqual(entry['counts']['employees'], len(rows))
+
+    def test_8_bad_bank_account_named_where_it_is(self):
+        "A bank account whose control key does not match is located"
+        batch = self.workdir / 'bad-account'
+        sample_batch.generate(batch, institutions=1, education=1,
+            culture=0, seed=43)
+        rows = read_csv(batch / 'employees.csv')
+        account = rows[2]['bank_account']
+        # a typo in the last digit (weight 1): the key no longer matches
+        bad = account[:-1] + str((int(account[-1]) + 1) % 10)
+        rows[2]['bank_account'] = bad
+        write_csv(batch / 'employees.csv', list(rows[0]), rows)
+        result = self.onboard(batch, '--dry-run', check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertRegex(result.stderr, re.compile(
+                rf'^employees\.csv:4:bank_account: ИНН {rows[2]["inn"]}: '
+                rf'«{bad}»: Контрольный ключ счета \(9-я цифра\) не '
+                rf'соответствует БИК {rows[2]["bank_bic"]}', re.M))
+
+
+def write_csv(path, columns, rows):
+    with open(path, 'w', encoding='utf-8', newline='') as f:
+        writer = csv.writer(f, delimiter=';', lineterminator='\n')
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([row[c] for c in columns])
 
 
 def expected_defects():

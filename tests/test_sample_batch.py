@@ -26,7 +26,8 @@ DEFECTIVE = REPO / 'data' / 'defective_batch'
 CHART = REPO / 'modules' / 'kazan_accounting' / 'chart'
 FILES = ['institutions.csv', 'opening_balances.csv', 'employees.csv']
 
-# interfaces.md §2, in the order of its tables
+# interfaces.md §2, in the order of its tables, then the optional columns
+# added since (kazan.batch.OPTIONAL_COLUMNS)
 HEADERS = {
     'institutions.csv': 'inn;kpp;ogrn;short_name;full_name;kind;legal_form;'
     'founder;district;oktmo;personal_accounts;director;director_login;'
@@ -35,8 +36,12 @@ HEADERS = {
     'employees.csv': 'inn;personnel_number;last_name;first_name;patronymic;'
     'snils;employee_inn;birth_date;hire_date;position;category;rate;'
     'base_salary;allowances;class_management;children;disabled_children;'
-    'kfo;ytd_income;ytd_deductions;ytd_ndfl;ytd_contribution_base',
+    'kfo;ytd_income;ytd_deductions;ytd_ndfl;ytd_contribution_base;'
+    'bank_bic;bank_account;insured_years;earnings_prev_year;'
+    'earnings_prev_year2',
     }
+# Kazan's salary-project banks, and Sberbank in Moscow
+BANKS = {'049205603', '049205805', '044525225'}
 DISTRICTS = ['Авиастроительный', 'Вахитовский', 'Кировский', 'Московский',
     'Ново-Савиновский', 'Приволжский', 'Советский']
 EDUCATION = {'school', 'kindergarten', 'supplementary'}
@@ -86,6 +91,13 @@ def postable_accounts(variant):
         else:
             codes.add(row['code'])
     return codes
+
+
+def account_key_valid(bic, account):
+    "The control key of an account at a credit institution, written again"
+    digits = bic[-3:] + account
+    weights = [7, 1, 3] * 8
+    return sum(int(d) * w % 10 for d, w in zip(digits, weights)) % 10 == 0
 
 
 def child_deduction(children, disabled):
@@ -304,6 +316,51 @@ def test_employees(batch):
     assert sum(r['patronymic'] == '' for r in rows) > 0
     assert {r['kfo'] for r in rows} == {'2', '4', '5'}
     assert {r['category'] for r in rows} == CATEGORIES
+
+
+def test_salary_cards_and_sick_pay_history(batch):
+    "Valid card accounts at Kazan's banks; plausible service and earnings"
+    starts = {r['inn']: dt.date.fromisoformat(r['start_date'])
+        for r in batch['institutions.csv']}
+    accounts, banks = set(), {}
+    for line, r in enumerate(batch['employees.csv'], 2):
+        assert r['bank_bic'] in BANKS, line
+        assert re.fullmatch(r'40817810\d{12}', r['bank_account']), line
+        assert account_key_valid(r['bank_bic'], r['bank_account']), line
+        assert r['bank_account'] not in accounts, line
+        accounts.add(r['bank_account'])
+        banks.setdefault(r['inn'], []).append(r['bank_bic'])
+
+        start = starts[r['inn']]
+        birth = dt.date.fromisoformat(r['birth_date'])
+        hire = dt.date.fromisoformat(r['hire_date'])
+        assert re.fullmatch(r'\d+\.\d', r['insured_years']), line
+        insured = Decimal(r['insured_years'])
+        age = Decimal((start - birth).days) / Decimal('365.25')
+        tenure = Decimal((start - hire).days) / Decimal('365.25')
+        assert tenure - Decimal('0.1') <= insured <= age - 18, line
+
+        pay = Decimal(r['base_salary']) * Decimal(r['rate']) \
+            + Decimal(r['allowances'])
+        rate = Decimal(r['rate'])
+        gross = pay + max(Decimal(0), MROT * rate - pay) \
+            + 5000 * int(r['class_management'])
+        for column, low, high in [('earnings_prev_year', '0.9', '1.0'),
+                ('earnings_prev_year2', '0.8', '0.92')]:
+            assert MONEY.match(r[column]), (line, column)
+            earned = Decimal(r[column])
+            assert earned <= 12 * gross * Decimal(high) + 1, (line, column)
+            # employed in this institution all that year
+            if hire.year < start.year - (1 if column.endswith('year')
+                    else 2):
+                assert earned >= 12 * gross * Decimal(low) - 1, (
+                    line, column)
+    assert {b for bics in banks.values() for b in bics} == BANKS
+    # one salary project per institution: most staff at one Kazan bank
+    for inn, bics in banks.items():
+        project = max(set(bics), key=bics.count)
+        assert project in {'049205603', '049205805'}, inn
+        assert bics.count(project) >= 0.7 * len(bics), inn
 
 
 def test_directors(batch):

@@ -13,3 +13,7 @@ class KFOBalanceError(PostError):
 
 class InstitutionSetupError(ValidationError):
     "An institution cannot be set up with the given data"
+
+
+class BudgetCodeError(ValidationError):
+    "A КОСГУ or КВР code is not three digits"

@@ -7,6 +7,7 @@ already implements (and tests) the official algorithms; the rest are format
 rules.  Each validator returns the compacted value or raises ValueError with
 a message key (see message.xml: ``msg_invalid_<key>``).
 """
+import itertools
 import re
 
 from stdnum import exceptions as stdnum_exceptions
@@ -14,7 +15,7 @@ from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
 __all__ = ['InvalidIdentifier', 'organisation_inn', 'personal_inn', 'kpp',
-    'ogrn', 'oktmo', 'snils', 'invalid_fields']
+    'ogrn', 'oktmo', 'snils', 'bic', 'bank_account', 'invalid_fields']
 
 
 class InvalidIdentifier(ValueError):
@@ -102,6 +103,37 @@ def snils(value):
             total = 0
         if total != check:
             raise InvalidIdentifier('snils', value)
+    return value
+
+
+def bic(value):
+    "БИК of a bank in Russia: 9 digits beginning with 04 (the country)"
+    value = _digits(value)
+    if not value.isdigit() or len(value) != 9 or not value.startswith('04'):
+        raise InvalidIdentifier('bic', value)
+    return value
+
+
+def bank_account(value, bic_value=None):
+    """Account at a credit institution: 20 digits, the 9th a control key.
+
+    The key follows the Bank of Russia's «Порядок расчета контрольного
+    ключа в номере лицевого счета» (N 515, 1997) for an account held by a
+    credit institution: the last three digits of its БИК, then the 20
+    digits of the account, weighted 7, 1, 3, 7, 1, 3 ..., must sum to a
+    multiple of 10.  Without bic_value only the format is checked; with it
+    a wrong key raises the key 'bank_account_key' (and an invalid БИК
+    'bic').
+    """
+    value = _digits(value)
+    if not value.isdigit() or len(value) != 20:
+        raise InvalidIdentifier('bank_account', value)
+    if bic_value is not None:
+        digits = bic(bic_value)[-3:] + value
+        total = sum(int(d) * w
+            for d, w in zip(digits, itertools.cycle((7, 1, 3))))
+        if total % 10:
+            raise InvalidIdentifier('bank_account_key', value)
     return value
 
 

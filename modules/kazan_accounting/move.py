@@ -20,7 +20,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .common import KFO
-from .exceptions import KFOBalanceError
+from .exceptions import BudgetCodeError, KFOBalanceError
 
 
 class Move(metaclass=PoolMeta):
@@ -91,12 +91,45 @@ class Line(metaclass=PoolMeta):
             'readonly': Eval('move_state') == 'posted',
             },
         help="The financing source (18th digit of the account number).")
+    # The analytic codes of the budget classification that plan execution
+    # (form 0503737) needs on every movement of the cash accounts.
+    kosgu = fields.Char(
+        "KOSGU", size=3, strip=True,
+        states={
+            'readonly': Eval('move_state') == 'posted',
+            },
+        help="The КОСГУ code of the operation (Приказ 209н), 3 digits.")
+    kvr = fields.Char(
+        "KVR", size=3, strip=True,
+        states={
+            'readonly': Eval('move_state') == 'posted',
+            },
+        help="The КВР code of the expense or income kind, 3 digits.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         # Lines are validated per КФО at posting: it must not change after
-        cls._reconciliation_modify_disallow.add('kfo')
+        cls._reconciliation_modify_disallow.update({'kfo', 'kosgu', 'kvr'})
+
+    @classmethod
+    def validate_fields(cls, lines, field_names):
+        super().validate_fields(lines, field_names)
+        cls.check_budget_codes(lines, field_names)
+
+    @classmethod
+    def check_budget_codes(cls, lines, field_names=None):
+        "КОСГУ and КВР are three digits when given"
+        if field_names and not field_names & {'kosgu', 'kvr'}:
+            return
+        for line in lines:
+            for name in ('kosgu', 'kvr'):
+                code = getattr(line, name)
+                if code and not (len(code) == 3 and code.isdigit()):
+                    raise BudgetCodeError(gettext(
+                            'kazan_accounting.msg_budget_code_invalid',
+                            field=cls.fields_get([name])[name]['string'],
+                            code=code))
 
     @classmethod
     def default_kfo(cls):

@@ -6,8 +6,10 @@ its party (the name), the institution its company, the hire date its
 ``start_date`` and the dismissal date its ``end_date``.  This module adds
 what the payroll needs: the personnel number, the identifiers reported to
 the Social Fund and the tax office, the pay (rate, salary, allowances, the
-КФО that finances it), what the standard deductions depend on, and the
-year-to-date figures carried over from the previous accounting system.
+КФО that finances it), what the standard deductions depend on, the
+year-to-date figures carried over from the previous accounting system, the
+salary card's bank account, and what sick pay is computed from (insured
+service and the earnings of the two previous years).
 """
 from decimal import Decimal
 
@@ -43,10 +45,14 @@ CLASS_MANAGEMENT_MAX = 2
 _IDENTIFIERS = [
     ('snils', identifiers.snils),
     ('personal_inn', identifiers.personal_inn),
+    ('bank_bic', identifiers.bic),
+    # the format only: the control key needs the БИК (check_bank_account)
+    ('bank_account', identifiers.bank_account),
     ]
 _NON_NEGATIVE = [
     'base_salary', 'allowances', 'children', 'disabled_children',
     'ytd_income', 'ytd_deductions', 'ytd_ndfl', 'ytd_contribution_base',
+    'insured_years', 'earnings_prev_year', 'earnings_prev_year2',
     ]
 
 
@@ -102,6 +108,27 @@ class Employee(metaclass=PoolMeta):
     ytd_contribution_base = fields.Numeric(
         "Year-to-Date Contribution Base", digits=(16, 2),
         help="The insurance contribution base accrued since 1 January.")
+    bank_bic = fields.Char(
+        "Bank BIC", strip=True,
+        help="The BIC of the bank that holds the salary card account: "
+        "9 digits beginning with 04.")
+    bank_account = fields.Char(
+        "Bank Account", strip=True,
+        help="The 20-digit account of the salary card, where the pay is "
+        "transferred; its control key must match the bank's BIC.")
+    insured_years = fields.Numeric(
+        "Insured Service Years", digits=(4, 1),
+        help="The years of insured service, which set the percentage of "
+        "sick pay (60, 80 or 100 %).")
+    earnings_prev_year = fields.Numeric(
+        "Earnings of the Previous Year", digits=(16, 2),
+        help="The earnings of last year subject to insurance contributions, "
+        "before the cap of the contribution base: "
+        "the sick pay is averaged over two years.")
+    earnings_prev_year2 = fields.Numeric(
+        "Earnings of the Year Before", digits=(16, 2),
+        help="The earnings of the year before last subject to insurance "
+        "contributions, before the cap of the contribution base.")
 
     @classmethod
     def __setup__(cls):
@@ -144,6 +171,18 @@ class Employee(metaclass=PoolMeta):
         return '4'
 
     @classmethod
+    def default_insured_years(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_earnings_prev_year(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_earnings_prev_year2(cls):
+        return Decimal(0)
+
+    @classmethod
     def search_rec_name(cls, name, clause):
         _, operator, value = clause[:3]
         domain = super().search_rec_name(name, clause)
@@ -172,6 +211,7 @@ class Employee(metaclass=PoolMeta):
     def validate_fields(cls, employees, field_names):
         super().validate_fields(employees, field_names)
         cls.check_identifiers(employees, field_names)
+        cls.check_bank_account(employees, field_names)
         cls.check_rate(employees, field_names)
         cls.check_non_negative(employees, field_names)
         cls.check_class_management(employees, field_names)
@@ -191,6 +231,31 @@ class Employee(metaclass=PoolMeta):
             raise EmployeeValidationError(gettext(
                     'kazan_payroll.msg_employee_invalid_%s' % name,
                     value=value, **employee._message_values()))
+
+    @classmethod
+    def check_bank_account(cls, employees, field_names=None):
+        "The БИК and the account go together, and the key matches the БИК"
+        if field_names and not (
+                {'bank_bic', 'bank_account'} & set(field_names)):
+            return
+        for employee in employees:
+            bic, account = employee.bank_bic, employee.bank_account
+            if bool(bic) != bool(account):
+                raise EmployeeValidationError(gettext(
+                        'kazan_payroll.msg_employee_bank_details_incomplete',
+                        **employee._message_values()))
+            if not bic:
+                continue
+            try:
+                identifiers.bank_account(account, bic)
+            except identifiers.InvalidIdentifier as error:
+                # an invalid format was named by check_identifiers
+                if error.key != 'bank_account_key':
+                    continue
+                raise EmployeeValidationError(gettext(
+                        'kazan_payroll.msg_employee_bank_account_key',
+                        value=account, bic=bic,
+                        **employee._message_values()))
 
     @classmethod
     def check_rate(cls, employees, field_names=None):
@@ -256,7 +321,9 @@ class Employee(metaclass=PoolMeta):
         ytd_deductions, ytd_ndfl, ytd_contribution_base (parsed: dates as
         datetime.date, amounts as Decimal, counts as int; patronymic and
         employee_inn may be '' or None), plus ytd_date (by default the
-        institution's start in the service).  Creates the parties (name
+        institution's start in the service) and the optional bank_bic and
+        bank_account (both or neither), insured_years, earnings_prev_year
+        and earnings_prev_year2 (0 when missing).  Creates the parties (name
         'Last First Patronymic') and the employees in two batched create
         calls; returns the employees.
         """
@@ -291,6 +358,13 @@ class Employee(metaclass=PoolMeta):
                     'ytd_ndfl': s.get('ytd_ndfl') or Decimal(0),
                     'ytd_contribution_base': (
                         s.get('ytd_contribution_base') or Decimal(0)),
+                    'bank_bic': s.get('bank_bic') or None,
+                    'bank_account': s.get('bank_account') or None,
+                    'insured_years': s.get('insured_years') or Decimal(0),
+                    'earnings_prev_year': (
+                        s.get('earnings_prev_year') or Decimal(0)),
+                    'earnings_prev_year2': (
+                        s.get('earnings_prev_year2') or Decimal(0)),
                     } for party, s in zip(parties, staff)])
 
     @classmethod

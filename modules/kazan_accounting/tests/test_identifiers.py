@@ -102,3 +102,56 @@ def test_snils_checksum_rules():
     assert ids.snils('033333221 00')
     with pytest.raises(ids.InvalidIdentifier):
         ids.snils('033333221 01')
+
+
+@pytest.mark.parametrize('value, valid', [
+        ('049205603', True),  # Отделение «Банк Татарстан» № 8610 ПАО Сбербанк
+        ('049205805', True),  # ПАО «АК БАРС» БАНК
+        ('044525225', True),  # ПАО Сбербанк, Moscow
+        ('04920560', False),
+        ('0492056030', False),
+        ('019205400', False),  # a treasury БИК: no card account there
+        ('04920560a', False),
+        ])
+def test_bic(value, valid):
+    if valid:
+        assert ids.bic(value) == value
+    else:
+        with pytest.raises(ids.InvalidIdentifier) as info:
+            ids.bic(value)
+        assert info.value.key == 'bic'
+
+
+def test_bank_account_control_key_by_hand():
+    # The example of the Bank of Russia's «Порядок расчета контрольного
+    # ключа» N 515: account 40602810K00000000025 at БИК 049805746.
+    # 746 + the account with K = 0, weights 7,1,3,...: the last digits of
+    # the products add up to 59; 9 * 3 = 27, so the key is 7.
+    assert ids.bank_account('40602810700000000025', '049805746') \
+        == '40602810700000000025'
+    for key in '012345689':
+        with pytest.raises(ids.InvalidIdentifier) as info:
+            ids.bank_account(f'40602810{key}00000000025', '049805746')
+        assert info.value.key == 'bank_account_key'
+
+
+def test_bank_account():
+    # 603 + 40817810K62000012345 with K = 0, weights 7,1,3: the last
+    # digits of the products add up to 83; 3 * 3 = 9, so the key is 9
+    # (spaces are allowed)
+    assert ids.bank_account('4081 7810 9620 0001 2345', '049205603') \
+        == '40817810962000012345'
+    # two digits swapped: the key no longer matches
+    with pytest.raises(ids.InvalidIdentifier) as info:
+        ids.bank_account('40817810962000012354', '049205603')
+    assert info.value.key == 'bank_account_key'
+    # without a БИК, only the format
+    assert ids.bank_account('40817810062000012345') == '40817810062000012345'
+    for value in ['4081781026200001234', '408178102620000123456',
+            '4081781026200001234a', '']:
+        with pytest.raises(ids.InvalidIdentifier) as info:
+            ids.bank_account(value, '049205603')
+        assert info.value.key == 'bank_account'
+    with pytest.raises(ids.InvalidIdentifier) as info:
+        ids.bank_account('40817810962000012345', '0492056')
+    assert info.value.key == 'bic'

@@ -86,6 +86,60 @@ class StaffTestCase(unittest.TestCase):
             [c.id for c in first.party.employers], [self.school_id])
 
     @in_rolled_back_transaction
+    def test_create_staff_stores_card_and_sick_pay_facts(self):
+        "The salary card and what sick pay is computed from are stored"
+        first, second = self.create_staff(self.school_id, [
+                staff_member(1, bank_bic='049205805',
+                    bank_account='4081 7810 1800 6001 2345',
+                    insured_years=Decimal('12.5'),
+                    earnings_prev_year=Decimal('540000.00'),
+                    earnings_prev_year2=Decimal('498765.43')),
+                staff_member(2),
+                ])
+        self.assertEqual(
+            (first.bank_bic, first.bank_account),
+            ('049205805', '40817810180060012345'))
+        self.assertEqual(first.insured_years, Decimal('12.5'))
+        self.assertEqual(
+            (first.earnings_prev_year, first.earnings_prev_year2),
+            (Decimal('540000.00'), Decimal('498765.43')))
+        # all optional: a staff member without them has none and zeros
+        self.assertEqual((second.bank_bic, second.bank_account), (None, None))
+        self.assertEqual(
+            (second.insured_years, second.earnings_prev_year,
+                second.earnings_prev_year2), (0, 0, 0))
+
+    @in_rolled_back_transaction
+    def test_bank_account_wrong_control_key_refused(self):
+        with self.assertRaises(UserError) as context:
+            self.create_staff(self.school_id, [
+                    staff_member(1, bank_bic='049205603',
+                        bank_account='40817810962000012354')])
+        self.assertEqual(context.exception.message,
+            'The bank account "40817810962000012354" of employee '
+            '"Фамилия1 Имя Отчество" (personnel number 0001) does not match '
+            'the BIC 049205603: its control key (the 9th digit) is wrong. '
+            'Check both numbers.')
+
+    @in_rolled_back_transaction
+    def test_bank_details_invalid_or_incomplete_refused(self):
+        for number, values, expected in [
+                (1, {'bank_bic': '019205400',
+                        'bank_account': '40817810962000012345'},
+                    'bank BIC "019205400"'),
+                (2, {'bank_bic': '049205603',
+                        'bank_account': '4081781096200001234'},
+                    'an account has 20 digits'),
+                (3, {'bank_bic': '049205603'}, 'or neither'),
+                (4, {'bank_account': '40817810962000012345'}, 'or neither'),
+                ]:
+            with self.subTest(values=values), \
+                    self.assertRaises(UserError) as context:
+                self.create_staff(
+                    self.school_id, [staff_member(number, **values)])
+            self.assertIn(expected, context.exception.message)
+
+    @in_rolled_back_transaction
     def test_employee_found_by_personnel_number(self):
         Employee = Pool().get('company.employee')
         employee, _ = self.create_staff(
@@ -162,6 +216,8 @@ class StaffTestCase(unittest.TestCase):
                     {'base_salary': Decimal('-1')},
                     {'ytd_ndfl': Decimal('-0.01')},
                     {'children': -1},
+                    {'insured_years': Decimal('-0.5')},
+                    {'earnings_prev_year2': Decimal('-1.00')},
                     ], start=1):
             with self.subTest(values=values), \
                     self.assertRaises(UserError) as context:
