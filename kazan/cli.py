@@ -32,6 +32,14 @@ def _date(value):
             f"дата должна быть в виде ГГГГ-ММ-ДД: {value!r}")
 
 
+def _month(value):
+    from .payroll import parse_month
+    try:
+        return parse_month(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e))
+
+
 def _positive(value):
     try:
         number = int(value)
@@ -86,6 +94,21 @@ def parser():
         "только владельцу)")
     onboard.add_argument('--jobs', type=_positive, default=1, metavar='N',
         help="параллельных процессов (только PostgreSQL)")
+
+    payroll = sub.add_parser('payroll', parents=[common],
+        help="рассчитать (и провести) зарплату за месяц")
+    payroll.add_argument('month', type=_month, metavar='YYYY-MM')
+    payroll.add_argument('--institution', nargs='+', metavar='INN',
+        help="только эти учреждения")
+    payroll.add_argument('--post', action='store_true',
+        help="провести начисления в журнал операций №6")
+    payroll.add_argument('--pay', action='store_true',
+        help="провести также выплату аванса и окончательного расчета "
+        "(включает --post)")
+    payroll.add_argument('--register', metavar='FILE', type=pathlib.Path,
+        help="записать расчетную ведомость (CSV)")
+    payroll.add_argument('--payments', metavar='DIR', type=pathlib.Path,
+        help="записать списки на зачисление на карты по банкам")
 
     statements = sub.add_parser('statements', parents=[common],
         help="отчетность учреждений на дату")
@@ -185,6 +208,11 @@ def cmd_onboard(settings, args):
     return onboard.run(settings, args)
 
 
+def cmd_payroll(settings, args):
+    from . import payroll
+    return payroll.run(settings, args)
+
+
 def cmd_demo(settings, args):
     from . import demo
     return demo.run(settings, args)
@@ -193,6 +221,7 @@ def cmd_demo(settings, args):
 COMMANDS = {
     'init': cmd_init,
     'onboard': cmd_onboard,
+    'payroll': cmd_payroll,
     'statements': cmd_statements,
     'serve': cmd_serve,
     'demo': cmd_demo,

@@ -2,8 +2,11 @@
 
 The sample batch (data/sample_batch: 35 educational and 7 cultural
 institutions with their opening balances and staff) is onboarded through
-the same pipeline as ``kazan onboard``; a few moves of the first month are
-posted in the first two institutions and their trial balances printed; an
+the same pipeline as ``kazan onboard``; the payroll of March 2026 is
+computed, posted and paid in every institution (January and February first
+where the service started in January) through ``kazan payroll``; the
+subsidy of the month is posted in the first two institutions and their
+trial balances printed; an
 accountant of the service center gets every institution; then the
 database is served for the desktop client.  The logins are printed; the
 passwords are in files only their owner can read.
@@ -31,17 +34,12 @@ MOVES = [
     ('journal_non_cash', "Поступление субсидии на лицевой счет", [
             ('201.11', '4', '1000000.00', '0'),
             ('205.31', '4', '0', '1000000.00')]),
-    ('journal_payroll', "Начислена заработная плата", [
-            ('401.20.211', '4', '400000.00', '0'),
-            ('302.11', '4', '0', '400000.00')]),
-    ('journal_payroll', "Удержан НДФЛ", [
-            ('302.11', '4', '52000.00', '0'),
-            ('303.01', '4', '0', '52000.00')]),
-    ('journal_non_cash', "Выплачена заработная плата на карты", [
-            ('302.11', '4', '348000.00', '0'),
-            ('201.11', '4', '0', '348000.00')]),
     ]
 SHOWN = 2  # institutions whose moves and trial balances the demo shows
+# The demonstrated month, and the months before it that the institutions
+# in the service since January need first.
+PAYROLL_MONTHS = [dt.date(2026, 1, 1), dt.date(2026, 2, 1),
+    dt.date(2026, 3, 1)]
 
 
 def run(settings, args):
@@ -66,14 +64,22 @@ def run(settings, args):
     if status != 0:
         raise UsageError("демонстрационный пакет не подключен")
 
+    from . import payroll
+    for month in PAYROLL_MONTHS:
+        status = payroll.run(settings, _Args(month=month, institution=None,
+                post=True, pay=True, payments=None,
+                register=settings.data_dir / f'demo-register-{month:%Y-%m}.csv'))
+        if status != 0:
+            raise UsageError(f"зарплата за {month:%m.%Y} не проведена")
+
     def post_and_assign(pool):
         companies = post_moves(pool)
         return companies, create_accountant(pool)
-    (companies, start, end), credentials = database.run(
+    (companies, end), credentials = database.run(
         settings, post_and_assign)
     write_credentials(settings, credentials)
     database.run(settings, lambda pool: print_trial_balances(
-            pool, companies, start, end), readonly=True)
+            pool, companies, end), readonly=True)
     print_logins(settings, credentials, directors)
     if args.no_serve:
         return 0
@@ -87,8 +93,8 @@ class _Args:
 
 
 def post_moves(pool):
-    """Post the moves of the first month in the first institutions of the
-    batch; return them with the month"""
+    """Post the moves of the demonstrated month in the first institutions
+    of the batch; return them with the month's last day"""
     Company = pool.get('company.company')
     Move = pool.get('account.move')
     Account = pool.get('account.account')
@@ -97,7 +103,7 @@ def post_moves(pool):
 
     companies = Company.search([('inn', '!=', None)],
         order=[('id', 'ASC')], limit=SHOWN)
-    start = companies[0].service_start_date
+    start = PAYROLL_MONTHS[-1]
     end = (start + dt.timedelta(days=31)).replace(day=1) - \
         dt.timedelta(days=1)
     moves = []
@@ -118,7 +124,7 @@ def post_moves(pool):
                                     } for a, k, d, c in lines])],
                     })
     Move.post(Move.create(moves))
-    return [c.id for c in companies], start, end
+    return [c.id for c in companies], end
 
 
 def create_accountant(pool):
@@ -151,11 +157,12 @@ def write_credentials(settings, credentials):
         writer.writerows(credentials)
 
 
-def print_trial_balances(pool, company_ids, start, end):
+def print_trial_balances(pool, company_ids, end):
     Company = pool.get('company.company')
     TrialBalance = pool.get('kazan.trial_balance')
     width = shutil.get_terminal_size((120, 20)).columns
     for company in Company.browse(company_ids):
+        start = TrialBalance.period_start(company, end)
         print()
         print(f"Оборотно-сальдовая ведомость: {company.rec_name} "
             f"(ИНН {company.inn}), {start:%d.%m.%Y}–{end:%d.%m.%Y}")

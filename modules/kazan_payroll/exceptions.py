@@ -1,6 +1,27 @@
 # This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
+from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 
 
 class EmployeeValidationError(ValidationError):
     "A staff record holds an invalid value"
+
+
+class LawValidationError(ValidationError):
+    "A figure of the payroll law or a calendar day holds an invalid value"
+
+
+class LawDataMissingError(UserError):
+    "The payroll law of a year is missing or incomplete"
+
+
+class PayDayError(ValidationError):
+    "An institution's pay day is not a day of a month"
+
+
+class AbsenceValidationError(ValidationError):
+    "An absence is inconsistent: dates, kind or overlap"
+
+
+class PayrollRunError(UserError):
+    "A payroll run cannot be computed, posted, paid or cancelled"

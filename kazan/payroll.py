@@ -1,0 +1,220 @@
+"""``kazan payroll YYYY-MM``: the month's payroll of every institution.
+
+Each institution is computed (and with ``--post`` posted, with ``--pay``
+paid) in a transaction of its own, so that one institution's error (a
+missing account, an unposted earlier month) is reported and the others are
+done and committed.  A run already posted is left as it is and still
+written to the register.  The register (interfaces.md §3) and the
+salary-card lists are written at the end, from what the database holds.
+"""
+import csv
+import datetime as dt
+import os
+import sys
+from collections import namedtuple
+from decimal import Decimal
+
+from . import database
+from .progress import Progress
+
+EXIT_OK, EXIT_PARTIAL = 0, 1
+
+REGISTER_COLUMNS = [
+    'inn', 'personnel_number', 'snils', 'month', 'gross',
+    'standard_deduction', 'ndfl', 'net', 'contributions',
+    'accident_insurance',
+    # added after interfaces.md §3 (extend, never break): the financing
+    # source of the pay, which the postings follow
+    'kfo']
+CARD_COLUMNS = ['personnel_number', 'full_name', 'bank_bic', 'bank_account',
+    'amount']
+PAYMENT_KINDS = ['advance', 'final']
+
+Outcome = namedtuple('Outcome', 'inn status employees gross error')
+
+
+def parse_month(value):
+    "The first day of the month YYYY-MM, or ValueError"
+    try:
+        return dt.datetime.strptime(value, '%Y-%m').date()
+    except ValueError:
+        raise ValueError(
+            f"месяц должен быть в виде ГГГГ-ММ: {value!r}") from None
+
+
+def institutions(pool, month, inns=None):
+    """(id, inn) of the institutions asked for (all by default) that are
+    in the service in the month, the INNs of those that start later, and
+    the INNs asked for that are not in the database"""
+    Company = pool.get('company.company')
+    domain = [('inn', '!=', None)]
+    if inns:
+        domain.append(('inn', 'in', inns))
+    companies = Company.search(domain, order=[('inn', 'ASC')])
+    missing = sorted(set(inns or []) - {c.inn for c in companies})
+    last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(
+        days=1)
+    later = [c.inn for c in companies
+        if c.service_start_date and c.service_start_date > last]
+    return ([(c.id, c.inn) for c in companies if c.inn not in later],
+        later, missing)
+
+
+def process(pool, company_id, month, post=False, pay=False):
+    """Compute, post and pay the run of one institution; return its
+    status ('computed', 'posted', 'paid', or 'unchanged' when the run was
+    already posted) and its employee count and gross"""
+    Company = pool.get('company.company')
+    Run = pool.get('kazan.payroll.run')
+    company = Company(company_id)
+    run, = Run.runs_for([company], month)
+    status = 'unchanged'
+    if run.state in {'draft', 'computed'} and not run.advance_move:
+        Run.compute([run])
+        status = 'computed'
+    if post and run.state == 'computed':
+        Run.post([run])
+        status = 'posted'
+    if pay and run.state == 'posted':
+        if not run.advance_move:
+            Run.pay_advance([run])
+            status = 'paid'
+        if not run.final_move:
+            Run.pay_final([run])
+            status = 'paid'
+    return status, run.employee_count, run.gross
+
+
+def _process_one(settings, company_id, inn, month, post, pay):
+    try:
+        status, employees, gross = database.run(settings,
+            lambda pool: process(pool, company_id, month, post, pay))
+    except Exception as error:
+        message = getattr(error, 'message', None) or str(error)
+        return Outcome(inn, 'failed', 0, Decimal(0), message)
+    return Outcome(inn, status, employees, gross, None)
+
+
+def register_rows(pool, month, company_ids):
+    """The rows of the payroll register (interfaces.md §3) of the runs of
+    the month of the institutions that are computed or posted, sorted by
+    INN and personnel number"""
+    Payslip = pool.get('kazan.payroll.payslip')
+    payslips = Payslip.search([
+            ('company', 'in', company_ids),
+            ('run.month', '=', month),
+            ('run.state', 'in', ['computed', 'posted']),
+            ])
+    rows = [{
+            'inn': p.company.inn,
+            'personnel_number': p.employee.personnel_number,
+            'snils': p.employee.snils or '',
+            'month': f'{month:%Y-%m}',
+            'gross': p.gross,
+            'standard_deduction': p.standard_deduction,
+            'ndfl': p.ndfl,
+            'net': p.net,
+            'contributions': p.contributions,
+            'accident_insurance': p.accident_insurance,
+            'kfo': p.kfo,
+            } for p in payslips]
+    rows.sort(key=lambda r: (r['inn'], r['personnel_number']))
+    return rows
+
+
+def card_lists(pool, month, company_ids):
+    """The salary-card payment lists: {(inn, kind, bic or None): rows}
+    for the advance and the final settlement of the runs of the month"""
+    Run = pool.get('kazan.payroll.run')
+    lists = {}
+    for run in Run.search([
+                ('company', 'in', company_ids),
+                ('month', '=', month),
+                ('state', 'in', ['computed', 'posted']),
+                ], order=[('company.inn', 'ASC')]):
+        for kind in PAYMENT_KINDS:
+            for bic, entries in run.card_list(kind).items():
+                lists[run.company.inn, kind, bic] = [{
+                        'personnel_number': slip.employee.personnel_number,
+                        'full_name': slip.employee.party.name,
+                        'bank_bic': bic or '',
+                        'bank_account': slip.employee.bank_account or '',
+                        'amount': amount,
+                        } for slip, amount in sorted(entries,
+                        key=lambda e: e[0].employee.personnel_number)]
+    return lists
+
+
+def _format(value):
+    if isinstance(value, Decimal):
+        return f'{value:.2f}'
+    return value
+
+
+def write_csv(path, columns, rows):
+    """Write the rows to path through a temporary file, so that a reader
+    never sees half a file"""
+    path = os.fspath(path)
+    temporary = f'{path}.part'
+    with open(temporary, 'w', encoding='utf-8', newline='') as file:
+        writer = csv.writer(file, delimiter=';', lineterminator='\n')
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_format(row[c]) for c in columns])
+    os.replace(temporary, path)
+
+
+def write_card_lists(out_dir, lists):
+    "One file per institution, payment and bank; 'no_card' for the others"
+    count = 0
+    for (inn, kind, bic), rows in lists.items():
+        folder = out_dir / inn
+        folder.mkdir(parents=True, exist_ok=True)
+        write_csv(folder / f'{kind}_{bic or "no_card"}.csv', CARD_COLUMNS,
+            rows)
+        count += 1
+    return count
+
+
+def run(settings, args, err=sys.stderr):
+    month = args.month
+    selected, later, missing = database.run(settings,
+        lambda pool: institutions(pool, month, args.institution),
+        readonly=True)
+    for inn in missing:
+        print(f"ИНН {inn}: учреждение с таким ИНН не найдено", file=err)
+    if later:
+        print(f"не обслуживаются в {month:%m.%Y} (подключены позже): "
+            f"{len(later)} учреждений", file=err)
+    outcomes = []
+    with Progress(len(selected), f"Зарплата за {month:%m.%Y}") as progress:
+        for company_id, inn in selected:
+            outcome = _process_one(settings, company_id, inn, month,
+                args.post or args.pay, args.pay)
+            outcomes.append(outcome)
+            progress.step(inn)
+            if outcome.error:
+                print(f"ИНН {inn}: зарплата не рассчитана: {outcome.error}",
+                    file=err)
+    company_ids = [company_id for company_id, _ in selected]
+    if args.register:
+        rows = database.run(settings,
+            lambda pool: register_rows(pool, month, company_ids),
+            readonly=True)
+        write_csv(args.register, REGISTER_COLUMNS, rows)
+        print(f"реестр: {len(rows)} строк в {args.register}", file=err)
+    if args.payments:
+        lists = database.run(settings,
+            lambda pool: card_lists(pool, month, company_ids),
+            readonly=True)
+        count = write_card_lists(args.payments, lists)
+        print(f"списки на зачисление: {count} файлов в {args.payments}",
+            file=err)
+    done = [o for o in outcomes if not o.error]
+    employees = sum(o.employees for o in done)
+    gross = sum((o.gross for o in done), Decimal(0))
+    print(f"зарплата за {month:%m.%Y}: {len(done)} учреждений, "
+        f"{employees} сотрудников, начислено {gross:.2f} ₽; "
+        f"с ошибками: {len(outcomes) - len(done) + len(missing)}",
+        file=err)
+    return EXIT_PARTIAL if missing or len(done) < len(outcomes) else EXIT_OK

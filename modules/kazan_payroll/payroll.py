@@ -1,0 +1,1029 @@
+# This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
+"""The monthly payroll run of an institution, its payslips and postings.
+
+A run is one institution and one month: ``draft`` → ``computed`` (a
+payslip per employee, computed by ``rules.compute_month`` from the staff
+record, the absences, the year-to-date figures and the law of the year) →
+``posted`` (one move per КФО in journal №6, from the posting rules) →
+``cancelled`` (only by reversing moves: a posted run is never deleted).
+The advance and the final settlement are paid from the personal account by
+moves of their own, and the payslips give the salary-card lists.
+
+Everything is computed in batches: one query per kind of fact for all the
+employees of the runs, one ``create`` for all the payslips with their
+lines, one ``create`` for all the moves.
+"""
+import datetime as dt
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from sql import As
+from sql.aggregate import Count, Sum
+from sql.conditionals import Coalesce
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice, sqlite_apply_types
+from trytond.transaction import Transaction
+
+from . import rules
+from .employee import PAY_KFO
+from .exceptions import AbsenceValidationError, PayrollRunError
+
+ZERO = Decimal(0)
+MONEY = (16, 2)
+
+# The lines of a payslip (the codes of rules.compute_month).
+LINE_CODES = [
+    ('salary', "Salary for the time worked"),
+    ('allowances', "Allowances"),
+    ('class_management', "Classroom management"),
+    ('mrot_topup', "Top-up to the minimum wage"),
+    ('vacation', "Vacation pay"),
+    ('sick_employer', "Sick pay for the employer's days"),
+    ('standard_deduction', "Standard child deductions"),
+    ('ndfl', "NDFL withheld"),
+    ('contributions', "Insurance contributions"),
+    ('accident', "Accident insurance"),
+    ]
+LINE_KINDS = [
+    (rules.EARNING, "Earning"),
+    (rules.TAX_DEDUCTION, "Tax deduction"),
+    (rules.WITHHOLDING, "Withholding"),
+    (rules.EMPLOYER, "Employer's charge"),
+    ]
+# What is posted: every line but the tax deduction, and the two payments.
+OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
+    ('payment', "Salary paid"),
+    ('payment_sick', "Sick pay paid"),
+    ]
+SICK_CODE = 'sick_employer'
+# The pay for the time worked that average earnings are computed from
+# (vacation and sick pay of the period are left out).
+EARNINGS_FOR_AVERAGE = [
+    'salary', 'allowances', 'class_management', 'mrot_topup']
+
+ABSENCE_KINDS = [
+    ('vacation', "Annual leave"),
+    ('sick', "Sick leave"),
+    ('unpaid', "Unpaid leave"),
+    ]
+RUN_STATES = [
+    ('draft', "Draft"),
+    ('computed', "Computed"),
+    ('posted', "Posted"),
+    ('cancelled', "Cancelled"),
+    ]
+
+
+def _month_text(month):
+    return f'{month:%m.%Y}'
+
+
+class PostingRule(ModelSQL, ModelView):
+    """How an operation of the payroll is posted: the debit and credit
+    accounts, by code in the institution's chart (brief §3), and the КОСГУ
+    and КВР of the cash line of a payment"""
+    __name__ = 'kazan.payroll.posting_rule'
+
+    operation = fields.Selection(OPERATIONS, "Operation", required=True)
+    debit_account = fields.Char(
+        "Debit Account", required=True, strip=True,
+        help="The code of the account in the institution's chart.")
+    credit_account = fields.Char(
+        "Credit Account", required=True, strip=True,
+        help="The code of the account in the institution's chart.")
+    kosgu = fields.Char(
+        "KOSGU", size=3, strip=True,
+        help="The КОСГУ of the cash line of a payment.")
+    kvr = fields.Char(
+        "KVR", size=3, strip=True,
+        help="The КВР of the cash line of a payment.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('operation_unique', Unique(t, t.operation),
+                'kazan_payroll.msg_posting_rule_unique'),
+            ]
+        cls._order.insert(0, ('operation', 'ASC'))
+
+    @classmethod
+    def rules(cls):
+        "The rules by operation; an error names the operations without one"
+        by_operation = {r.operation: r for r in cls.search([])}
+        missing = [name for code, name in OPERATIONS
+            if code not in by_operation]
+        if missing:
+            raise PayrollRunError(gettext(
+                    'kazan_payroll.msg_posting_rule_missing',
+                    operations=', '.join(missing)))
+        return by_operation
+
+
+class Absence(ModelSQL, ModelView):
+    "A period an employee is away from work, both dates included"
+    __name__ = 'kazan.payroll.absence'
+
+    company = fields.Many2One(
+        'company.company', "Institution", required=True)
+    employee = fields.Many2One(
+        'company.employee', "Employee", required=True,
+        domain=[('company', '=', Eval('company', -1))])
+    kind = fields.Selection(ABSENCE_KINDS, "Kind", required=True)
+    start_date = fields.Date("Start Date", required=True)
+    end_date = fields.Date(
+        "End Date", required=True,
+        domain=[If(Bool(Eval('start_date')),
+                ('end_date', '>=', Eval('start_date')), ())])
+    average_daily = fields.Numeric(
+        "Average Daily Earnings", digits=MONEY,
+        states={'invisible': Eval('kind') != 'vacation'},
+        help="For annual leave: leave empty to compute it from the last "
+        "12 months (and the onboarded year-to-date figures).")
+    note = fields.Char("Note", help="The order or the certificate.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.employee, Index.Range()), (t.start_date, Index.Range())))
+        cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_kind(cls):
+        return 'vacation'
+
+    @classmethod
+    def validate_fields(cls, absences, field_names):
+        super().validate_fields(absences, field_names)
+        cls.check_overlap(absences, field_names)
+
+    @classmethod
+    def check_overlap(cls, absences, field_names=None):
+        "An employee is not away twice on the same day"
+        if field_names and not field_names & {
+                'employee', 'start_date', 'end_date'}:
+            return
+        for absence in absences:
+            if absence.employee.company != absence.company:
+                raise AbsenceValidationError(gettext(
+                        'kazan_payroll.msg_absence_other_company',
+                        employee=absence.employee.rec_name))
+            others = cls.search([
+                    ('id', '!=', absence.id),
+                    ('employee', '=', absence.employee.id),
+                    ('start_date', '<=', absence.end_date),
+                    ('end_date', '>=', absence.start_date),
+                    ], limit=1)
+            if others:
+                other, = others
+                raise AbsenceValidationError(gettext(
+                        'kazan_payroll.msg_absence_overlap',
+                        employee=absence.employee.rec_name,
+                        start=absence.start_date, end=absence.end_date,
+                        other_start=other.start_date,
+                        other_end=other.end_date))
+
+
+class Run(Workflow, ModelSQL, ModelView):
+    "The payroll of one institution for one month"
+    __name__ = 'kazan.payroll.run'
+
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    company = fields.Many2One(
+        'company.company', "Institution", required=True, states=_states)
+    month = fields.Date(
+        "Month", required=True, states=_states,
+        help="The first day of the month.")
+    state = fields.Selection(RUN_STATES, "State", readonly=True, sort=False)
+    payslips = fields.One2Many(
+        'kazan.payroll.payslip', 'run', "Payslips", readonly=True)
+    moves = fields.One2Many(
+        'account.move', 'origin', "Moves", readonly=True,
+        help="The accrual, payment and reversing moves of the run.")
+    advance_move = fields.Many2One(
+        'account.move', "Advance Payment", readonly=True)
+    final_move = fields.Many2One(
+        'account.move', "Final Payment", readonly=True)
+    employee_count = fields.Function(
+        fields.Integer("Employees"), 'get_totals')
+    gross = fields.Function(
+        fields.Numeric("Gross", digits=MONEY), 'get_totals')
+    ndfl = fields.Function(
+        fields.Numeric("NDFL", digits=MONEY), 'get_totals')
+    net = fields.Function(
+        fields.Numeric("Net", digits=MONEY), 'get_totals')
+    contributions = fields.Function(
+        fields.Numeric("Contributions", digits=MONEY), 'get_totals')
+    accident_insurance = fields.Function(
+        fields.Numeric("Accident Insurance", digits=MONEY), 'get_totals')
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.company, Index.Range()), (t.month, Index.Range())))
+        cls._order = [('month', 'DESC'), ('company', 'ASC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'computed'),
+            ('computed', 'computed'),
+            ('computed', 'draft'),
+            ('computed', 'posted'),
+            ('posted', 'cancelled'),
+            }
+        cls._buttons.update({
+                'compute': {
+                    'invisible': ~Eval('state').in_(['draft', 'computed']),
+                    'readonly': Bool(Eval('advance_move')),
+                    'icon': 'tryton-refresh',
+                    'depends': ['state', 'advance_move'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'computed',
+                    'readonly': Bool(Eval('advance_move')),
+                    'icon': 'tryton-back',
+                    'depends': ['state', 'advance_move'],
+                    },
+                'post': {
+                    'invisible': Eval('state') != 'computed',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'posted',
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                'pay_advance': {
+                    'invisible': (~Eval('state').in_(['computed', 'posted'])
+                        | Bool(Eval('advance_move'))),
+                    'depends': ['state', 'advance_move'],
+                    },
+                'pay_final': {
+                    'invisible': ((Eval('state') != 'posted')
+                        | Bool(Eval('final_move'))),
+                    'depends': ['state', 'final_move'],
+                    },
+                })
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_month(cls):
+        Date = Pool().get('ir.date')
+        return Date.today().replace(day=1)
+
+    def get_rec_name(self, name):
+        return f'{self.company.rec_name} {_month_text(self.month)}'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('company.rec_name',) + tuple(clause[1:])]
+
+    @classmethod
+    def get_totals(cls, runs, names):
+        pool = Pool()
+        Payslip = pool.get('kazan.payroll.payslip')
+        payslip = Payslip.__table__()
+        cursor = Transaction().connection.cursor()
+        columns = {
+            'gross': payslip.gross, 'ndfl': payslip.ndfl,
+            'net': payslip.net, 'contributions': payslip.contributions,
+            'accident_insurance': payslip.accident_insurance,
+            }
+        result = {n: {r.id: ZERO for r in runs} for n in names}
+        if 'employee_count' in result:
+            result['employee_count'] = {r.id: 0 for r in runs}
+        for sub_ids in grouped_slice([r.id for r in runs], _in_max()):
+            query = payslip.select(
+                payslip.run, Count(payslip.id),
+                *(Sum(Coalesce(columns[n], 0)) for n in columns),
+                where=_in(payslip.run, sub_ids),
+                group_by=payslip.run)
+            _apply_types(query, [None, None] + ['NUMERIC'] * len(columns))
+            cursor.execute(*query)
+            for run_id, count, *sums in cursor:
+                for name, value in zip(columns, sums):
+                    if name in result:
+                        result[name][run_id] = Decimal(value)
+                if 'employee_count' in result:
+                    result['employee_count'][run_id] = count
+        return result
+
+    @classmethod
+    def validate(cls, runs):
+        super().validate(runs)
+        for run in runs:
+            if run.month.day != 1:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_month_first_day',
+                        month=run.month))
+            if run.state == 'cancelled':
+                continue
+            others = cls.search([
+                    ('id', '!=', run.id),
+                    ('company', '=', run.company.id),
+                    ('month', '=', run.month),
+                    ('state', '!=', 'cancelled'),
+                    ], limit=1)
+            if others:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_unique',
+                        institution=run.company.rec_name,
+                        month=_month_text(run.month)))
+
+    @classmethod
+    def delete(cls, runs):
+        for run in runs:
+            if run.state not in {'draft', 'computed'} or run.advance_move:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_delete_posted',
+                        run=run.rec_name))
+        super().delete(runs)
+
+    @classmethod
+    def copy(cls, runs, default=None):
+        default = default.copy() if default else {}
+        default.setdefault('payslips', None)
+        default.setdefault('moves', None)
+        default.setdefault('advance_move', None)
+        default.setdefault('final_move', None)
+        return super().copy(runs, default=default)
+
+    @classmethod
+    def runs_for(cls, companies, month):
+        """The run of each institution for the month (one per company, in
+        the same order), created in draft where there is none; a
+        cancelled run is replaced by a new one"""
+        month = month.replace(day=1)
+        existing = {r.company.id: r for r in cls.search([
+                    ('company', 'in', [c.id for c in companies]),
+                    ('month', '=', month),
+                    ('state', '!=', 'cancelled'),
+                    ])}
+        new = cls.create([{'company': c.id, 'month': month}
+                for c in companies if c.id not in existing])
+        existing.update({r.company.id: r for r in new})
+        return [existing[c.id] for c in companies]
+
+    # --- Computing -----------------------------------------------------------
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('computed')
+    def compute(cls, runs):
+        "Compute the payslip of every employee of the month"
+        pool = Pool()
+        Payslip = pool.get('kazan.payroll.payslip')
+        for run in runs:
+            if run.advance_move:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_advance_paid',
+                        run=run.rec_name))
+        cls.check_earlier_runs(runs)
+        Payslip.delete(Payslip.search([('run', 'in', [r.id for r in runs])]))
+        values = []
+        for run in runs:
+            values.extend(run._payslip_values())
+        Payslip.create(values)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, runs):
+        pool = Pool()
+        Payslip = pool.get('kazan.payroll.payslip')
+        for run in runs:
+            if run.advance_move:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_advance_paid',
+                        run=run.rec_name))
+        Payslip.delete(Payslip.search([('run', 'in', [r.id for r in runs])]))
+
+    @classmethod
+    def check_earlier_runs(cls, runs):
+        """The year-to-date figures come from the posted runs: every month
+        of the year before the run's, since the institution's start in the
+        service (where the onboarded figures stop), must be posted"""
+        for run in runs:
+            since = run.month.replace(month=1)
+            start = run.company.service_start_date
+            if start and start > since:
+                since = start.replace(day=1)
+            months = set()
+            month = since
+            while month < run.month:
+                months.add(month)
+                month = rules.month_bounds(month)[1] + dt.timedelta(days=1)
+            if not months:
+                continue
+            posted = {r.month for r in cls.search([
+                        ('company', '=', run.company.id),
+                        ('month', 'in', list(months)),
+                        ('state', '=', 'posted'),
+                        ])}
+            missing = sorted(months - posted)
+            if missing:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_earlier_not_posted',
+                        run=run.rec_name,
+                        earlier=_month_text(missing[0])))
+
+    @classmethod
+    def law(cls, year):
+        "The payroll parameters and the production calendar of the year"
+        pool = Pool()
+        LawYear = pool.get('kazan.payroll.law_year')
+        CalendarDay = pool.get('kazan.payroll.calendar_day')
+        params = LawYear.parameters(year)
+        calendar = CalendarDay.calendar(rules.TATARSTAN)
+        if year not in calendar.years:
+            raise PayrollRunError(gettext(
+                    'kazan_payroll.msg_run_no_calendar', year=year))
+        return params, calendar
+
+    def employees(self):
+        "The employees of the institution employed in the month"
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        first, last = rules.month_bounds(self.month)
+        with Transaction().set_context(active_test=False):
+            return Employee.search([
+                    ('company', '=', self.company.id),
+                    ['OR', ('start_date', '=', None),
+                        ('start_date', '<=', last)],
+                    ['OR', ('end_date', '=', None),
+                        ('end_date', '>=', first)],
+                    ], order=[('personnel_number', 'ASC')])
+
+    def _payslip_values(self):
+        "The values to create the payslips of the run with their lines"
+        pool = Pool()
+        Absence = pool.get('kazan.payroll.absence')
+        first, last = rules.month_bounds(self.month)
+        params, calendar = self.law(first.year)
+        employees = self.employees()
+        if not employees:
+            return []
+        employee_ids = [e.id for e in employees]
+        ytd = self._year_to_date(employee_ids)
+        absences = defaultdict(list)
+        for absence in Absence.search([
+                    ('employee', 'in', employee_ids),
+                    ('start_date', '<=', last),
+                    ('end_date', '>=', first),
+                    ]):
+            absences[absence.employee.id].append(absence)
+        history = self._earnings_history(
+            [a for e_absences in absences.values() for a in e_absences
+                if a.kind == 'vacation' and a.average_daily is None])
+        accident_rate = self.company.accident_rate or ZERO
+
+        values = []
+        for employee in employees:
+            facts = rules.EmployeeFacts(
+                base_salary=employee.base_salary or ZERO,
+                rate=employee.rate,
+                allowances=employee.allowances or ZERO,
+                class_management=employee.class_management or 0,
+                children=employee.children or 0,
+                disabled_children=employee.disabled_children or 0,
+                hire_date=employee.start_date,
+                dismissal_date=employee.end_date,
+                absences=tuple(self._rule_absence(a, employee, params,
+                        history) for a in absences[employee.id]),
+                ytd=ytd.get(employee.id) or self._onboarded_ytd(employee),
+                accident_rate=accident_rate,
+                insured_years=employee.insured_years or ZERO,
+                earnings_prev_two_years=(
+                    employee.earnings_prev_year2 or ZERO,
+                    employee.earnings_prev_year or ZERO),
+                )
+            try:
+                slip = rules.compute_month(facts, first, params, calendar)
+            except ValueError as exception:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_employee_error',
+                        employee=employee.rec_name,
+                        number=employee.personnel_number,
+                        error=str(exception))) from exception
+            values.append(self._payslip_record(employee, slip))
+        return values
+
+    def _onboarded_ytd(self, employee):
+        """The year-to-date figures carried over at onboarding, when they
+        are of this year and before this month"""
+        if (employee.ytd_date and employee.ytd_date.year == self.month.year
+                and employee.ytd_date <= self.month):
+            return rules.YearToDate(
+                income=employee.ytd_income or ZERO,
+                deductions=employee.ytd_deductions or ZERO,
+                ndfl=employee.ytd_ndfl or ZERO,
+                contribution_base=employee.ytd_contribution_base or ZERO)
+        return rules.YearToDate()
+
+    def _year_to_date(self, employee_ids):
+        """The year-to-date figures after the last posted payslip of this
+        year before this month, by employee id"""
+        pool = Pool()
+        Payslip = pool.get('kazan.payroll.payslip')
+        payslip = Payslip.__table__()
+        run = self.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_ids in grouped_slice(employee_ids, _in_max()):
+            cursor.execute(*payslip.join(run,
+                    condition=payslip.run == run.id).select(
+                    payslip.employee, payslip.ytd_income,
+                    payslip.ytd_deductions, payslip.ytd_ndfl,
+                    payslip.ytd_contribution_base,
+                    where=_in(payslip.employee, sub_ids)
+                    & (run.state == 'posted')
+                    & (run.month < self.month)
+                    & (run.month >= self.month.replace(month=1)),
+                    order_by=[run.month.asc]))
+            for employee_id, *figures in cursor:
+                result[employee_id] = rules.YearToDate(
+                    *(Decimal(str(f)) for f in figures))
+        return result
+
+    def _earnings_history(self, absences):
+        """The earnings of the 12 months before each vacation's month from
+        the posted payslips: {employee id: [(month, earnings)]}"""
+        pool = Pool()
+        Payslip = pool.get('kazan.payroll.payslip')
+        Line = pool.get('kazan.payroll.payslip.line')
+        if not absences:
+            return {}
+        payslip = Payslip.__table__()
+        line = Line.__table__()
+        run = self.__table__()
+        cursor = Transaction().connection.cursor()
+        since = (self.month - dt.timedelta(days=366)).replace(day=1)
+        result = defaultdict(list)
+        employee_ids = list({a.employee.id for a in absences})
+        for sub_ids in grouped_slice(employee_ids, _in_max()):
+            query = line.join(payslip,
+                condition=line.payslip == payslip.id
+                ).join(run, condition=payslip.run == run.id).select(
+                payslip.employee, run.month, Sum(line.amount),
+                where=_in(payslip.employee, sub_ids)
+                & (run.state == 'posted')
+                & (run.month >= since) & (run.month < self.month)
+                & line.code.in_(EARNINGS_FOR_AVERAGE),
+                group_by=[payslip.employee, run.month])
+            _apply_types(query, [None, 'DATE', 'NUMERIC'])
+            cursor.execute(*query)
+            for employee_id, month, amount in cursor:
+                result[employee_id].append((month, Decimal(amount)))
+        return result
+
+    def _rule_absence(self, absence, employee, params, history):
+        average = absence.average_daily
+        if absence.kind == 'vacation' and average is None:
+            average = self._vacation_average(
+                absence, employee, params, history.get(employee.id, []))
+        return rules.Absence(absence.kind, absence.start_date,
+            absence.end_date, average)
+
+    def _vacation_average(self, absence, employee, params, history):
+        """The average daily earnings for the leave: the 12 months before
+        its month from the payslips of the service, completed with the
+        onboarded year-to-date income where the history is shorter; with
+        no history at all, the monthly pay of the staff record"""
+        start = absence.start_date.replace(day=1)
+        since = (start - dt.timedelta(days=365)).replace(day=1)
+        months = [(m, a) for m, a in history if since <= m < start]
+        earnings = sum((a for _, a in months), ZERO)
+        full_months = len(months)
+        partial = []
+        ytd_date = employee.ytd_date
+        if ytd_date and since < ytd_date and ytd_date.year >= since.year:
+            covered = {m for m, _ in months}
+            first_of_year = ytd_date.replace(month=1, day=1)
+            if not any(m < ytd_date for m in covered):
+                earnings += employee.ytd_income or ZERO
+                start_of_count = max(first_of_year, since)
+                full_months += (ytd_date.month - start_of_count.month)
+                if ytd_date.day > 1:
+                    last = rules.month_bounds(ytd_date)[1]
+                    partial.append((last.day, ytd_date.day - 1))
+        if not full_months and not partial:
+            monthly = ((employee.base_salary or ZERO) * employee.rate
+                + (employee.allowances or ZERO))
+            return rules.round_kopecks(monthly / params.vacation_divisor)
+        return rules.average_daily_for_vacation(earnings, params,
+            months_worked=full_months, partial_months=partial)
+
+    def _payslip_record(self, employee, slip):
+        return {
+            'run': self.id,
+            'company': self.company.id,
+            'employee': employee.id,
+            'kfo': employee.pay_kfo,
+            'norm_days': slip.norm_days,
+            'worked_days': slip.worked_days,
+            'gross': slip.gross,
+            'standard_deduction': slip.standard_deduction,
+            'ndfl': slip.ndfl,
+            'net': slip.net,
+            'advance': slip.advance,
+            'final_payment': slip.final_payment,
+            'contribution_base': slip.contribution_base,
+            'contributions': slip.contributions,
+            'accident_insurance': slip.accident_insurance,
+            'ytd_income': slip.ytd.income,
+            'ytd_deductions': slip.ytd.deductions,
+            'ytd_ndfl': slip.ytd.ndfl,
+            'ytd_contribution_base': slip.ytd.contribution_base,
+            'lines': [('create', [{
+                            'sequence': i,
+                            'code': line.code,
+                            'kind': line.kind,
+                            'amount': line.amount,
+                            'basis': _basis_json(line.basis),
+                            } for i, line in enumerate(slip.lines)])],
+            }
+
+    # --- Posting -------------------------------------------------------------
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('posted')
+    def post(cls, runs):
+        "Post the accruals of each run: one move per КФО in journal №6"
+        pool = Pool()
+        Move = pool.get('account.move')
+        totals = cls._line_totals(runs)
+        posting = cls._posting_context(runs)
+        moves = []
+        for run in runs:
+            date = rules.month_bounds(run.month)[1]
+            for kfo, amounts in sorted(totals[run.id].items()):
+                lines = []
+                for code, amount in sorted(amounts.items()):
+                    lines.extend(posting.lines(run.company, code, kfo, amount))
+                if lines:
+                    moves.append(posting.move(run, 'journal_payroll', date,
+                            gettext('kazan_payroll.msg_move_accrual',
+                                month=_month_text(run.month), kfo=kfo),
+                            lines))
+        Move.post(Move.create(moves))
+
+    @classmethod
+    def _line_totals(cls, runs):
+        "{run id: {kfo: {code: amount}}} of the posted lines of the payslips"
+        pool = Pool()
+        Payslip = pool.get('kazan.payroll.payslip')
+        Line = pool.get('kazan.payroll.payslip.line')
+        payslip = Payslip.__table__()
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        operations = [code for code, _ in OPERATIONS]
+        totals = {r.id: defaultdict(dict) for r in runs}
+        for sub_ids in grouped_slice([r.id for r in runs], _in_max()):
+            query = line.join(payslip,
+                condition=line.payslip == payslip.id).select(
+                payslip.run, payslip.kfo, line.code, Sum(line.amount),
+                where=_in(payslip.run, sub_ids)
+                & line.code.in_(operations),
+                group_by=[payslip.run, payslip.kfo, line.code])
+            _apply_types(query, [None, None, None, 'NUMERIC'])
+            cursor.execute(*query)
+            for run_id, kfo, code, amount in cursor:
+                totals[run_id][kfo][code] = Decimal(amount)
+        return totals
+
+    @classmethod
+    def _posting_context(cls, runs):
+        return _Posting([r.company for r in runs])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, runs):
+        """Cancel posted runs by reversing moves (accruals and payments):
+        nothing posted is deleted; the payslips stay for the record and no
+        longer count in the year-to-date figures"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        reversals = []
+        for run in runs:
+            for move in run.moves:
+                if move.state != 'posted' or move.origin != run:
+                    continue
+                reversal = move.cancel(reversal=True)
+                reversal.origin = run
+                reversal.description = gettext(
+                    'kazan_payroll.msg_move_reversal',
+                    description=move.description or '')
+                reversals.append(reversal)
+        Move.save(reversals)
+        Move.post(reversals)
+
+    @classmethod
+    @ModelView.button
+    def pay_advance(cls, runs):
+        """Post the payment of the advance from the personal account on
+        the institution's advance day"""
+        cls._pay(runs, 'advance')
+
+    @classmethod
+    @ModelView.button
+    def pay_final(cls, runs):
+        """Post the payment of the final settlement from the personal
+        account on the institution's final pay day of the next month"""
+        cls._pay(runs, 'final')
+
+    @classmethod
+    def _pay(cls, runs, kind):
+        pool = Pool()
+        Move = pool.get('account.move')
+        field = f'{kind}_move'
+        allowed = {'advance': {'computed', 'posted'}, 'final': {'posted'}}
+        for run in runs:
+            if run.state not in allowed[kind] or getattr(run, field):
+                raise PayrollRunError(gettext(
+                        f'kazan_payroll.msg_run_cannot_pay_{kind}',
+                        run=run.rec_name))
+        posting = cls._posting_context(runs)
+        to_save = {}
+        for run in runs:
+            _, calendar = cls.law(run.month.year)
+            date = run.company.pay_date(run.month, kind, calendar)
+            amounts = defaultdict(lambda: defaultdict(lambda: ZERO))
+            for slip in run.payslips:
+                for code, amount in slip.payment_parts(kind).items():
+                    amounts[slip.kfo][code] += amount
+            lines = []
+            for kfo, by_code in sorted(amounts.items()):
+                for code, amount in sorted(by_code.items()):
+                    lines.extend(posting.lines(run.company, code, kfo, amount))
+            if not lines:
+                continue
+            message = f'kazan_payroll.msg_move_{kind}'
+            to_save[run] = posting.move(run, 'journal_non_cash', date,
+                gettext(message, month=_month_text(run.month)), lines)
+        moves = Move.create(list(to_save.values()))
+        Move.post(moves)
+        for run, move in zip(to_save, moves):
+            setattr(run, field, move)
+        cls.save(list(to_save))
+
+    # --- Payment lists -------------------------------------------------------
+
+    def card_list(self, kind):
+        """The salary-card payments of the run by bank: {bic: [(payslip,
+        amount)]} for the advance or the final settlement; employees
+        without bank details are under None (paid another way)"""
+        banks = defaultdict(list)
+        for slip in self.payslips:
+            amount = sum(slip.payment_parts(kind).values(), ZERO)
+            if amount > 0:
+                banks[slip.employee.bank_bic or None].append((slip, amount))
+        return dict(banks)
+
+
+def _in(column, ids):
+    return fields.SQL_OPERATORS['in'](column, list(ids))
+
+
+def _in_max():
+    return backend.MAX_QUERY_PARAMS
+
+
+def _apply_types(query, types):
+    """Name the columns of the query and give SQLite their types, so that
+    sums come back as Decimal (and dates as dates) on both databases"""
+    query.columns = [c if isinstance(c, As) else c.as_(f'c{i}')
+        for i, c in enumerate(query.columns)]
+    sqlite_apply_types(query, types)
+
+
+def _basis_json(basis):
+    return json.dumps({name: str(value) for name, value in basis},
+        ensure_ascii=False, sort_keys=True)
+
+
+class _Posting:
+    """The accounts of the institutions by code and the posting rules:
+    builds the move values of runs"""
+
+    def __init__(self, companies):
+        pool = Pool()
+        Account = pool.get('account.account')
+        PostingRule = pool.get('kazan.payroll.posting_rule')
+        self.rules = PostingRule.rules()
+        codes = {r.debit_account for r in self.rules.values()} | {
+            r.credit_account for r in self.rules.values()}
+        self.accounts = {}
+        company_ids = list({c.id for c in companies})
+        for account in Account.search([
+                    ('company', 'in', company_ids),
+                    ('code', 'in', list(codes)),
+                    ('type', '!=', None),
+                    ]):
+            self.accounts[account.company.id, account.code] = account.id
+        self.periods = {}
+
+    def _account(self, company, code, operation):
+        try:
+            return self.accounts[company.id, code]
+        except KeyError:
+            raise PayrollRunError(gettext(
+                    'kazan_payroll.msg_posting_account_missing',
+                    account=code, institution=company.rec_name,
+                    operation=dict(OPERATIONS)[operation])) from None
+
+    def lines(self, company, operation, kfo, amount):
+        "The debit and credit line values of an amount of an operation"
+        if not amount:
+            return []
+        rule = self.rules[operation]
+        debit, credit = amount, ZERO
+        if amount < 0:
+            debit, credit = ZERO, -amount
+        is_payment = operation in {'payment', 'payment_sick'}
+        return [{
+                'account': self._account(company, rule.debit_account,
+                    operation),
+                'kfo': kfo, 'debit': debit, 'credit': credit,
+                }, {
+                'account': self._account(company, rule.credit_account,
+                    operation),
+                'kfo': kfo, 'debit': credit, 'credit': debit,
+                'kosgu': rule.kosgu if is_payment else None,
+                'kvr': rule.kvr if is_payment else None,
+                }]
+
+    def move(self, run, journal, date, description, lines):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Period = pool.get('account.period')
+        key = (run.company.id, date)
+        if key not in self.periods:
+            self.periods[key] = Period.find(run.company, date=date).id
+        return {
+            'company': run.company.id,
+            'journal': ModelData.get_id('kazan_accounting', journal),
+            'period': self.periods[key],
+            'date': date,
+            'origin': str(run),
+            'description': description,
+            'lines': [('create', lines)],
+            }
+
+
+class Payslip(ModelSQL, ModelView):
+    "The month of one employee (расчетный листок, ТК ст. 136)"
+    __name__ = 'kazan.payroll.payslip'
+
+    run = fields.Many2One(
+        'kazan.payroll.run', "Run", required=True, ondelete='CASCADE',
+        readonly=True)
+    company = fields.Many2One(
+        'company.company', "Institution", required=True, readonly=True)
+    employee = fields.Many2One(
+        'company.employee', "Employee", required=True, readonly=True)
+    month = fields.Function(fields.Date("Month"), 'get_month')
+    kfo = fields.Selection(PAY_KFO, "KFO", required=True, readonly=True)
+    norm_days = fields.Integer("Working Days", readonly=True)
+    worked_days = fields.Integer("Days Worked", readonly=True)
+    gross = fields.Numeric("Gross", digits=MONEY, readonly=True)
+    standard_deduction = fields.Numeric(
+        "Standard Deductions", digits=MONEY, readonly=True)
+    ndfl = fields.Numeric("NDFL", digits=MONEY, readonly=True)
+    net = fields.Numeric("Net", digits=MONEY, readonly=True)
+    advance = fields.Numeric("Advance", digits=MONEY, readonly=True)
+    final_payment = fields.Numeric(
+        "Final Payment", digits=MONEY, readonly=True)
+    contribution_base = fields.Numeric(
+        "Contribution Base", digits=MONEY, readonly=True)
+    contributions = fields.Numeric(
+        "Contributions", digits=MONEY, readonly=True)
+    accident_insurance = fields.Numeric(
+        "Accident Insurance", digits=MONEY, readonly=True)
+    ytd_income = fields.Numeric(
+        "Income Since January", digits=MONEY, readonly=True)
+    ytd_deductions = fields.Numeric(
+        "Deductions Since January", digits=MONEY, readonly=True)
+    ytd_ndfl = fields.Numeric(
+        "NDFL Since January", digits=MONEY, readonly=True)
+    ytd_contribution_base = fields.Numeric(
+        "Contribution Base Since January", digits=MONEY, readonly=True)
+    lines = fields.One2Many(
+        'kazan.payroll.payslip.line', 'payslip', "Lines", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.run, Index.Range())),
+                Index(t, (t.employee, Index.Range())),
+                })
+        cls._order = [('run', 'DESC'), ('id', 'ASC')]
+
+    def get_month(self, name):
+        return self.run.month
+
+    def get_rec_name(self, name):
+        return f'{self.employee.rec_name} {_month_text(self.run.month)}'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('employee.rec_name',) + tuple(clause[1:])]
+
+    def payment_parts(self, kind):
+        """What is paid to the employee by operation: the advance is
+        salary; the final settlement pays the sick pay in full from its own
+        account and the rest of the net from the salary account (never
+        below zero: an advance larger than the month's net stays owed)"""
+        if kind == 'advance':
+            return {'payment': self.advance} if self.advance else {}
+        due = max(ZERO, self.final_payment)
+        sick = min(due, sum((l.amount for l in self.lines
+                    if l.code == SICK_CODE), ZERO))
+        parts = {'payment': due - sick, 'payment_sick': sick}
+        return {k: v for k, v in parts.items() if v}
+
+
+class PayslipLine(ModelSQL, ModelView):
+    "A line of a payslip: an earning, a deduction, a withholding or a charge"
+    __name__ = 'kazan.payroll.payslip.line'
+
+    payslip = fields.Many2One(
+        'kazan.payroll.payslip', "Payslip", required=True,
+        ondelete='CASCADE', readonly=True)
+    sequence = fields.Integer("Sequence", readonly=True)
+    code = fields.Selection(LINE_CODES, "Line", required=True, readonly=True)
+    kind = fields.Selection(LINE_KINDS, "Kind", required=True, readonly=True)
+    amount = fields.Numeric("Amount", digits=MONEY, readonly=True)
+    basis = fields.Text("Basis", readonly=True,
+        help="The figures the amount was computed from (JSON).")
+    grounds = fields.Function(fields.Char("Grounds"), 'get_grounds')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.payslip, Index.Range())))
+        cls._order = [('payslip', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')]
+
+    def get_grounds(self, name):
+        "The basis in words, in the reader's language"
+        lang = Pool().get('ir.lang').get()
+        values = {key: _format_basis(lang, value)
+            for key, value in json.loads(self.basis or '{}').items()}
+        try:
+            return gettext(f'kazan_payroll.msg_grounds_{self.code}', **values)
+        except (KeyError, ValueError, TypeError):
+            return ''
+
+
+def _format_basis(lang, value):
+    """A figure of the basis as the language writes it: dates, whole
+    numbers, amounts with kopecks, rates without trailing zeros"""
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        try:
+            return lang.strftime(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    decimals = max(0, -number.as_tuple().exponent)
+    if decimals > 2:
+        number = number.normalize()
+        decimals = max(0, -number.as_tuple().exponent)
+    return lang.format(f'%.{decimals}f', number, grouping=True)
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'account.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['kazan.payroll.run']

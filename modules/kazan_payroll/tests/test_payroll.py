@@ -1,0 +1,325 @@
+# This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
+"""The payroll run end to end in the model: compute, post, pay, cancel.
+
+The rules themselves are checked at their boundaries in test_rules.py;
+here the run must feed them the right facts (staff record, absences,
+year-to-date figures, law of the year) and post what they return.
+"""
+import datetime as dt
+import unittest
+from decimal import Decimal
+
+from trytond.exceptions import UserError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, activate_module
+
+from kazan import sample
+from kazan.database import in_transaction
+
+from .test_staff import in_rolled_back_transaction
+from .tools import staff_member
+
+START = dt.date(2026, 3, 1)
+MARCH = dt.date(2026, 3, 1)
+APRIL = dt.date(2026, 4, 1)
+
+
+def plain(number, **values):
+    """A staff member whose March is easy to compute by hand: 30,000 at a
+    full rate, no allowance, class or child; 60,000 earned in January and
+    February, 7,800 of NDFL withheld"""
+    values = dict({
+            'rate': Decimal(1), 'base_salary': Decimal('30000.00'),
+            'allowances': Decimal(0), 'class_management': 0,
+            'children': 0, 'disabled_children': 0, 'kfo': '4',
+            'ytd_income': Decimal('60000.00'), 'ytd_deductions': Decimal(0),
+            'ytd_ndfl': Decimal('7800.00'),
+            'ytd_contribution_base': Decimal('60000.00'),
+            'insured_years': Decimal(10),
+            'earnings_prev_year': Decimal('700000.00'),
+            'earnings_prev_year2': Decimal('600000.00'),
+            }, **values)
+    return staff_member(number, **values)
+
+
+class PayrollTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['kazan_payroll'])
+
+        def setup(pool):
+            Company = pool.get('company.company')
+            Employee = pool.get('company.employee')
+            school, = Company.setup_institutions(
+                [sample.institution(31, START)])
+            Employee.create_staff(school.id, [
+                    plain(1),
+                    plain(2, kfo='2'),
+                    plain(3, kfo='5', bank_bic='049205805',
+                        bank_account='40817810180060012345'),
+                    ])
+            return school.id
+        cls.school_id = in_transaction(DB_NAME, setup)
+
+    def school(self):
+        return Pool().get('company.company')(self.school_id)
+
+    def employee(self, number):
+        Employee = Pool().get('company.employee')
+        employee, = Employee.search([
+                ('company', '=', self.school_id),
+                ('personnel_number', '=', f'{number:04d}')])
+        return employee
+
+    def payroll_run(self, month=MARCH):
+        Run = Pool().get('kazan.payroll.run')
+        run, = Run.runs_for([self.school()], month)
+        return run
+
+    def calendar(self):
+        return Pool().get('kazan.payroll.calendar_day').calendar()
+
+    def balances(self, month=MARCH, end=None):
+        "{(code, kfo): (debit, credit)} turnovers of the month"
+        TrialBalance = Pool().get('kazan.trial_balance')
+        first = month
+        last = end or (month + dt.timedelta(days=32)).replace(day=1) \
+            - dt.timedelta(days=1)
+        return {(r.code, r.kfo): (r.debit, r.credit)
+            for r in TrialBalance.compute(self.school(), first, last)}
+
+    @in_rolled_back_transaction
+    def test_a_plain_month_by_hand(self):
+        "Salary, NDFL on the year, contributions and accident insurance"
+        Run = Pool().get('kazan.payroll.run')
+        run = self.payroll_run()
+        Run.compute([run])
+        self.assertEqual(run.state, 'computed')
+        self.assertEqual(run.employee_count, 3)
+        slip, = [s for s in run.payslips
+            if s.employee == self.employee(1)]
+        # full month: 30,000; the minimum wage (27,093) is below it
+        self.assertEqual(slip.gross, Decimal('30000.00'))
+        # (60,000 + 30,000) × 13 % = 11,700, less 7,800 withheld before
+        self.assertEqual(slip.ndfl, Decimal('3900'))
+        self.assertEqual(slip.net, Decimal('26100.00'))
+        # 30,000 × 30 %; 30,000 × 0.2 %
+        self.assertEqual(slip.contributions, Decimal('9000.00'))
+        self.assertEqual(slip.accident_insurance, Decimal('60.00'))
+        self.assertEqual(slip.ytd_income, Decimal('90000.00'))
+        self.assertEqual(slip.ytd_ndfl, Decimal('11700'))
+        # the advance: the working days of 1–15 March of the month's norm
+        calendar = self.calendar()
+        norm = calendar.working_days(2026, 3)
+        first_half = calendar.working_days(2026, 3, end=dt.date(2026, 3, 15))
+        self.assertEqual(slip.norm_days, norm)
+        self.assertEqual(slip.advance,
+            (Decimal(30000) * first_half / norm).quantize(Decimal('0.01')))
+        self.assertEqual(slip.final_payment, slip.net - slip.advance)
+        self.assertEqual([l.code for l in slip.lines],
+            ['salary', 'ndfl', 'contributions', 'accident'])
+        self.assertEqual(slip.lines[0].grounds,
+            f'base salary 30,000.00 × rate 1 × {norm} of {norm} '
+            'working days')
+
+    @in_rolled_back_transaction
+    def test_posting_one_move_per_kfo_and_the_ledger(self):
+        "Posted: a move per КФО in journal 6, turnovers equal the payslips"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        run = self.payroll_run()
+        Run.compute([run])
+        Run.post([run])
+        self.assertEqual(run.state, 'posted')
+        self.assertEqual(len(run.moves), 3)
+        for move in run.moves:
+            self.assertEqual(move.state, 'posted')
+            self.assertEqual(move.journal.code, '6')
+            self.assertEqual(move.date, dt.date(2026, 3, 31))
+        balances = self.balances()
+        for kfo in '245':
+            slips = [s for s in run.payslips if s.kfo == kfo]
+            gross = sum(s.gross for s in slips)
+            ndfl = sum(s.ndfl for s in slips)
+            contributions = sum(s.contributions for s in slips)
+            accident = sum(s.accident_insurance for s in slips)
+            self.assertEqual(balances['302.11', kfo], (ndfl, gross))
+            self.assertEqual(balances['303.01', kfo], (0, ndfl))
+            self.assertEqual(balances['303.15', kfo], (0, contributions))
+            self.assertEqual(balances['303.06', kfo], (0, accident))
+            self.assertEqual(balances['401.20.211', kfo], (gross, 0))
+            self.assertEqual(balances['401.20.213', kfo],
+                (contributions + accident, 0))
+
+        # a posted run is never deleted nor computed again
+        with self.assertRaises(UserError):
+            Run.delete([run])
+        Run.compute([run])  # not a transition from posted: nothing happens
+        self.assertEqual(run.state, 'posted')
+
+    @in_rolled_back_transaction
+    def test_cancel_by_reversing_moves(self):
+        "Cancelled: reversing moves bring every turnover back to zero"
+        Run = Pool().get('kazan.payroll.run')
+        run = self.payroll_run()
+        Run.compute([run])
+        Run.post([run])
+        Run.cancel([run])
+        self.assertEqual(run.state, 'cancelled')
+        self.assertEqual(len(run.moves), 6)
+        self.assertTrue(all(m.state == 'posted' for m in run.moves))
+        for (code, kfo), (debit, credit) in self.balances().items():
+            if code.startswith(('302', '303', '401')):
+                self.assertEqual(debit, credit, (code, kfo))
+        # the month can be run again
+        again = self.payroll_run()
+        self.assertNotEqual(again, run)
+        self.assertEqual(again.state, 'draft')
+
+    @in_rolled_back_transaction
+    def test_payments_close_the_salary_account(self):
+        "Advance and final settlement paid: 302.11 is settled, КОСГУ 211"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        Line = pool.get('account.move.line')
+        run = self.payroll_run()
+        Run.compute([run])
+        Run.pay_advance([run])
+        with self.assertRaises(UserError):  # the advance is paid
+            Run.draft([run])
+        Run.post([run])
+        Run.pay_final([run])
+        # 17 March 2026 is a Tuesday; 2 April a Thursday
+        self.assertEqual(run.advance_move.date, dt.date(2026, 3, 17))
+        self.assertEqual(run.final_move.date, dt.date(2026, 4, 2))
+        self.assertEqual(run.advance_move.journal.code, '2')
+        balances = self.balances(end=dt.date(2026, 4, 30))
+        for kfo in '245':
+            debit, credit = balances['302.11', kfo]
+            self.assertEqual(debit, credit)
+            slips = [s for s in run.payslips if s.kfo == kfo]
+            self.assertEqual(balances['201.11', kfo][1],
+                sum(s.net for s in slips))
+        cash = Line.search([
+                ('move', 'in', [run.advance_move.id, run.final_move.id]),
+                ('account.code', '=', '201.11')])
+        self.assertEqual({(l.kosgu, l.kvr) for l in cash}, {('211', '111')})
+
+        lists = run.card_list('final')
+        self.assertEqual(set(lists), {'049205805', None})
+        (slip, amount), = lists['049205805']
+        self.assertEqual(slip.employee, self.employee(3))
+        self.assertEqual(amount, slip.final_payment)
+
+    @in_rolled_back_transaction
+    def test_sick_leave_of_five_days(self):
+        "Days 1–3 at the employer's expense on 401.20.266 / 302.66"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        Absence = pool.get('kazan.payroll.absence')
+        employee = self.employee(2)
+        Absence.create([{
+                    'company': self.school_id, 'employee': employee.id,
+                    'kind': 'sick', 'start_date': dt.date(2026, 3, 10),
+                    'end_date': dt.date(2026, 3, 14)}])
+        run = self.payroll_run()
+        Run.compute([run])
+        slip, = [s for s in run.payslips if s.employee == employee]
+        # (600,000 + 700,000) / 730 = 1,780.82 a day, 100 % after 10
+        # years, 3 days: 5,342.46
+        self.assertEqual(
+            sum(l.amount for l in slip.lines if l.code == 'sick_employer'),
+            Decimal('5342.46'))
+        calendar = self.calendar()
+        norm = calendar.working_days(2026, 3)
+        away = calendar.working_days_between(
+            dt.date(2026, 3, 10), dt.date(2026, 3, 14))
+        self.assertEqual(slip.worked_days, norm - away)
+        Run.post([run])
+        balances = self.balances()
+        self.assertEqual(balances['401.20.266', '2'],
+            (Decimal('5342.46'), 0))
+        self.assertEqual(balances['302.66', '2'], (0, Decimal('5342.46')))
+        # contributions are not charged on the benefit
+        self.assertEqual(slip.contribution_base,
+            slip.gross - Decimal('5342.46'))
+
+    @in_rolled_back_transaction
+    def test_vacation_average_from_onboarded_figures(self):
+        "No history in the service: the onboarded January–February"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        Absence = pool.get('kazan.payroll.absence')
+        employee = self.employee(1)
+        Absence.create([{
+                    'company': self.school_id, 'employee': employee.id,
+                    'kind': 'vacation', 'start_date': dt.date(2026, 3, 16),
+                    'end_date': dt.date(2026, 3, 29)}])
+        run = self.payroll_run()
+        Run.compute([run])
+        slip, = [s for s in run.payslips if s.employee == employee]
+        vacation, = [l for l in slip.lines if l.code == 'vacation']
+        # 60,000 in 2 months / (2 × 29.3) = 1,023.89 a day; 16–29 March
+        # are 14 calendar days, but 20 March (Ураза-байрам, a holiday in
+        # Tatarstan) is not a day of leave: 13 × 1,023.89 = 13,310.57
+        self.assertEqual(vacation.amount, Decimal('13310.57'))
+
+    @in_rolled_back_transaction
+    def test_absences_cannot_overlap(self):
+        Absence = Pool().get('kazan.payroll.absence')
+        employee = self.employee(1)
+        Absence.create([{
+                    'company': self.school_id, 'employee': employee.id,
+                    'kind': 'unpaid', 'start_date': dt.date(2026, 3, 2),
+                    'end_date': dt.date(2026, 3, 3)}])
+        with self.assertRaises(UserError) as context:
+            Absence.create([{
+                        'company': self.school_id, 'employee': employee.id,
+                        'kind': 'sick', 'start_date': dt.date(2026, 3, 3),
+                        'end_date': dt.date(2026, 3, 5)}])
+        self.assertIn('overlaps', context.exception.message)
+
+    @in_rolled_back_transaction
+    def test_april_continues_from_the_posted_march(self):
+        "The year-to-date figures come from the posted month before"
+        Run = Pool().get('kazan.payroll.run')
+        march = self.payroll_run()
+        Run.compute([march])
+        april = self.payroll_run(APRIL)
+        with self.assertRaises(UserError) as context:
+            Run.compute([april])
+        self.assertIn('Post the payroll of 03.2026', context.exception.message)
+        Run.post([march])
+        Run.compute([april])
+        slip, = [s for s in april.payslips
+            if s.employee == self.employee(1)]
+        # (90,000 + 30,000) × 13 % = 15,600, less 11,700 withheld
+        self.assertEqual(slip.ndfl, Decimal('3900'))
+        self.assertEqual(slip.ytd_income, Decimal('120000.00'))
+
+    @in_rolled_back_transaction
+    def test_one_run_per_institution_and_month(self):
+        Run = Pool().get('kazan.payroll.run')
+        self.payroll_run()
+        with self.assertRaises(UserError):
+            Run.create([{'company': self.school_id, 'month': MARCH}])
+        with self.assertRaises(UserError):
+            Run.create([{'company': self.school_id,
+                        'month': dt.date(2026, 5, 2)}])
+
+    @in_rolled_back_transaction
+    def test_a_missing_account_names_the_institution(self):
+        "A posting rule to an account the chart lacks is a clear error"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        PostingRule = pool.get('kazan.payroll.posting_rule')
+        rule, = PostingRule.search([('operation', '=', 'accident')])
+        rule.credit_account = '303.99'
+        rule.save()
+        run = self.payroll_run()
+        Run.compute([run])
+        with self.assertRaises(UserError) as context:
+            Run.post([run])
+        self.assertIn('303.99', context.exception.message)
+        self.assertIn(self.school().rec_name, context.exception.message)
