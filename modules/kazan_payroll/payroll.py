@@ -639,6 +639,8 @@ class Run(Workflow, ModelSQL, ModelView):
             months_worked=full_months, partial_months=partial)
 
     def _payslip_record(self, employee, slip):
+        "The values of a payslip and its lines, amounts in kopecks"
+        money = rules.round_kopecks
         return {
             'run': self.id,
             'company': self.company.id,
@@ -646,24 +648,24 @@ class Run(Workflow, ModelSQL, ModelView):
             'kfo': employee.pay_kfo,
             'norm_days': slip.norm_days,
             'worked_days': slip.worked_days,
-            'gross': slip.gross,
-            'standard_deduction': slip.standard_deduction,
-            'ndfl': slip.ndfl,
-            'net': slip.net,
-            'advance': slip.advance,
-            'final_payment': slip.final_payment,
-            'contribution_base': slip.contribution_base,
-            'contributions': slip.contributions,
-            'accident_insurance': slip.accident_insurance,
-            'ytd_income': slip.ytd.income,
-            'ytd_deductions': slip.ytd.deductions,
-            'ytd_ndfl': slip.ytd.ndfl,
-            'ytd_contribution_base': slip.ytd.contribution_base,
+            'gross': money(slip.gross),
+            'standard_deduction': money(slip.standard_deduction),
+            'ndfl': money(slip.ndfl),
+            'net': money(slip.net),
+            'advance': money(slip.advance),
+            'final_payment': money(slip.final_payment),
+            'contribution_base': money(slip.contribution_base),
+            'contributions': money(slip.contributions),
+            'accident_insurance': money(slip.accident_insurance),
+            'ytd_income': money(slip.ytd.income),
+            'ytd_deductions': money(slip.ytd.deductions),
+            'ytd_ndfl': money(slip.ytd.ndfl),
+            'ytd_contribution_base': money(slip.ytd.contribution_base),
             'lines': [('create', [{
                             'sequence': i,
                             'code': line.code,
                             'kind': line.kind,
-                            'amount': line.amount,
+                            'amount': money(line.amount),
                             'basis': _basis_json(line.basis),
                             } for i, line in enumerate(slip.lines)])],
             }
