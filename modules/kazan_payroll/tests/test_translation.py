@@ -1,9 +1,11 @@
 # This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
 """Every string of the service's modules has its Russian translation.
 
-The strings are what Tryton itself registers for translation when the
-modules are activated (models, fields, help, selections, views, buttons,
-menus, actions, messages), exported as the English template; each must be
+The strings are what Tryton itself registers for translation: when the
+modules are activated (models, fields, help, selections, buttons, menus,
+actions, messages), and with its "Set Translations" wizard (the strings of
+the views and of the report templates), exported as the English template;
+each must be
 in the module's locale/ru.po with a non-empty translation.  On failure the
 missing entries are printed in .po form, ready to be translated.
 """
@@ -28,7 +30,13 @@ class TranslationTestCase(unittest.TestCase):
     @with_transaction()
     def test_every_string_is_translated_to_russian(self):
         "Every registered string has a Russian translation in ru.po"
-        Translation = Pool().get('ir.translation')
+        pool = Pool()
+        Translation = pool.get('ir.translation')
+        TranslationSet = pool.get('ir.translation.set', type='wizard')
+        session_id, _, _ = TranslationSet.create()
+        TranslationSet(session_id).set_report()
+        TranslationSet(session_id).set_view()
+        TranslationSet.delete(session_id)
         for module in MODULES:
             with self.subTest(module=module):
                 template = polib.pofile(
