@@ -21,11 +21,12 @@ from decimal import Decimal
 from sql import As
 from sql.aggregate import Count, Sum
 from sql.conditionals import Coalesce
+from sql.operators import Equal
 
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+    Exclude, Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice, sqlite_apply_types
@@ -241,6 +242,14 @@ class Run(Workflow, ModelSQL, ModelView):
         cls._sql_indexes.add(Index(t,
                 (t.company, Index.Range()), (t.month, Index.Range())))
         cls._order = [('month', 'DESC'), ('company', 'ASC'), ('id', 'DESC')]
+        # validate() names the run; this holds against two accountants
+        # creating it at once (PostgreSQL; SQLite has one writer anyway)
+        cls._sql_constraints += [
+            ('month_unique', Exclude(t,
+                    (t.company, Equal), (t.month, Equal),
+                    where=t.state != 'cancelled'),
+                'kazan_payroll.msg_run_unique_constraint'),
+            ]
         cls._transitions |= {
             ('draft', 'computed'),
             ('computed', 'computed'),
@@ -403,6 +412,7 @@ class Run(Workflow, ModelSQL, ModelView):
                 raise PayrollRunError(gettext(
                         'kazan_payroll.msg_run_advance_paid',
                         run=run.rec_name))
+        cls.check_service_start(runs)
         cls.check_earlier_runs(runs)
         Payslip.delete(Payslip.search([('run', 'in', [r.id for r in runs])]))
         values = []
@@ -422,6 +432,16 @@ class Run(Workflow, ModelSQL, ModelView):
                         'kazan_payroll.msg_run_advance_paid',
                         run=run.rec_name))
         Payslip.delete(Payslip.search([('run', 'in', [r.id for r in runs])]))
+
+    @classmethod
+    def check_service_start(cls, runs):
+        "The payroll of an institution starts with its month in the service"
+        for run in runs:
+            start = run.company.service_start_date
+            if start and run.month < start.replace(day=1):
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_before_service',
+                        run=run.rec_name, start=start))
 
     @classmethod
     def check_earlier_runs(cls, runs):

@@ -307,6 +307,13 @@ class PayrollTestCase(unittest.TestCase):
         with self.assertRaises(UserError):
             Run.create([{'company': self.school_id,
                         'month': dt.date(2026, 5, 2)}])
+        # the school joined the service in March
+        february, = Run.create([{'company': self.school_id,
+                    'month': dt.date(2026, 2, 1)}])
+        with self.assertRaises(UserError) as context:
+            Run.compute([february])
+        self.assertIn('before the institution joined',
+            context.exception.message)
 
     @in_rolled_back_transaction
     def test_a_missing_account_names_the_institution(self):
