@@ -109,6 +109,8 @@ def parser():
         help="записать расчетную ведомость (CSV)")
     payroll.add_argument('--payments', metavar='DIR', type=pathlib.Path,
         help="записать списки на зачисление на карты по банкам")
+    payroll.add_argument('--jobs', type=_positive, default=1, metavar='N',
+        help="параллельных процессов (только PostgreSQL)")
 
     statements = sub.add_parser('statements', parents=[common],
         help="отчетность учреждений на дату")

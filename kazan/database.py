@@ -155,8 +155,12 @@ def run(settings, func, readonly=False, context=None):
         context=ctx)
 
 
-# What TransactionErrors asked for (table locks), per database: kept for the
-# life of the process so that only the first transaction is ever redone.
+# The tables whose locks TransactionErrors asked for, per database: kept for
+# the life of the process so that only the first transaction is ever redone.
+# Record locks (a fiscal year's move sequence...) are kept for one call
+# only: they belong to one institution, and carrying them over would make
+# every later transaction lock every earlier institution's records, and
+# parallel workers wait for each other.
 _EXTRAS = {}
 
 
@@ -169,19 +173,23 @@ RETRY_SECONDS = 600
 def in_transaction(database_name, func, readonly=False, context=None):
     """Call func(pool) in one transaction as user 0; commit on success.
 
-    Tryton asks for some table locks (fiscal years, journal periods...)
-    by raising a TransactionError: the transaction is then rolled back,
-    started again with what the error asks for, and func called again.
-    Tryton takes its locks without waiting (NOWAIT): when another process
-    holds one, the transaction is tried again after a pause, as Tryton's
-    own RPC dispatcher does."""
+    Tryton asks for some locks (tables such as the fiscal years, records
+    such as a move sequence) by raising a TransactionError: the transaction
+    is then rolled back, started again with what the error asks for, and
+    func called again.  Tryton takes its locks without waiting (NOWAIT):
+    when another process holds one, the transaction is tried again after a
+    pause, as Tryton's own RPC dispatcher does."""
     from trytond import backend
     from trytond.pool import Pool
     from trytond.transaction import Transaction, TransactionError
-    extras = _EXTRAS.setdefault((database_name, readonly), {})
+    tables = _EXTRAS.setdefault((database_name, readonly), {})
+    records = {}
     attempt = 0
     deadline = time.monotonic() + RETRY_SECONDS
     while True:
+        extras = dict(tables)
+        if records:
+            extras['_lock_records'] = records
         try:
             # the locks asked for before are taken when it starts
             with Transaction().start(database_name, 0, readonly=readonly,
@@ -190,7 +198,12 @@ def in_transaction(database_name, func, readonly=False, context=None):
                     return func(Pool())
                 except TransactionError as e:
                     transaction.rollback()
-                    e.fix(extras)
+                    asked = {}
+                    e.fix(asked)
+                    for table in asked.get('_lock_tables', []):
+                        tables.setdefault('_lock_tables', []).append(table)
+                    for table, ids in asked.get('_lock_records', {}).items():
+                        records.setdefault(table, []).extend(ids)
                     continue
         except backend.DatabaseOperationalError:
             attempt += 1

@@ -68,6 +68,10 @@ def process(pool, company_id, month, post=False, pay=False):
     Run = pool.get('kazan.payroll.run')
     company = Company(company_id)
     run, = Run.runs_for([company], month)
+    if post or pay:
+        # before the work: a lock Tryton asks for restarts the transaction
+        Run.lock_move_sequences([run],
+            ['accrual', 'advance', 'final'] if pay else ['accrual'])
     status = 'unchanged'
     if run.state in {'draft', 'computed'} and not run.advance_move:
         Run.compute([run])
@@ -93,6 +97,30 @@ def _process_one(settings, company_id, inn, month, post, pay):
         message = getattr(error, 'message', None) or str(error)
         return Outcome(inn, 'failed', 0, Decimal(0), message)
     return Outcome(inn, status, employees, gross, None)
+
+
+def _worker_init(settings):
+    database.apply(settings)
+
+
+def _star_process(task):
+    return _process_one(*task)
+
+
+def _outcomes(settings, selected, month, post, pay, jobs):
+    """The outcome of each institution, as it is done: in this process, or
+    in ``jobs`` worker processes (PostgreSQL; each institution in a
+    transaction of its own either way)"""
+    tasks = [(settings, company_id, inn, month, post, pay)
+        for company_id, inn in selected]
+    if jobs == 1 or len(tasks) < 2:
+        yield from map(_star_process, tasks)
+        return
+    import multiprocessing
+    context = multiprocessing.get_context('spawn')
+    with context.Pool(min(jobs, len(tasks)), initializer=_worker_init,
+            initargs=(settings,)) as workers:
+        yield from workers.imap_unordered(_star_process, tasks)
 
 
 def register_rows(pool, month, company_ids):
@@ -186,11 +214,17 @@ def run(settings, args, err=sys.stderr):
     if later:
         print(f"не обслуживаются в {month:%m.%Y} (подключены позже): "
             f"{len(later)} учреждений", file=err)
+    from trytond import backend
+    jobs = max(1, getattr(args, 'jobs', None) or 1)
+    if jobs > 1 and backend.name == 'sqlite':
+        print("SQLite: расчет в одном процессе (--jobs действует только с "
+            "PostgreSQL)", file=err)
+        jobs = 1
     outcomes = []
     with Progress(len(selected), f"Зарплата за {month:%m.%Y}") as progress:
-        for company_id, inn in selected:
-            outcome = _process_one(settings, company_id, inn, month,
-                args.post or args.pay, args.pay)
+        for outcome in _outcomes(settings, selected, month,
+                args.post or args.pay, args.pay, jobs):
+            inn = outcome.inn
             outcomes.append(outcome)
             progress.step(inn)
             if outcome.error:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
+from trytond.transaction import Transaction
 
 from kazan import sample
 from kazan.database import in_transaction
@@ -137,6 +138,10 @@ class PayrollTestCase(unittest.TestCase):
             self.assertEqual(move.state, 'posted')
             self.assertEqual(move.journal.code, '6')
             self.assertEqual(move.date, dt.date(2026, 3, 31))
+            # one line per account and side: salary and allowances are
+            # one debit of 401.20.211, the payslips keep the detail
+            sides = [(l.account.code, l.debit > 0) for l in move.lines]
+            self.assertEqual(len(sides), len(set(sides)))
         balances = self.balances()
         for kfo in '245':
             slips = [s for s in run.payslips if s.kfo == kfo]
@@ -330,3 +335,30 @@ class PayrollTestCase(unittest.TestCase):
             Run.post([run])
         self.assertIn('303.99', context.exception.message)
         self.assertIn(self.school().rec_name, context.exception.message)
+
+    @in_rolled_back_transaction
+    def test_lines_inserted_as_the_orm_would(self):
+        "The set-based insert of the lines writes the ORM's rows"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        Line = pool.get('kazan.payroll.payslip.line')
+        run = self.payroll_run()
+        Run.compute([run])
+        inserted = Line.search([('payslip.run', '=', run.id)])
+        self.assertTrue(inserted)
+        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'basis']
+        copies = Line.create([{n: getattr(l, n) if n != 'payslip'
+                        else l.payslip.id for n in names} for l in inserted])
+
+        table = Line.__table__()
+        cursor = Transaction().connection.cursor()
+
+        def rows(lines):
+            cursor.execute(*table.select(
+                    *(getattr(table, n) for n in names + ['create_uid']),
+                    where=table.id.in_([l.id for l in lines]),
+                    order_by=[table.payslip, table.sequence]))
+            return list(cursor)
+        self.assertEqual(rows(inserted), rows(copies))
+        for line in inserted:
+            self.assertIsNotNone(line.create_date)

@@ -1,0 +1,478 @@
+"""Benchmark: a month's payroll, ``kazan payroll YYYY-MM --post``, against
+plain SQL inserting the same rows.
+
+Generates a batch of N institutions with E employees each
+(kazan.sample_batch; every institution starts on 2026-03-01, so that March
+needs no earlier month posted), prepares a throw-away PostgreSQL database
+(``kazan init``, ``kazan onboard --jobs 2``: set-up, timed apart), then:
+
+1. times ``kazan payroll 2026-03 --post`` as IT runs it (a subprocess; the
+   time includes its start-up, which is also measured on its own);
+2. counts the rows the run created in kazan_payroll_payslip,
+   kazan_payroll_payslip_line, account_move and account_move_line, and
+   inserts the same rows again with plain SQL on the same database (psycopg,
+   ids from the tables' sequences, one multi-row INSERT per table and
+   institution, a commit per institution as the ORM run does); prints the
+   time and the ratio ORM / plain SQL, and also the server-side lower
+   bound (INSERT ... SELECT of the same rows); then deletes the copies;
+3. with more ``--jobs`` values, times the following months with them
+   (``--jobs 1 2``: March in one process, April with 2 workers);
+4. with ``--profile``, computes and posts the next month of 12
+   institutions in this process with the time of each phase (6 with the
+   move sequence locked before the work), then one more under cProfile,
+   and prints the top costs.
+
+    bash .ci/postgres.sh run .venv/bin/python bench/payroll.py
+    bash .ci/postgres.sh run .venv/bin/python bench/payroll.py \\
+        --jobs 1 2 --profile
+
+PostgreSQL only (the baseline is psycopg).
+"""
+import argparse
+import cProfile
+import datetime as dt
+import io
+import os
+import pathlib
+import platform
+import pstats
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from kazan import sample_batch  # noqa: E402
+
+KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
+MONTH = dt.date(2026, 3, 1)
+# The tables a posted run writes, parents first: (table, its parent
+# foreign key and the parent table)
+TABLES = [
+    ('kazan_payroll_payslip', None, None),
+    ('kazan_payroll_payslip_line', 'payslip', 'kazan_payroll_payslip'),
+    ('account_move', None, None),
+    ('account_move_line', 'move', 'account_move'),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--institutions', type=int, default=200)
+    parser.add_argument('--employees', type=int, default=50,
+        help="employees per institution (default 50)")
+    parser.add_argument('--jobs', type=int, nargs='+', default=[1],
+        help="kazan payroll --jobs N for March; more values time the "
+        "following months with those (default 1: no option given)")
+    parser.add_argument('--onboard-jobs', type=int, default=2)
+    parser.add_argument('--profile', action='store_true',
+        help="the next month in this process: the phases of 12 "
+        "institutions, then one more under cProfile")
+    parser.add_argument('--keep', action='store_true',
+        help="keep the database (its name is printed)")
+    args = parser.parse_args()
+
+    uri = os.environ.get('TRYTOND_DATABASE_URI', '')
+    if not uri.startswith('postgresql'):
+        sys.exit('PostgreSQL only: bash .ci/postgres.sh run '
+            '.venv/bin/python bench/payroll.py')
+    import psycopg
+
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix='kazan-bench-payroll-'))
+    batch = workdir / 'batch'
+    t = time.perf_counter()
+    summary = sample_batch.generate(batch, institutions=args.institutions,
+        start_date=MONTH, january_starters=0,
+        employees=(args.employees, args.employees))
+    generate_time = time.perf_counter() - t
+    employees = summary['employees']
+
+    database = f'kazan_bench_{uuid.uuid4().hex[:8]}'
+    conf = workdir / 'trytond.conf'
+    conf.write_text(f'[database]\nuri = {uri}\npath = {workdir}\n',
+        encoding='utf-8')
+    password = workdir / 'admin-password'
+    password.write_text('bench-admin-password\n')
+    common = ['--config', str(conf), '--database', database]
+    env = dict(os.environ, KAZAN_DATA_DIR=str(workdir))
+    env.pop('TRYTOND_CONFIG', None)
+
+    def kazan(*command, check=True):
+        t = time.perf_counter()
+        result = subprocess.run([KAZAN, *command, *common], env=env,
+            capture_output=True, text=True)
+        elapsed = time.perf_counter() - t
+        if check and result.returncode != 0:
+            print(result.stdout[-2000:], result.stderr[-4000:],
+                file=sys.stderr)
+            sys.exit(f'kazan {command[0]} exited {result.returncode}')
+        return result, elapsed
+
+    conninfo = uri + database
+    _, init_time = kazan('init', '--admin-password-file', str(password))
+    _, onboard_time = kazan('onboard', str(batch), '--jobs',
+        str(args.onboard_jobs))
+    # the start-up of the command alone (pool, no institution)
+    _, startup = kazan('payroll', f'{MONTH:%Y-%m}', '--institution',
+        '0000000000', check=False)
+
+    def payroll(month, jobs):
+        options = ['--jobs', str(jobs)] if jobs > 1 else []
+        result, elapsed = kazan('payroll', f'{month:%Y-%m}', '--post',
+            *options)
+        command = ' '.join(['kazan payroll', f'{month:%Y-%m}', '--post',
+                *options])
+        return result, elapsed, command
+
+    load_before = os.getloadavg()
+    result, orm_time, command = payroll(MONTH, args.jobs[0])
+    summary_line = result.stderr.strip().splitlines()[-1]
+
+    with psycopg.connect(conninfo) as connection:
+        machine = server_settings(connection)
+        rows = orm_rows(connection)
+        counts = {table: len(rows[table]) for table, _, _ in TABLES}
+        states = dict(connection.execute(
+                'SELECT state, count(*) FROM kazan_payroll_run '
+                'GROUP BY state').fetchall())
+        runs = states.get('posted', 0)
+        if runs != args.institutions or counts[
+                'kazan_payroll_payslip'] != employees:
+            sys.exit(f'not every run posted: runs {states}, payslips '
+                f'{counts["kazan_payroll_payslip"]} of {employees}\n'
+                + result.stderr[-4000:])
+        before = table_counts(connection)
+        values_time = insert_values(connection, rows)
+        select_time = insert_select(connection, rows)
+        after = table_counts(connection)
+    if after != before:
+        sys.exit(f'the plain-SQL copies were not all deleted: {after}')
+    # the next months, with the other --jobs values
+    month, others = MONTH, []
+    for jobs in args.jobs[1:]:
+        month = next_month(month)
+        other, elapsed, other_command = payroll(month, jobs)
+        others.append((other_command, elapsed,
+                other.stderr.strip().splitlines()[-1]))
+    load_after = os.getloadavg()
+
+    total_rows = sum(counts.values())
+    print(f"kazan payroll, PostgreSQL {machine['server_version']} "
+        f"(fsync={machine['fsync']}, synchronous_commit="
+        f"{machine['synchronous_commit']}), {platform.node()}: "
+        f"{os.cpu_count()} cores, {cpu_model()}, Python "
+        f"{platform.python_version()}; load average "
+        f"{load_before[0]:.1f} before the timed runs, {load_after[0]:.1f} "
+        "after")
+    print(f"  batch: {args.institutions} institutions, {employees} "
+        f"employees ({args.employees} each), all starting {MONTH}; "
+        f"generated in {generate_time:.1f} s")
+    print(f"  set-up (not timed below): kazan init {init_time:.1f} s, "
+        f"kazan onboard --jobs {args.onboard_jobs} {onboard_time:.1f} s")
+    print(f"  ORM: `{command}` (a subprocess, as IT runs it): "
+        f"{orm_time:.1f} s; {orm_time / args.institutions:.3f} s per "
+        f"institution, {orm_time / employees * 1000:.2f} ms per employee "
+        f"(the command's start-up alone: {startup:.1f} s)")
+    print(f"    {summary_line}")
+    print(f"  rows the run created: {total_rows} ("
+        + ', '.join(f'{t} {n}' for t, n in counts.items())
+        + f"; and {runs} kazan_payroll_run)")
+    print(f"  plain SQL, the same rows with new ids (psycopg, multi-row "
+        f"INSERT per table and institution, commit per institution): "
+        f"{values_time:.2f} s")
+    print(f"  plain SQL, server-side INSERT ... SELECT of the same rows, "
+        f"one transaction: {select_time:.2f} s")
+    print(f"  ratio ORM / plain SQL: {orm_time / values_time:.1f}× "
+        f"(without the start-up: {(orm_time - startup) / values_time:.1f}×;"
+        f" against INSERT ... SELECT: {orm_time / select_time:.0f}×)")
+    print(f"  targets: under 60 s for 10,000 employees "
+        f"({'met' if orm_time < 60 * employees / 10_000 else 'MISSED'} "
+        f"at this size, scaled), within 5× of plain SQL "
+        f"({'met' if orm_time <= 5 * values_time else 'MISSED'})")
+    for other_command, elapsed, other_summary in others:
+        print(f"  then `{other_command}`: {elapsed:.1f} s; "
+            f"{elapsed / args.institutions:.3f} s per institution, "
+            f"{elapsed / employees * 1000:.2f} ms per employee")
+        print(f"    {other_summary}")
+
+    if args.profile:
+        profile(conf, database, workdir, next_month(month))
+    if args.keep:
+        print(f"  database kept: {conninfo}")
+    else:
+        subprocess.run(['dropdb', '--if-exists', '--force',
+                '--maintenance-db', uri + 'postgres', database], check=False)
+
+
+def cpu_model():
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as file:
+            for line in file:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def server_settings(connection):
+    return {name: connection.execute(f'SHOW {name}').fetchone()[0]
+        for name in ['server_version', 'fsync', 'synchronous_commit']}
+
+
+def table_counts(connection):
+    return {table: connection.execute(
+            f'SELECT count(*) FROM {table}').fetchone()[0]
+        for table, _, _ in TABLES}
+
+
+def columns(connection, table):
+    cursor = connection.execute(f'SELECT * FROM {table} LIMIT 0')
+    return [c.name for c in cursor.description]
+
+
+def orm_rows(connection):
+    """The rows the payroll run created, by table: lists of dicts, each
+    with the company it belongs to under '_company'"""
+    query = {
+        'kazan_payroll_payslip': 'SELECT p.*, p.company AS _company '
+        'FROM kazan_payroll_payslip p ORDER BY p.id',
+        'kazan_payroll_payslip_line': 'SELECT l.*, p.company AS _company '
+        'FROM kazan_payroll_payslip_line l JOIN kazan_payroll_payslip p '
+        'ON l.payslip = p.id ORDER BY l.id',
+        'account_move': "SELECT m.*, m.company AS _company "
+        "FROM account_move m WHERE m.origin LIKE 'kazan.payroll.run,%' "
+        "ORDER BY m.id",
+        'account_move_line': "SELECT l.*, m.company AS _company "
+        "FROM account_move_line l JOIN account_move m ON l.move = m.id "
+        "WHERE m.origin LIKE 'kazan.payroll.run,%' ORDER BY l.id",
+        }
+    result = {}
+    for table, sql in query.items():
+        cursor = connection.execute(sql)
+        names = [c.name for c in cursor.description]
+        result[table] = [dict(zip(names, r)) for r in cursor]
+    return result
+
+
+def insert_values(connection, rows):
+    """Insert the rows again, institution by institution, as an
+    application would with plain SQL: ids from the sequence, one multi-row
+    INSERT per table, the parent ids mapped; commit each institution.
+    Return the time, after deleting the copies."""
+    by_company = defaultdict(lambda: defaultdict(list))
+    for table, records in rows.items():
+        for record in records:
+            by_company[record['_company']][table].append(record)
+    names = {table: [c for c in columns(connection, table) if c != 'id']
+        for table, _, _ in TABLES}
+    created = defaultdict(list)
+    connection.commit()
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        for company, tables in by_company.items():
+            new_ids = {}
+            for table, parent, parent_table in TABLES:
+                records = tables[table]
+                if not records:
+                    continue
+                cursor.execute(
+                    f"SELECT nextval('{table}_id_seq') "
+                    "FROM generate_series(1, %s)", (len(records),))
+                ids = [r[0] for r in cursor]
+                cols = names[table]
+                values, params = [], []
+                for new_id, record in zip(ids, records):
+                    new_ids[table, record['id']] = new_id
+                    for name in cols:
+                        value = record[name]
+                        if name == parent:
+                            value = new_ids[parent_table, value]
+                        params.append(value)
+                    params.append(new_id)
+                    values.append('(' + ', '.join(['%s'] * (len(cols) + 1))
+                        + ')')
+                column_list = ', '.join(f'"{c}"' for c in cols + ['id'])
+                cursor.execute(f'INSERT INTO {table} ({column_list}) '
+                    f'VALUES {", ".join(values)}', params)
+                created[table].extend(ids)
+            connection.commit()
+    elapsed = time.perf_counter() - t
+    _delete(connection, created)
+    return elapsed
+
+
+def insert_select(connection, rows):
+    """The lower bound: each table copied by one INSERT ... SELECT on the
+    server, fresh ids from the sequence; return the time, after deleting
+    the copies"""
+    created = {}
+    connection.commit()
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table, parent, parent_table in TABLES:
+            ids = [r['id'] for r in rows[table]]
+            cols = [c for c in columns(connection, table) if c != 'id']
+            # old id -> new id, for the children
+            cursor.execute(f'CREATE TEMPORARY TABLE map_{table} ON COMMIT '
+                f"DROP AS SELECT old, nextval('{table}_id_seq') AS new "
+                'FROM unnest(%s::int[]) AS old', (ids,))
+            select = ', '.join(
+                'p.new' if c == parent else f't."{c}"' for c in cols)
+            join = (f' JOIN map_{parent_table} p ON p.old = t."{parent}"'
+                if parent else '')
+            column_list = ', '.join(f'"{c}"' for c in cols + ['id'])
+            cursor.execute(f'INSERT INTO {table} ({column_list}) '
+                f'SELECT {select}, m.new FROM {table} t '
+                f'JOIN map_{table} m ON m.old = t.id{join}')
+            cursor.execute(f'SELECT new FROM map_{table}')
+            created[table] = [r[0] for r in cursor]
+        connection.commit()
+    elapsed = time.perf_counter() - t
+    _delete(connection, created)
+    return elapsed
+
+
+def _delete(connection, created):
+    "Delete the copies, children first"
+    with connection.cursor() as cursor:
+        for table, _, _ in reversed(TABLES):
+            cursor.execute(f'DELETE FROM {table} WHERE id = ANY(%s)',
+                (list(created[table]),))
+    connection.commit()
+
+
+# Where an institution's time goes: (model, method, label), timed around
+# every call (the labels are indented under the call they are part of)
+PHASES = [
+    ('kazan.payroll.run', 'compute', 'Run.compute'),
+    ('kazan.payroll.run', '_payslip_values',
+        '  employees, year-to-date, rules (_payslip_values)'),
+    ('kazan.payroll.payslip', 'create', '  Payslip.create (with the lines)'),
+    ('kazan.payroll.payslip.line', 'create', '    PayslipLine.create'),
+    ('kazan.payroll.run', 'post', 'Run.post'),
+    ('account.move', 'create', '  Move.create (with the lines)'),
+    ('account.move.line', 'create', '    MoveLine.create'),
+    ('account.move', 'post', '  Move.post'),
+    ]
+
+
+def next_month(month):
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def lock_move_sequence(pool, company_id, month):
+    """Lock the strict sequence that numbers the institution's moves of the
+    month, as posting will: asked for now, the transaction is redone before
+    the work instead of after it"""
+    Company = pool.get('company.company')
+    Period = pool.get('account.period')
+    Sequence = pool.get('ir.sequence.strict')
+    last = next_month(month) - dt.timedelta(days=1)
+    period = Period.find(Company(company_id), date=last)
+    Sequence.lock([period.move_sequence_used])
+
+
+def profile(conf, database_name, workdir, month, count=12):
+    """In this process, the month of ``count`` institutions with the time
+    of each phase and the attempts of each transaction: half as
+    ``kazan payroll`` does it, half with the move sequence locked before
+    the work; then the next month of one more institution (which warmed
+    the caches) under cProfile"""
+    from kazan import config as kconfig
+    from kazan import database
+    from kazan import payroll
+    from trytond.pool import Pool
+    settings = kconfig.resolve(str(conf), database_name)
+    companies = database.run(settings, lambda pool: [c.id
+            for c in pool.get('company.company').search(
+                [('inn', '!=', None)], order=[('inn', 'ASC')],
+                limit=count + 1)],
+        readonly=True)
+    phases = defaultdict(float)
+
+    def patch():
+        for model, method, label in PHASES:
+            Model = Pool().get(model)
+            function = getattr(Model, method)
+            unbound = getattr(function, '__func__', function)
+            classmethod_ = getattr(function, '__self__', None) is Model
+
+            def timed(*args, _unbound=unbound, _label=label, **kwargs):
+                t = time.perf_counter()
+                try:
+                    return _unbound(*args, **kwargs)
+                finally:
+                    phases[_label] += time.perf_counter() - t
+            setattr(Model, method,
+                classmethod(timed) if classmethod_ else timed)
+    database.run(settings, lambda pool: patch(), readonly=True)
+
+    def run_month(company_ids, month, lock=False, profiler=None):
+        "(seconds, attempts per institution, employees, status)"
+        attempts, employees, status = [], 0, None
+        t = time.perf_counter()
+        for company_id in company_ids:
+            tries = []
+
+            def work(pool):
+                tries.append(1)
+                if profiler:
+                    profiler.enable()
+                try:
+                    if lock:
+                        lock_move_sequence(pool, company_id, month)
+                    return payroll.process(pool, company_id, month,
+                        post=True)
+                finally:
+                    if profiler:
+                        profiler.disable()
+            status, staff, _ = database.run(settings, work)
+            attempts.append(len(tries))
+            employees += staff
+        return time.perf_counter() - t, attempts, employees, status
+
+    last, first = companies[-1:], companies[:-1]
+    half = len(first) // 2
+    run_month(last, month)  # warms the caches of this process
+    for title, company_ids, lock in [
+            ('as kazan payroll does it', first[:half], False),
+            ('the move sequence locked before the work (bench only)',
+                first[half:], True)]:
+        phases.clear()
+        elapsed, attempts, employees, _ = run_month(
+            company_ids, month, lock=lock)
+        n = len(company_ids)
+        print(f"  in this process, {month:%Y-%m} of {n} institutions "
+            f"({employees} employees), {title}: {elapsed:.2f} s, "
+            f"{elapsed / n:.3f} s per institution; transaction attempts "
+            f"per institution: {sorted(set(attempts))}")
+        for _, _, label in PHASES:
+            print(f"    {label:<52} {phases.get(label, 0) / n * 1000:6.1f}"
+                " ms per institution (all attempts)")
+    profiler = cProfile.Profile()
+    profiled, _, staff, status = run_month(last, next_month(month),
+        profiler=profiler)
+    path = workdir / 'payroll.prof'
+    profiler.dump_stats(path)
+    print(f"  cProfile of one more institution, {next_month(month):%Y-%m} "
+        f"({staff} employees, {status}; one attempt: this process already "
+        f"holds the lock of its sequence): {profiled:.2f} s with the "
+        f"profiler; {path}")
+    for order, limit in [('cumulative', 30), ('tottime', 15)]:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.strip_dirs().sort_stats(order).print_stats(limit)
+        text = out.getvalue()
+        text = text[text.index('   ncalls'):]
+        print(f"  top {limit} by {order}:")
+        print(re.sub(r'^', '    ', text.rstrip(), flags=re.M))
+
+
+if __name__ == '__main__':
+    main()
