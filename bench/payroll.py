@@ -197,7 +197,12 @@ def main():
     for other_command, elapsed, other_summary in others:
         print(f"  then `{other_command}`: {elapsed:.1f} s; "
             f"{elapsed / args.institutions:.3f} s per institution, "
-            f"{elapsed / employees * 1000:.2f} ms per employee")
+            f"{elapsed / employees * 1000:.2f} ms per employee; "
+            f"ratio to plain SQL {elapsed / values_time:.1f}× (the same "
+            f"number of rows); targets: under 60 s "
+            f"({'met' if elapsed < 60 * employees / 10_000 else 'MISSED'}),"
+            f" within 5× "
+            f"({'met' if elapsed <= 5 * values_time else 'MISSED'})")
         print(f"    {other_summary}")
 
     if args.profile:
