@@ -308,8 +308,6 @@ class PayrollTestCase(unittest.TestCase):
         Run = Pool().get('kazan.payroll.run')
         self.payroll_run()
         with self.assertRaises(UserError):
-            Run.create([{'company': self.school_id, 'month': MARCH}])
-        with self.assertRaises(UserError):
             Run.create([{'company': self.school_id,
                         'month': dt.date(2026, 5, 2)}])
         # the school joined the service in March
@@ -319,6 +317,10 @@ class PayrollTestCase(unittest.TestCase):
             Run.compute([february])
         self.assertIn('before the institution joined',
             context.exception.message)
+        # last: on PostgreSQL the exclusion constraint refuses it first,
+        # which ends the transaction
+        with self.assertRaises(UserError):
+            Run.create([{'company': self.school_id, 'month': MARCH}])
 
     @in_rolled_back_transaction
     def test_a_missing_account_names_the_institution(self):
