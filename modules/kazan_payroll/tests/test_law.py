@@ -10,26 +10,15 @@ from decimal import Decimal
 from trytond.exceptions import UserError
 from trytond.model.exceptions import SQLConstraintError, ValidationError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module
+from trytond.tests.test_tryton import activate_module
 from trytond.transaction import Transaction
-
-from kazan.database import in_transaction
 
 from trytond.modules.kazan_payroll import rules
 
+from .tools import in_rolled_back_transaction
+
 MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-
-def in_rolled_back_transaction(method):
-    "Run the test in a transaction that is rolled back"
-    def wrapper(self):
-        def test(pool):
-            try:
-                return method(self)
-            finally:
-                Transaction().rollback()
-        return in_transaction(DB_NAME, test)
-    return wrapper
 
 
 class LawTestCase(unittest.TestCase):

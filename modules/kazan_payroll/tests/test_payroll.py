@@ -17,7 +17,7 @@ from trytond.transaction import Transaction
 from kazan import sample
 from kazan.database import in_transaction
 
-from .test_staff import in_rolled_back_transaction
+from .tools import in_rolled_back_transaction
 from .tools import staff_member
 
 START = dt.date(2026, 3, 1)

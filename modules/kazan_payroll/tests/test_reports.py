@@ -21,7 +21,7 @@ from kazan import sample
 from kazan.database import in_transaction
 
 from .test_payroll import plain
-from .test_staff import in_rolled_back_transaction
+from .tools import in_rolled_back_transaction
 
 START = dt.date(2026, 3, 1)
 MARCH = dt.date(2026, 3, 1)

@@ -7,27 +7,14 @@ from decimal import Decimal
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
-from trytond.transaction import Transaction
 
 from kazan import sample
 from kazan.database import in_transaction
 
-from .tools import staff_member
+from .tools import in_rolled_back_transaction, staff_member
 
 START = dt.date(2026, 3, 1)
 
-
-def in_rolled_back_transaction(method):
-    """Run the test in a transaction (retried on Tryton's lock requests)
-    that is rolled back: every test starts from the two institutions"""
-    def wrapper(self):
-        def test(pool):
-            try:
-                return method(self)
-            finally:
-                Transaction().rollback()
-        return in_transaction(DB_NAME, test)
-    return wrapper
 
 
 class StaffTestCase(unittest.TestCase):
