@@ -70,6 +70,10 @@ class Company(metaclass=PoolMeta):
             month = month_bounds(month)[1] + dt.timedelta(days=1)
         last = month_bounds(month)[1]
         date = month.replace(day=min(day, last.day))
+        if date.year not in calendar.years:
+            # the final settlement of December is paid in January
+            raise PayDayError(gettext(
+                    'kazan_payroll.msg_run_no_calendar', year=date.year))
         while not calendar.is_working_day(date):
             date -= dt.timedelta(days=1)
         return date

@@ -608,7 +608,10 @@ class Run(Workflow, ModelSQL, ModelView):
         line = Line.__table__()
         run = self.__table__()
         cursor = Transaction().connection.cursor()
-        since = (self.month - dt.timedelta(days=366)).replace(day=1)
+        # the 12 months before the month of the earliest leave (a leave may
+        # have started in an earlier month)
+        first = min(a.start_date for a in absences).replace(day=1)
+        since = (first - dt.timedelta(days=365)).replace(day=1)
         result = defaultdict(list)
         employee_ids = list({a.employee.id for a in absences})
         for sub_ids in grouped_slice(employee_ids, _in_max()):
@@ -783,9 +786,8 @@ class Run(Workflow, ModelSQL, ModelView):
         Move = pool.get('account.move')
         reversals = []
         for run in runs:
+            # every move of a run is posted when it is created
             for move in run.moves:
-                if move.state != 'posted' or move.origin != run:
-                    continue
                 reversal = move.cancel(reversal=True)
                 reversal.origin = run
                 reversal.description = gettext(

@@ -218,6 +218,19 @@ class PayrollTestCase(unittest.TestCase):
         self.assertEqual(amount, slip.final_payment)
 
     @in_rolled_back_transaction
+    def test_pay_day_without_calendar(self):
+        "December's final settlement needs January's calendar"
+        school = self.school()
+        with self.assertRaises(UserError) as context:
+            school.pay_date(dt.date(2026, 12, 1), 'final', self.calendar())
+        self.assertIn('production calendar for 2027',
+            context.exception.message)
+        # December's advance is paid in December, on a working day
+        self.assertEqual(
+            school.pay_date(dt.date(2026, 12, 1), 'advance', self.calendar()),
+            dt.date(2026, 12, 17))
+
+    @in_rolled_back_transaction
     def test_sick_leave_of_five_days(self):
         "Days 1–3 at the employer's expense on 401.20.266 / 302.66"
         pool = Pool()
