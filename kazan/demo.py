@@ -26,14 +26,15 @@ from .config import UsageError
 SAMPLE_BATCH = pathlib.Path(__file__).resolve().parent.parent / 'data' / \
     'sample_batch'
 
-# (journal XML id, description, [(account, kfo, debit, credit)])
+# (journal XML id, description, [(account, kfo, debit, credit, КОСГУ)]):
+# a receipt on the personal account carries its КОСГУ (brief §3, entry 11)
 MOVES = [
     ('journal_debtors', "Субсидия на муниципальное задание за месяц", [
-            ('205.31', '4', '1000000.00', '0'),
-            ('401.10.131', '4', '0', '1000000.00')]),
+            ('205.31', '4', '1000000.00', '0', None),
+            ('401.10.131', '4', '0', '1000000.00', None)]),
     ('journal_non_cash', "Поступление субсидии на лицевой счет", [
-            ('201.11', '4', '1000000.00', '0'),
-            ('205.31', '4', '0', '1000000.00')]),
+            ('201.11', '4', '1000000.00', '0', '131'),
+            ('205.31', '4', '0', '1000000.00', None)]),
     ]
 SHOWN = 2  # institutions whose moves and trial balances the demo shows
 # The demonstrated month, and the months before it that the institutions
@@ -121,7 +122,8 @@ def post_moves(pool):
                     'lines': [('create', [{
                                     'account': accounts[a], 'kfo': k,
                                     'debit': Decimal(d), 'credit': Decimal(c),
-                                    } for a, k, d, c in lines])],
+                                    'kosgu': kosgu,
+                                    } for a, k, d, c, kosgu in lines])],
                     })
     Move.post(Move.create(moves))
     return [c.id for c in companies], end

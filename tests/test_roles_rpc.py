@@ -190,7 +190,7 @@ class RoleAccessTestCase(unittest.TestCase):
             'company': company, 'journal': journal, 'period': period,
             'date': START,
             'lines': [['create', [
-                        {'account': account_cash, 'kfo': '4',
+                        {'account': account_cash, 'kfo': '4', 'kosgu': '131',
                             'debit': Decimal('10.00'), 'credit': Decimal(0)},
                         {'account': account_income, 'kfo': '4',
                             'debit': Decimal(0), 'credit': Decimal('10.00')},

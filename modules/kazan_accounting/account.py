@@ -17,7 +17,7 @@ from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from .common import KFO
+from .common import CASH_KINDS, KFO
 
 
 # Each chart copied gets its nested-set bounds from a block of this size,
@@ -149,6 +149,34 @@ class Account(metaclass=PoolMeta):
                     + [transaction.user, CurrentTimestamp()]
                     for row in rows]))
         return [row['id'] for row in rows]
+
+
+class TypeMixin:
+    "The statement fields of an account type, on template and copy"
+    __slots__ = ()
+    line_code = fields.Char(
+        "Line Code",
+        help="The line of balance form 0503730 the type stands for.")
+    cash_kind = fields.Selection(
+        [(None, "")] + CASH_KINDS, "Cash Kind", sort=False,
+        help="Where the money of the accounts of this type is kept: "
+        "their movements are the execution of the plan (form 0503737) "
+        "and carry КОСГУ and КВР.")
+
+
+class AccountTypeTemplate(TypeMixin, metaclass=PoolMeta):
+    __name__ = 'account.account.type.template'
+
+    def _get_type_value(self, type=None):
+        values = super()._get_type_value(type=type)
+        for name in ['line_code', 'cash_kind']:
+            if not type or getattr(type, name) != getattr(self, name):
+                values[name] = getattr(self, name)
+        return values
+
+
+class AccountType(TypeMixin, metaclass=PoolMeta):
+    __name__ = 'account.account.type'
 
 
 class KFOContextMixin:

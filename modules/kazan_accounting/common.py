@@ -17,6 +17,14 @@ KFO = [
     ]
 KFO_CODES = [code for code, _ in KFO]
 
+# Where the money of a cash account is kept: the columns "executed through"
+# of plan execution form 0503737
+CASH_KINDS = [
+    ('treasury', "Personal account in the treasury"),
+    ('bank', "Bank account"),
+    ('desk', "Cash desk"),
+    ]
+
 INSTITUTION_KINDS = [
     ('school', "School"),
     ('kindergarten', "Kindergarten"),

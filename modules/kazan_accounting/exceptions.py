@@ -17,3 +17,7 @@ class InstitutionSetupError(ValidationError):
 
 class BudgetCodeError(ValidationError):
     "A КОСГУ or КВР code is not three digits"
+
+
+class CashAnalyticsError(PostError):
+    "A movement of a cash account lacks its КОСГУ or КВР"

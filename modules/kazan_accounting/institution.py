@@ -28,6 +28,10 @@ PROFILE_FIELDS = [
     ]
 
 
+# The КОСГУ of an opening cash balance: debit (True) or credit (False)
+OPENING_CASH_KOSGU = {True: '510', False: '610'}
+
+
 class Company(metaclass=PoolMeta):
     __name__ = 'company.company'
 
@@ -157,11 +161,14 @@ class Company(metaclass=PoolMeta):
         journal = ModelData.get_id('kazan_accounting', 'journal_opening')
 
         accounts = defaultdict(dict)
+        cash_accounts = set()
         for account in Account.search([
                     ('company', 'in', [c.id for c in companies]),
                     ('type', '!=', None),
                     ]):
             accounts[account.company.id][account.code] = account.id
+            if account.type.cash_kind:
+                cash_accounts.add(account.id)
         periods = {}
         for period in Period.search([
                     ('fiscalyear', 'in', [f.id for f in fiscalyears]),
@@ -184,11 +191,17 @@ class Company(metaclass=PoolMeta):
                             'kazan_accounting.msg_setup_unknown_account',
                             account=line['account'],
                             institution=company.rec_name))
+                debit = Decimal(line.get('debit') or 0)
+                credit = Decimal(line.get('credit') or 0)
                 move_lines.append({
                         'account': account,
                         'kfo': line['kfo'],
-                        'debit': Decimal(line.get('debit') or 0),
-                        'credit': Decimal(line.get('credit') or 0),
+                        'debit': debit,
+                        'credit': credit,
+                        # The cash brought in: receipt (510) or outflow (610)
+                        # of the cash account, never execution of the plan
+                        'kosgu': (OPENING_CASH_KOSGU[debit >= credit]
+                            if account in cash_accounts else None),
                         })
             moves.append({
                     'company': company.id,

@@ -9,18 +9,21 @@ balance is refused at posting, naming the КФО and the difference.
 from collections import defaultdict
 from decimal import Decimal
 
+from sql import Null
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
-from sql.functions import Abs, Round
+from sql.functions import Abs, Round, Substring
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelView, dualmethod, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .common import KFO
-from .exceptions import BudgetCodeError, KFOBalanceError
+from .exceptions import BudgetCodeError, CashAnalyticsError, KFOBalanceError
 
 
 class Move(metaclass=PoolMeta):
@@ -30,6 +33,7 @@ class Move(metaclass=PoolMeta):
     @ModelView.button
     def post(cls, moves):
         cls.check_kfo_balance(moves)
+        cls.check_cash_analytics(moves)
         # trytond 8.0 Move.post fails on moves of several companies in one
         # call (its loop variable shadows the move table): one call per
         # company, as the service posts for many institutions at once.
@@ -72,6 +76,47 @@ class Move(metaclass=PoolMeta):
                         kfo=kfo or '-',
                         difference=currency.round(Decimal(str(amount))),
                         institution=move.company.rec_name))
+
+    @classmethod
+    def check_cash_analytics(cls, moves):
+        """Raise CashAnalyticsError for the first movement of a cash account
+        without its КОСГУ, or a payment (КОСГУ 2xx, 3xx) without its КВР:
+        plan execution (form 0503737) is computed from them"""
+        pool = Pool()
+        Line = pool.get('account.move.line')
+        Account = pool.get('account.account')
+        Type = pool.get('account.account.type')
+        line = Line.__table__()
+        account = Account.__table__()
+        type_ = Type.__table__()
+        cursor = Transaction().connection.cursor()
+        no_kosgu = Coalesce(line.kosgu, '') == ''
+        no_kvr = (Coalesce(line.kvr, '') == '') & (
+            Coalesce(line.credit, 0) > 0) & (
+            Substring(line.kosgu, 1, 1).in_(['2', '3']))
+        for sub_ids in grouped_slice(
+                [m.id for m in moves], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line
+                .join(account, condition=line.account == account.id)
+                .join(type_, condition=account.type == type_.id)
+                .select(line.id, no_kosgu,
+                    where=fields.SQL_OPERATORS['in'](line.move, sub_ids)
+                    & (type_.cash_kind != Null)
+                    & (no_kosgu | no_kvr),
+                    order_by=[line.move, line.id],
+                    limit=1))
+            row = cursor.fetchone()
+            if row:
+                line_id, kosgu_missing = row
+                line = Line(line_id)
+                message = ('kazan_accounting.msg_move_cash_kosgu_missing'
+                    if kosgu_missing else
+                    'kazan_accounting.msg_move_cash_kvr_missing')
+                raise CashAnalyticsError(gettext(message,
+                        move=line.move.rec_name,
+                        institution=line.move.company.rec_name,
+                        account=line.account.rec_name,
+                        kfo=line.kfo, kosgu=line.kosgu or ''))
 
 
 def _grouped_by_currency(moves):

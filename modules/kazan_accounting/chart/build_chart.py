@@ -20,7 +20,7 @@ XML_PATH = os.path.join(os.path.dirname(CHART_DIR), 'account_chart_ru.xml')
 
 TYPE_COLUMNS = [
     'id', 'parent', 'sequence', 'name', 'statement', 'assets', 'revenue',
-    'expense', 'line_code']
+    'expense', 'line_code', 'cash_kind']
 ACCOUNT_COLUMNS = [
     'code', 'name', 'parent', 'type', 'variant', 'kosgu', 'note']
 KOSGU_COLUMNS = ['code', 'kind', 'name', 'costs']
@@ -31,6 +31,8 @@ ROOT_NAMES = {
     'autonomous': 'План счетов автономного учреждения (183н)',
     }
 STATEMENTS = ('', 'balance', 'income', 'off-balance')
+# types.csv "cash_kind": the columns "executed through" of form 0503737
+CASH_KINDS = ('', 'treasury', 'bank', 'desk')
 KOSGU_KINDS = (
     'income', 'expense', 'nonfinancial_assets', 'financial_assets',
     'liabilities')
@@ -90,6 +92,9 @@ def read_types(chart_dir=CHART_DIR):
                     row['_line'], row['statement']))
         for column in ['assets', 'revenue', 'expense']:
             row[column] = _bool(row, column)
+        if row['cash_kind'] not in CASH_KINDS:
+            raise ChartError('%s: unknown cash_kind %r' % (
+                    row['_line'], row['cash_kind']))
         if row['assets'] and row['statement'] != 'balance':
             raise ChartError('%s: assets needs statement balance'
                 % row['_line'])
@@ -292,6 +297,9 @@ def build_xml(chart_dir=CHART_DIR):
                 records.append(_field('statement', eval_='None'))
             for column in ['assets', 'revenue', 'expense']:
                 records.append(_field(column, eval_=str(row[column])))
+            for column in ['line_code', 'cash_kind']:
+                if row[column]:
+                    records.append(_field(column, row[column]))
             records.append('    </record>')
         if not records:
             break

@@ -79,6 +79,55 @@ class SetupTestCase(unittest.TestCase):
             self.assertEqual(top.name, root)
 
     @in_retried_transaction
+    def test_cash_movements_carry_kosgu_and_kvr(self):
+        """The opening cash balance gets КОСГУ 510; a later movement of a
+        cash account is posted only with its КОСГУ, a payment with its КВР"""
+        pool = Pool()
+        Company = pool.get('company.company')
+        Move = pool.get('account.move')
+        Line = pool.get('account.move.line')
+        Account = pool.get('account.account')
+        Period = pool.get('account.period')
+        ModelData = pool.get('ir.model.data')
+        company, = Company.setup_institutions([sample.institution(9, START)])
+        cash_lines = Line.search([
+                ('move.company', '=', company.id),
+                ('account.type.cash_kind', '!=', None)])
+        self.assertTrue(cash_lines)
+        self.assertEqual({l.kosgu for l in cash_lines}, {'510'})
+
+        accounts = {a.code: a.id for a in Account.search([
+                    ('company', '=', company.id), ('type', '!=', None)])}
+
+        def move(kosgu, kvr):
+            return Move.create([{
+                        'company': company.id,
+                        'journal': ModelData.get_id(
+                            'kazan_accounting', 'journal_non_cash'),
+                        'period': Period.find(company, date=START).id,
+                        'date': START,
+                        'lines': [('create', [
+                                    {'account': accounts['302.23'],
+                                        'kfo': '4', 'debit': Decimal(50),
+                                        'credit': 0},
+                                    {'account': accounts['201.11'],
+                                        'kfo': '4', 'debit': 0,
+                                        'credit': Decimal(50),
+                                        'kosgu': kosgu, 'kvr': kvr}])],
+                        }])
+
+        for kosgu, kvr, message in [
+                (None, '247', 'KOSGU'), ('223', None, 'KVR')]:
+            with self.subTest(kosgu=kosgu, kvr=kvr):
+                with self.assertRaises(UserError) as raised:
+                    Move.post(move(kosgu, kvr))
+                self.assertIn(message, raised.exception.message)
+                self.assertIn('201.11', raised.exception.message)
+        posted, = move('223', '247')
+        Move.post([posted])
+        self.assertEqual(posted.state, 'posted')
+
+    @in_retried_transaction
     def test_unbalanced_opening_is_refused(self):
         "An opening balance unbalanced within a КФО stops the set-up"
         pool = Pool()
