@@ -1,0 +1,442 @@
+# This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+"""The writers of the statements, read back with other tools: openpyxl
+for XLSX, zipfile and lxml for ODS, pypdf for PDF.  No database."""
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import time
+import unittest
+import zipfile
+from decimal import Decimal
+from unittest import mock
+
+import openpyxl
+import pypdf
+from lxml import etree
+
+from trytond.modules.kazan_accounting import export
+from trytond.modules.kazan_accounting.export import Column, Document, Table
+
+BIG = Decimal('123456789012.34')
+
+
+def balance_document(extra_rows=0):
+    "A small balance: Cyrillic, two tables, levels, totals, signs, big sums"
+    balance = [
+        Column('line_code', 'Код строки', 'code'),
+        Column('name', 'Наименование показателя'),
+        Column('year_start', 'На начало года', 'amount'),
+        Column('period_end', 'На конец отчетного периода', 'amount'),
+        ]
+    rows = [
+        {'line_code': '010', 'name': 'Нефинансовые активы',
+            'year_start': Decimal('1500.00'), 'period_end': BIG},
+        {'line_code': '011', 'name': 'Основные средства', 'level': 1,
+            'year_start': Decimal('-1234.5'), 'period_end': 0},
+        {'line_code': '012', 'name': '= амортизация', 'level': 2,
+            'year_start': None, 'period_end': Decimal('0.005')},
+        {'line_code': '190', 'name': 'БАЛАНС', 'bold': True,
+            'year_start': Decimal('265.50'), 'period_end': BIG},
+        ]
+    plan = [
+        Column('kosgu', 'КОСГУ', 'code'),
+        Column('kvr', 'КВР', 'code'),
+        Column('name', 'Наименование показателя', width=30),
+        Column('planned', 'Утверждено плановых назначений', 'amount'),
+        Column('executed', 'Исполнено', 'amount'),
+        ]
+    plan_rows = [
+        {'kosgu': '211', 'kvr': '111', 'name': 'Заработная плата',
+            'planned': Decimal('1000000.00'),
+            'executed': Decimal('-250.75')},
+        ] + [
+        {'kosgu': '226', 'kvr': '244', 'name': f'Прочие работы, услуги № {i}',
+            'planned': Decimal(i), 'executed': Decimal(i) / 4}
+        for i in range(extra_rows)]
+    return Document(
+        title='Баланс государственного (муниципального) учреждения',
+        form='0503730',
+        header=[
+            ('Учреждение', 'МБОУ «Школа № 7» & <Казань>'),
+            ('ИНН', '1655191213'),
+            ('Дата', dt.date(2026, 12, 31)),
+            ('Единица измерения', 'руб.'),
+            ],
+        tables=[
+            Table('Раздел 1. Нефинансовые активы', balance, rows,
+                footer=[('Руководитель', 'Иванова А. П.')]),
+            Table('КФО 4. Расходы', plan, plan_rows),
+            ])
+
+
+def read_ods(data):
+    "{sheet name: [[(value-type, value or text)]]} of an ODS file"
+    ns = export.NS
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        root = etree.fromstring(archive.read('content.xml'))
+    sheets = {}
+    for table in root.iter(f'{{{ns["table"]}}}table'):
+        rows = []
+        for row in table.iter(f'{{{ns["table"]}}}table-row'):
+            cells = []
+            for cell in row:
+                repeat = int(cell.get(
+                        f'{{{ns["table"]}}}number-columns-repeated', 1))
+                kind = cell.get(f'{{{ns["office"]}}}value-type')
+                if kind == 'float':
+                    value = cell.get(f'{{{ns["office"]}}}value')
+                else:
+                    value = ''.join(cell.itertext())
+                cells.extend([(kind, value)] * repeat)
+            rows.append(cells)
+        sheets[table.get(f'{{{ns["table"]}}}name')] = rows
+    return sheets
+
+
+class DocumentTestCase(unittest.TestCase):
+    "The document and its values"
+
+    def test_unknown_kind(self):
+        with self.assertRaises(ValueError):
+            Column('x', 'X', 'number')
+
+    def test_unknown_format(self):
+        with self.assertRaises(ValueError):
+            export.render(balance_document(), 'docx')
+
+    def test_amount_text(self):
+        self.assertEqual(export._amount_text(BIG), '123 456 789 012,34')
+        self.assertEqual(export._amount_text(Decimal('-1234.5')),
+            '-1 234,50')
+        self.assertEqual(export._amount_text(Decimal('-0.001')), '0,00')
+        self.assertEqual(export._amount_text(0.1 + 0.2), '0,30')
+
+    def test_sheet_names(self):
+        tables = [Table(title, [], []) for title in [
+                    'Раздел 1: активы / пассивы [итого]',
+                    'Очень длинное название раздела отчета о финансовых',
+                    'Очень длинное название раздела отчета о финансовых',
+                    '']]
+        names = export._sheet_names(tables)
+        self.assertEqual(names, [
+                'Раздел 1  активы   пассивы  ито',
+                'Очень длинное название раздела',
+                'Очень длинное название разд (2)',
+                '4'])
+        self.assertEqual(export._sheet_names(tables[3:] * 2, '0503730'),
+            ['0503730', '0503730 (2)'])
+        self.assertTrue(all(len(n) <= 31 for n in names))
+
+
+class XlsxTestCase(unittest.TestCase):
+    "XLSX read back with openpyxl"
+
+    @classmethod
+    def setUpClass(cls):
+        data = export.to_xlsx(balance_document())
+        cls.workbook = openpyxl.load_workbook(io.BytesIO(data))
+
+    def header_row(self, sheet):
+        for row in sheet.iter_rows(min_col=1, max_col=1):
+            if row[0].value in {'Код строки', 'КОСГУ'}:
+                return row[0].row
+
+    def test_sheets(self):
+        self.assertEqual(self.workbook.sheetnames,
+            ['Раздел 1. Нефинансовые активы', 'КФО 4. Расходы'])
+
+    def test_preamble(self):
+        sheet = self.workbook['Раздел 1. Нефинансовые активы']
+        self.assertEqual(sheet['A1'].value,
+            'Баланс государственного (муниципального) учреждения')
+        self.assertTrue(sheet['A1'].font.b)
+        self.assertEqual(sheet['C2'].value, 'Форма по ОКУД')
+        self.assertEqual(sheet['D2'].value, '0503730')
+        values = [sheet.cell(r, 1).value for r in range(3, 7)]
+        self.assertEqual(values, [
+                'Учреждение: МБОУ «Школа № 7» & <Казань>',
+                'ИНН: 1655191213', 'Дата: 31.12.2026',
+                'Единица измерения: руб.'])
+
+    def test_values(self):
+        sheet = self.workbook['Раздел 1. Нефинансовые активы']
+        head = self.header_row(sheet)
+        self.assertEqual([c.value for c in sheet[head]], [
+                'Код строки', 'Наименование показателя', 'На начало года',
+                'На конец отчетного периода'])
+        self.assertTrue(all(c.font.b for c in sheet[head]))
+        self.assertTrue(all(c.border.left.style == 'thin'
+                for c in sheet[head]))
+        rows = [[c.value for c in row]
+            for row in sheet.iter_rows(min_row=head + 1, max_row=head + 4)]
+        self.assertEqual(rows, [
+                ['010', 'Нефинансовые активы', 1500, 123456789012.34],
+                ['011', 'Основные средства', -1234.5, 0],
+                ['012', '= амортизация', None, 0.01],
+                ['190', 'БАЛАНС', 265.5, 123456789012.34],
+                ])
+        self.assertEqual(sheet.cell(head + 3, 2).data_type, 's')
+
+    def test_styles(self):
+        sheet = self.workbook['Раздел 1. Нефинансовые активы']
+        head = self.header_row(sheet)
+        for r in range(head + 1, head + 5):
+            self.assertEqual(sheet.cell(r, 3).number_format, '#,##0.00')
+            self.assertEqual(sheet.cell(r, 1).number_format, '@')
+            self.assertEqual(sheet.cell(r, 1).border.bottom.style, 'thin')
+        indents = [sheet.cell(r, 2).alignment.indent
+            for r in range(head + 1, head + 5)]
+        self.assertEqual(indents, [0, 1, 2, 0])
+        bold = [sheet.cell(r, 4).font.b for r in range(head + 1, head + 5)]
+        self.assertEqual(bold, [False, False, False, True])
+
+    def test_layout(self):
+        sheet = self.workbook['КФО 4. Расходы']
+        head = self.header_row(sheet)
+        self.assertEqual(sheet.freeze_panes, f'A{head + 1}')
+        self.assertEqual(sheet.print_title_rows, f'${head}:${head}')
+        self.assertEqual(sheet.column_dimensions['C'].width, 30)
+        self.assertEqual(sheet.column_dimensions['D'].width, 17)
+        self.assertEqual(sheet.page_setup.fitToWidth, 1)
+        self.assertTrue(sheet.sheet_properties.pageSetUpPr.fitToPage)
+        self.assertEqual(int(sheet.page_setup.paperSize), 9)  # A4
+        self.assertEqual(sheet.page_setup.orientation, 'portrait')
+        self.assertEqual(sheet.cell(head + 1, 5).value, -250.75)
+
+    def test_footer(self):
+        sheet = self.workbook['Раздел 1. Нефинансовые активы']
+        self.assertEqual(sheet.cell(sheet.max_row, 1).value,
+            'Руководитель: Иванова А. П.')
+
+
+class OdsTestCase(unittest.TestCase):
+    "ODS read back with zipfile and lxml"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data = export.to_ods(balance_document())
+
+    def test_package(self):
+        with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+            first = archive.infolist()[0]
+            self.assertEqual(first.filename, 'mimetype')
+            self.assertEqual(first.compress_type, zipfile.ZIP_STORED)
+            self.assertEqual(archive.read('mimetype'),
+                b'application/vnd.oasis.opendocument.spreadsheet')
+            manifest = etree.fromstring(archive.read('META-INF/manifest.xml'))
+            paths = [e.get(f'{{{export.NS["manifest"]}}}full-path')
+                for e in manifest]
+            for name in ['content.xml', 'styles.xml', 'meta.xml',
+                    'settings.xml']:
+                self.assertIn(name, paths)
+                etree.fromstring(archive.read(name))
+        # The mimetype is readable at a fixed offset, as ODF asks
+        self.assertEqual(self.data[30:38], b'mimetype')
+
+    def test_same_document_same_bytes(self):
+        self.assertEqual(export.to_ods(balance_document()), self.data)
+
+    def test_values(self):
+        sheets = read_ods(self.data)
+        self.assertEqual(list(sheets),
+            ['Раздел 1. Нефинансовые активы', 'КФО 4. Расходы'])
+        rows = sheets['Раздел 1. Нефинансовые активы']
+        self.assertEqual(rows[0][0], ('string',
+                'Баланс государственного (муниципального) учреждения'))
+        self.assertEqual(rows[1][-2:], [('string', 'Форма по ОКУД'),
+                ('string', '0503730')])
+        head = [r[0][1] for r in rows].index('Код строки')
+        self.assertEqual(rows[head + 1], [
+                ('string', '010'), ('string', 'Нефинансовые активы'),
+                ('float', '1500.00'), ('float', '123456789012.34')])
+        self.assertEqual(rows[head + 2][2:], [
+                ('float', '-1234.50'), ('float', '0.00')])
+        self.assertEqual(rows[head + 3][1:], [
+                ('string', '= амортизация'), (None, ''), ('float', '0.01')])
+        self.assertEqual(rows[-1][0],
+            ('string', 'Руководитель: Иванова А. П.'))
+
+    def test_styles(self):
+        ns = export.NS
+        with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+            root = etree.fromstring(archive.read('content.xml'))
+        number = root.find(f'.//{{{ns["number"]}}}number')
+        self.assertEqual(number.get(f'{{{ns["number"]}}}decimal-places'), '2')
+        styles = {s.get(f'{{{ns["style"]}}}name'): s
+            for s in root.iter(f'{{{ns["style"]}}}style')}
+
+        def style_of(text):
+            for cell in root.iter(f'{{{ns["table"]}}}table-cell'):
+                if ''.join(cell.itertext()) == text:
+                    return styles[cell.get(f'{{{ns["table"]}}}style-name')]
+
+        def properties(style, kind, name):
+            element = style.find(f'{{{ns["style"]}}}{kind}-properties')
+            return element.get(name) if element is not None else None
+
+        amount = style_of('123 456 789 012,34')
+        self.assertEqual(amount.get(f'{{{ns["style"]}}}data-style-name'),
+            'N2')
+        margin = f'{{{ns["fo"]}}}margin-left'
+        self.assertIsNone(
+            properties(style_of('Нефинансовые активы'), 'paragraph', margin))
+        self.assertEqual(properties(style_of('= амортизация'), 'paragraph',
+                margin), '0.60cm')
+        self.assertEqual(properties(style_of('БАЛАНС'), 'text',
+                f'{{{ns["fo"]}}}font-weight'), 'bold')
+        # The column headers repeat on each printed page
+        head = root.find(f'.//{{{ns["table"]}}}table-header-rows')
+        self.assertEqual(''.join(head.itertext()), 'Код строки'
+            'Наименование показателяНа начало годаНа конец отчетного периода')
+
+
+class PdfTestCase(unittest.TestCase):
+    "PDF read back with pypdf"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data = export.to_pdf(balance_document(extra_rows=150))
+        cls.reader = pypdf.PdfReader(io.BytesIO(cls.data))
+
+    def test_file(self):
+        self.assertTrue(self.data.startswith(b'%PDF-'))
+        self.assertEqual(self.reader.metadata.title,
+            'Баланс государственного (муниципального) учреждения')
+
+    def test_pages(self):
+        pages = len(self.reader.pages)
+        self.assertGreaterEqual(pages, 3)
+        for number, page in enumerate(self.reader.pages, 1):
+            text = page.extract_text()
+            self.assertIn(f'Стр. {number} из {pages}', text)
+            # The column headers are repeated on every page of the table
+            if number > 1:
+                self.assertIn('КОСГУ', text)
+            box = page.mediabox
+            self.assertLess(box.width, box.height)  # A4 portrait
+
+    def test_text(self):
+        text = self.reader.pages[0].extract_text()
+        for expected in [
+                'Баланс государственного (муниципального) учреждения',
+                'Форма по ОКУД', '0503730',
+                'Учреждение: МБОУ «Школа № 7» & <Казань>',
+                'Дата: 31.12.2026',
+                'Раздел 1. Нефинансовые активы',
+                'Нефинансовые активы', 'БАЛАНС',
+                '123 456 789 012,34', '-1 234,50', '1 500,00',
+                'Руководитель: Иванова А. П.',
+                'КФО 4. Расходы', '1 000 000,00', '-250,75',
+                ]:
+            self.assertIn(expected, text)
+        last = self.reader.pages[-1].extract_text()
+        self.assertIn('Прочие работы, услуги № 149', last)
+
+    def test_landscape(self):
+        columns = [Column('name', 'Наименование')] + [
+            Column(f'kfo{k}', f'КФО {k}', 'amount') for k in range(2, 8)]
+        doc = Document('Широкая форма', '0503737', [],
+            [Table('', columns, [{'name': 'Доходы', 'kfo2': BIG}])])
+        page = pypdf.PdfReader(io.BytesIO(export.to_pdf(doc))).pages[0]
+        self.assertGreater(page.mediabox.width, page.mediabox.height)
+        self.assertIn('123 456 789 012,34', page.extract_text())
+
+
+class FontTestCase(unittest.TestCase):
+    "The font of the PDF writer"
+
+    def test_found(self):
+        regular, bold = export._font_paths()
+        self.assertTrue(os.path.isfile(regular))
+        self.assertTrue(os.path.isfile(bold))
+
+    def test_environ(self):
+        regular, _ = export._font_paths()
+        with mock.patch.dict(os.environ, {export.FONT_ENVIRON: regular}):
+            self.assertEqual(export._font_paths()[0], regular)
+            self.assertTrue(export.to_pdf(balance_document()))
+
+    def test_environ_missing(self):
+        with mock.patch.dict(os.environ,
+                {export.FONT_ENVIRON: '/nowhere/font.ttf'}):
+            with self.assertRaises(export.FontNotFound) as context:
+                export.to_pdf(balance_document())
+        self.assertIn('KAZAN_PDF_FONT=/nowhere/font.ttf',
+            str(context.exception))
+
+    def test_none(self):
+        with mock.patch.dict(os.environ, clear=False) as environ, \
+                mock.patch.object(export, 'FONT_CANDIDATES',
+                    [('/nowhere/a.ttf', '/nowhere/a-Bold.ttf')]):
+            environ.pop(export.FONT_ENVIRON, None)
+            with self.assertRaises(export.FontNotFound) as context:
+                export.pdf_fonts()
+        message = str(context.exception)
+        self.assertIn('fonts-dejavu-core', message)
+        self.assertIn('KAZAN_PDF_FONT', message)
+        self.assertIn('/nowhere/a.ttf', message)
+
+
+class CsvTestCase(unittest.TestCase):
+    "CSV as text"
+
+    def test_table(self):
+        table = balance_document().tables[0]
+        self.assertEqual(export.to_csv(table),
+            'line_code;name;year_start;period_end\n'
+            '010;Нефинансовые активы;1500.00;123456789012.34\n'
+            '011;Основные средства;-1234.50;0.00\n'
+            '012;= амортизация;;0.01\n'
+            '190;БАЛАНС;265.50;123456789012.34\n')
+
+    def test_columns(self):
+        table = Table('', [Column('name', 'Имя'),
+                Column('amount', 'Сумма', 'amount')], [
+                {'name': 'a;b "c"', 'amount': 1.005, 'kfo': '4',
+                    'extra': Decimal('7.1')}])
+        self.assertEqual(export.to_csv(table, ['kfo', 'name', 'amount',
+                    'extra']),
+            'kfo;name;amount;extra\n'
+            '4;"a;b ""c""";1.01;7.10\n')
+
+    def test_document(self):
+        columns = [Column('kfo', 'КФО', 'code'),
+            Column('amount', 'Сумма', 'amount')]
+        doc = Document('Исполнение', '0503737', [], [
+                Table('КФО 2', columns, [{'kfo': '2', 'amount': 1}]),
+                Table('КФО 4', columns, [{'kfo': '4', 'amount': -2}])])
+        self.assertEqual(export.render(doc, 'csv'),
+            'kfo;amount\n2;1.00\n4;-2.00\n'.encode('utf-8'))
+        with self.assertRaises(ValueError):
+            export.render(balance_document(), 'csv')
+
+
+class WriteTestCase(unittest.TestCase):
+    "Every format through write()"
+
+    def test_write(self):
+        doc = balance_document()
+        doc.tables = doc.tables[:1]
+        magic = {'xlsx': b'PK', 'ods': b'PK', 'pdf': b'%PDF', 'csv': b'line'}
+        with tempfile.TemporaryDirectory() as directory:
+            for fmt in export.FORMATS:
+                path = os.path.join(directory, f'balance.{fmt}')
+                self.assertEqual(export.write(doc, fmt, path), path)
+                with open(path, 'rb') as file:
+                    self.assertTrue(file.read().startswith(magic[fmt]))
+
+    def test_speed(self):
+        "Not asserted: printed, as bench/export.py does for 300 rows"
+        doc = balance_document(extra_rows=300)
+        doc.tables = doc.tables[1:]
+        timings = []
+        for fmt in export.FORMATS:
+            export.render(doc, fmt)
+            start = time.perf_counter()
+            export.render(doc, fmt)
+            timings.append(
+                f'{fmt} {(time.perf_counter() - start) * 1000:.0f} ms')
+        print('\nexport of 300 rows: ' + ', '.join(timings))
+        self.assertTrue(re.match(r'xlsx \d+ ms', timings[0]))
