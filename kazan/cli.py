@@ -51,6 +51,13 @@ def _positive(value):
     return number
 
 
+def _year(value):
+    if not (len(value) == 4 and value.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"год должен быть в виде ГГГГ: {value!r}")
+    return int(value)
+
+
 def _formats(value):
     from .statements import FORMATS
     formats = [f.strip() for f in value.split(',') if f.strip()]
@@ -122,6 +129,18 @@ def parser():
         metavar='DIR')
     statements.add_argument('--format', type=_formats, default=['csv'],
         metavar='csv', help="форматы через запятую")
+
+    plan = sub.add_parser('plan',
+        help="планы финансово-хозяйственной деятельности (ПФХД)")
+    plan_sub = plan.add_subparsers(dest='plan_command', required=True,
+        parser_class=Parser)
+    plan_import = plan_sub.add_parser('import', parents=[common],
+        help="загрузить ПФХД учреждений из файла CSV или XLSX")
+    plan_import.add_argument('file', type=pathlib.Path, metavar='FILE')
+    plan_import.add_argument('--year', type=_year, metavar='YYYY',
+        help="год строк с пустым годом; строки другого года — ошибка")
+    plan_import.add_argument('--draft', action='store_true',
+        help="оставить планы черновиками (без утверждения)")
 
     serve = sub.add_parser('serve', parents=[common],
         help="запустить сервер Tryton для клиентов")
@@ -215,6 +234,11 @@ def cmd_payroll(settings, args):
     return payroll.run(settings, args)
 
 
+def cmd_plan(settings, args):
+    from . import plan
+    return plan.run(settings, args)
+
+
 def cmd_demo(settings, args):
     from . import demo
     return demo.run(settings, args)
@@ -225,6 +249,7 @@ COMMANDS = {
     'onboard': cmd_onboard,
     'payroll': cmd_payroll,
     'statements': cmd_statements,
+    'plan': cmd_plan,
     'serve': cmd_serve,
     'demo': cmd_demo,
     }

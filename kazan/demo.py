@@ -2,7 +2,9 @@
 
 The sample batch (data/sample_batch: 35 educational and 7 cultural
 institutions with their opening balances and staff) is onboarded through
-the same pipeline as ``kazan onboard``; the payroll of March 2026 is
+the same pipeline as ``kazan onboard``; their plans for 2026 (ПФХД,
+data/sample_plans.csv) are imported as ``kazan plan import`` does; the
+payroll of March 2026 is
 computed, posted and paid in every institution (January and February first
 where the service started in January) through ``kazan payroll``; the
 subsidy of the month is posted in the first two institutions and their
@@ -25,6 +27,7 @@ from .config import UsageError
 
 SAMPLE_BATCH = pathlib.Path(__file__).resolve().parent.parent / 'data' / \
     'sample_batch'
+SAMPLE_PLANS = SAMPLE_BATCH.parent / 'sample_plans.csv'
 
 # (journal XML id, description, [(account, kfo, debit, credit, КОСГУ)]):
 # a receipt on the personal account carries its КОСГУ (brief §3, entry 11)
@@ -64,6 +67,14 @@ def run(settings, args):
             report=None, credentials=str(directors), jobs=1))
     if status != 0:
         raise UsageError("демонстрационный пакет не подключен")
+
+    # The plans of the year (ПФХД), against which the statements show the
+    # execution (form 0503737)
+    from . import plan
+    status = plan.run(settings, _Args(file=SAMPLE_PLANS, year=None,
+            draft=False))
+    if status != 0:
+        raise UsageError("ПФХД демонстрационного пакета не загружены")
 
     from . import payroll
     for month in PAYROLL_MONTHS:
