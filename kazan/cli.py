@@ -128,7 +128,12 @@ def parser():
     statements.add_argument('--out', required=True, type=pathlib.Path,
         metavar='DIR')
     statements.add_argument('--format', type=_formats, default=['csv'],
-        metavar='csv', help="форматы через запятую")
+        metavar='csv,xlsx,ods,pdf', help="форматы через запятую")
+    statements.add_argument('--user', metavar='LOGIN',
+        help="от имени пользователя, с его правами (пароль из "
+        "$KAZAN_PASSWORD или --password-file)")
+    statements.add_argument('--password-file', metavar='FILE',
+        type=pathlib.Path, help="файл с паролем пользователя --user")
 
     plan = sub.add_parser('plan',
         help="планы финансово-хозяйственной деятельности (ПФХД)")
@@ -198,16 +203,51 @@ def _prepare(pool):
 
 def cmd_statements(settings, args):
     from . import statements
-    companies, failures = database.run(
-        settings, lambda pool: statements.run(
-            pool, args.date, args.out, inns=args.institution,
-            founder=args.founder, formats=args.format),
-        readonly=True)
+
+    def write(pool):
+        from trytond.modules.kazan_accounting import export
+        try:
+            return statements.run(
+                pool, args.date, args.out, inns=args.institution,
+                founder=args.founder, formats=args.format)
+        except export.FontNotFound:
+            raise kconfig.UsageError(
+                "нет шрифта TrueType с кириллицей для PDF: установите "
+                f"пакет {export.FONT_PACKAGE} или укажите файл .ttf в "
+                f"{export.FONT_ENVIRON}")
+    if args.user:
+        password = _user_password(args)
+        from trytond.exceptions import UserError
+        try:
+            companies, failures = database.run_as(
+                settings, args.user, password, write, readonly=True)
+        except UserError as e:
+            print(f"kazan: {e.message}", file=sys.stderr)
+            return EXIT_PARTIAL
+    else:
+        companies, failures = database.run(settings, write, readonly=True)
     for inn, reason in failures:
-        print(f"ИНН {inn}: {reason}", file=sys.stderr)
+        label = inn if inn.startswith('founder-') else f"ИНН {inn}"
+        print(f"{label}: {reason}", file=sys.stderr)
     print(f"отчетность {len(companies)} учреждений на {args.date} "
         f"записана в {args.out}", file=sys.stderr)
     return EXIT_PARTIAL if failures else EXIT_OK
+
+
+def _user_password(args):
+    "The password of --user: from --password-file, else $KAZAN_PASSWORD"
+    if args.password_file:
+        try:
+            return args.password_file.read_text(encoding='utf-8').strip()
+        except OSError as e:
+            raise kconfig.UsageError(
+                f"файл пароля не прочитан: {args.password_file}: "
+                f"{e.strerror}")
+    password = os.environ.get('KAZAN_PASSWORD')
+    if not password:
+        raise kconfig.UsageError(
+            "для --user нужен пароль: --password-file или $KAZAN_PASSWORD")
+    return password
 
 
 def cmd_serve(settings, args):

@@ -155,6 +155,29 @@ def run(settings, func, readonly=False, context=None):
         context=ctx)
 
 
+def run_as(settings, login, password, func, readonly=False):
+    """Call func(pool) as the user login, with their preferences (current
+    institution, institutions) in the context: what they may read is what
+    the record rules give them where the code checks access.  A wrong login
+    or password is a UsageError (and counts as a failed login attempt)."""
+    def authenticate(pool):
+        User = pool.get('res.user')
+        return User.get_login(login, {'password': password})
+    user_id = run(settings, authenticate)
+    if not user_id:
+        raise UsageError(f"неверный логин или пароль: {login}")
+
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(settings.database, user_id, readonly=True):
+        User = Pool().get('res.user')
+        context = User.get_preferences(context_only=True)
+    context['language'] = LANGUAGE
+    with Transaction().start(settings.database, user_id, readonly=readonly,
+            context=context):
+        return func(Pool())
+
+
 # The tables whose locks TransactionErrors asked for, per database: kept for
 # the life of the process so that only the first transaction is ever redone.
 # Record locks (a fiscal year's move sequence...) are kept for one call

@@ -86,3 +86,7 @@ class JSONRPCClient:
     def model(self, model, method, *args):
         return self._post(
             f'model.{model}.{method}', [*args, self.context])
+
+    def report(self, name, ids, data):
+        "Execute a report as the client prints it: (ext, content, ...)"
+        return self._post(f'report.{name}.execute', [ids, data, self.context])

@@ -61,9 +61,9 @@ class KazanCommandTestCase(unittest.TestCase):
         shutil.rmtree(cls.workdir, ignore_errors=True)
 
     @classmethod
-    def kazan(cls, command, *args, check=True):
+    def kazan(cls, command, *args, check=True, env=None):
         result = subprocess.run(
-            [KAZAN, command, *cls.args, *args], env=cls.env,
+            [KAZAN, command, *cls.args, *args], env=dict(cls.env, **env or {}),
             stdin=subprocess.DEVNULL, capture_output=True, text=True,
             timeout=600)
         if check and result.returncode != 0:
@@ -145,6 +145,181 @@ class KazanCommandTestCase(unittest.TestCase):
                 {(r['account'], r['kfo']): {c: Decimal(r[c])
                         for c in list(r)[2:]} for r in consolidated},
                 {k: dict(v) for k, v in expected.items()})
+
+    def test_statements_forms_in_every_format(self):
+        """Every institution and founder gets each form in the four
+        formats; the balance balances per КФО, plan execution equals the
+        cash movements, the financial results the turnovers of 401.10 and
+        401.20, and a founder's forms the sum of its institutions'"""
+        out = self.workdir / 'forms'
+        self.kazan('statements', MONTH_END, '--format', 'csv,xlsx,ods,pdf',
+            '--out', str(out))
+        institutions = sample_institutions()
+        folders = [r['inn'] for r in institutions] + [
+            'founder-education', 'founder-culture']
+        forms = ['trial_balance', 'balance_0503730',
+            'financial_results_0503721', 'plan_execution_0503737',
+            'general_ledger_0504072']
+        for folder in folders:
+            for form in forms:
+                for ext in ['csv', 'xlsx', 'ods', 'pdf']:
+                    path = out / folder / f'{form}.{ext}'
+                    self.assertGreater(path.stat().st_size, 0, path)
+        self.assertTrue(
+            (out / FIRST / 'balance_0503730.pdf').read_bytes()
+            .startswith(b'%PDF'))
+        import zipfile
+        with zipfile.ZipFile(out / FIRST / 'balance_0503730.ods') as ods:
+            self.assertEqual(ods.read('mimetype'),
+                b'application/vnd.oasis.opendocument.spreadsheet')
+        from openpyxl import load_workbook
+        sheet = load_workbook(out / FIRST / 'balance_0503730.xlsx').active
+        texts = {c.value for row in sheet.iter_rows() for c in row}
+        self.assertIn('Баланс государственного (муниципального) учреждения',
+            texts)
+
+        def nonzero(sums):
+            "The lines with an amount (a form may leave out empty lines)"
+            return {k: dict(v) for k, v in sums.items() if any(v.values())}
+
+        def amounts(rows, key, columns):
+            sums = defaultdict(lambda: defaultdict(Decimal))
+            for row in rows:
+                for column in columns:
+                    sums[key(row)][column] += Decimal(row[column])
+            return {k: dict(v) for k, v in sums.items()}
+
+        for folder in folders:
+            with self.subTest(folder=folder):
+                balance = self.read_trial_balance(
+                    out / folder / 'balance_0503730.csv')
+                self.assertEqual(list(balance[0]), [
+                        'line_code', 'line_name', 'kfo', 'year_start',
+                        'period_end'])
+                totals = {(r['line_code'], r['kfo']): r for r in balance
+                    if r['line_code'] in ('ASSETS_TOTAL', 'LIABILITIES_TOTAL')}
+                kfos = {kfo for _, kfo in totals}
+                self.assertIn('total', kfos)
+                for kfo in kfos:
+                    for column in ['year_start', 'period_end']:
+                        self.assertEqual(
+                            Decimal(totals['ASSETS_TOTAL', kfo][column]),
+                            Decimal(totals['LIABILITIES_TOTAL', kfo][column]),
+                            (kfo, column))
+                self.assertGreater(
+                    Decimal(totals['ASSETS_TOTAL', 'total']['period_end']), 0)
+
+                trial = self.read_trial_balance(
+                    out / folder / 'trial_balance.csv')[:-1]
+                cash = amounts(
+                    [r for r in trial
+                        if r['account'] in ('201.11', '201.21', '201.34')],
+                    lambda r: r['kfo'], ['debit', 'credit'])
+                plan = self.read_trial_balance(
+                    out / folder / 'plan_execution_0503737.csv')
+                self.assertEqual(list(plan[0]), [
+                        'kfo', 'section', 'line_code', 'kvr', 'kosgu',
+                        'planned', 'executed', 'not_executed'])
+                # the detail rows (a section's total row has no КОСГУ):
+                # receipts less payments less sources is the change of cash
+                executed = amounts([r for r in plan if r['kosgu']],
+                    lambda r: (r['kfo'], r['section']), ['executed'])
+                for kfo, turnover in cash.items():
+                    income, expense, sources = (
+                        executed.get((kfo, s), {}).get('executed', Decimal(0))
+                        for s in ['income', 'expense', 'sources'])
+                    self.assertEqual(income - expense - sources,
+                        turnover['debit'] - turnover['credit'], kfo)
+                    if kfo == '4':  # the payroll of the subsidised task
+                        self.assertGreater(expense, 0, kfo)
+                totals = amounts([r for r in plan if not r['kosgu']],
+                    lambda r: (r['kfo'], r['section']), ['executed'])
+                self.assertEqual(nonzero(totals), nonzero(executed))
+                for row in plan:
+                    self.assertEqual(Decimal(row['not_executed']),
+                        Decimal(row['planned']) - Decimal(row['executed']))
+
+                results = self.read_trial_balance(
+                    out / folder / 'financial_results_0503721.csv')
+                self.assertEqual(list(results[0]), [
+                        'line_code', 'line_name', 'kosgu', 'kfo', 'amount'])
+                by_kosgu = {(r['kosgu'], r['kfo']): Decimal(r['amount'])
+                    for r in results if r['kosgu'] and r['kfo'] != 'total'}
+                # the year's income and expenses: the balances of 401.10.KKK
+                # and 401.20.KKK, those onboarded with the opening included
+                for row in trial:
+                    parts = row['account'].split('.')
+                    balance = (Decimal(row['closing_debit'])
+                        - Decimal(row['closing_credit']))
+                    if parts[:2] == ['401', '10'] and len(parts) == 3:
+                        self.assertEqual(
+                            by_kosgu[parts[2], row['kfo']], -balance)
+                    elif parts[:2] == ['401', '20'] and len(parts) == 3:
+                        self.assertEqual(
+                            by_kosgu[parts[2], row['kfo']], balance)
+
+        # a founder's forms are the sums of its institutions'
+        layouts = {
+            'balance_0503730.csv': (
+                lambda r: (r['line_code'], r['kfo']),
+                ['year_start', 'period_end']),
+            'financial_results_0503721.csv': (
+                lambda r: (r['line_code'], r['kosgu'], r['kfo']), ['amount']),
+            'plan_execution_0503737.csv': (
+                lambda r: (r['kfo'], r['section'], r['line_code'], r['kvr'],
+                    r['kosgu']), ['planned', 'executed', 'not_executed']),
+            }
+        for founder in ['education', 'culture']:
+            inns = [r['inn'] for r in institutions if r['founder'] == founder]
+            for name, (key, columns) in layouts.items():
+                with self.subTest(founder=founder, form=name):
+                    expected = defaultdict(lambda: defaultdict(Decimal))
+                    for inn in inns:
+                        for row in self.read_trial_balance(out / inn / name):
+                            for column in columns:
+                                expected[key(row)][column] += \
+                                    Decimal(row[column])
+                    consolidated = amounts(self.read_trial_balance(
+                            out / f'founder-{founder}' / name), key, columns)
+                    self.assertEqual(nonzero(consolidated),
+                        nonzero(expected))
+
+    def test_director_exports_own_statements_only(self):
+        """With a director's credentials the command writes their own
+        institution's statements and refuses another's and a founder's"""
+        with open(self.workdir / 'var' / 'demo-directors.csv',
+                encoding='utf-8') as f:
+            directors = {r['inn']: r for r in csv.DictReader(f, delimiter=';')}
+        director = directors[FIRST]
+        password = self.workdir / 'director-password'
+        password.write_text(director['password'] + '\n', encoding='utf-8')
+        password.chmod(0o600)
+        as_director = ['--user', director['login'],
+            '--password-file', str(password)]
+
+        out = self.workdir / 'director'
+        self.kazan('statements', MONTH_END, '--out', str(out), *as_director)
+        self.assertEqual(sorted(p.name for p in out.iterdir()), [FIRST])
+
+        for args in [('--institution', SECOND), ('--founder', 'education'),
+                ('--institution', FIRST, SECOND)]:
+            with self.subTest(args=args):
+                refused = self.workdir / 'refused'
+                shutil.rmtree(refused, ignore_errors=True)
+                result = self.kazan('statements', MONTH_END,
+                    '--out', str(refused), *as_director, *args, check=False)
+                self.assertEqual(result.returncode, 1, result.stderr)
+                written = sorted(p.name for p in refused.iterdir())
+                self.assertNotIn(SECOND, written)
+                self.assertFalse(any(n.startswith('founder-')
+                        for n in written))
+                self.assertTrue(set(written) <= {FIRST})
+
+        result = self.kazan('statements', MONTH_END, '--out', str(out),
+            '--user', director['login'], check=False,
+            env={'KAZAN_PASSWORD': 'wrong-password'})
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn('неверный логин или пароль', result.stderr)
 
     def test_statements_unknown_institution_is_partial_failure(self):
         out = self.workdir / 'partial'

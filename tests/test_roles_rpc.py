@@ -99,6 +99,32 @@ class RoleAccessTestCase(unittest.TestCase):
         self.assertEqual(name, 'UserError')
         self.assertIn('not allowed', message)
 
+    def test_director_exports_own_statements_only(self):
+        """The statements' export (the report behind the client's wizard)
+        gives a director their own institution's forms, never another's,
+        nor a founder's consolidation they cannot wholly read"""
+        client = self.client('director')
+        data = {'company': self.school, 'date': START, 'form':
+            'trial_balance', 'format': 'csv'}
+        ext, content, *_ = client.report('kazan.statement.report', [], data)
+        self.assertEqual(ext, 'csv')
+        text = bytes(content).decode('utf-8')
+        self.assertTrue(text.startswith('account;kfo;'), text)
+        self.assertIn('\n201.11;4;100.00;', text)
+        for refused in [
+                dict(data, company=self.museum),
+                dict(data, company=None, founder='culture'),
+                dict(data, company=self.museum, form='balance',
+                    format='pdf'),
+                ]:
+            with self.subTest(data=refused):
+                with self.assertRaises(RPCError) as context:
+                    client.report('kazan.statement.report', [], refused)
+                name, (message, *_) = context.exception.args
+                self.assertEqual(name, 'UserError')
+                self.assertIn('own institutions' if refused.get('company')
+                    else 'every institution', message)
+
     def test_wrong_password_refused(self):
         client = JSONRPCClient(DB_NAME)
         self.assertRaises(RPCError, client.login, 'director', 'wrong')
