@@ -22,6 +22,11 @@ ROLE_GROUPS = {
     'director': ['group_director'],
     'onboarding': ['group_onboarding'],
     }
+# The windows (XML ids of act_window of this module) a role's client opens
+# at login: a director lands on the institution's dashboard
+ROLE_LOGIN_ACTIONS = {
+    'director': ['act_director_dashboard'],
+    }
 
 
 class User(metaclass=PoolMeta):
@@ -59,14 +64,21 @@ class User(metaclass=PoolMeta):
         Lang = pool.get('ir.lang')
         russian = Lang.search(
             [('code', '=', 'ru'), ('translatable', '=', True)], limit=1)
+        ActWindow = pool.get('ir.action.act_window')
         group_ids = {role: [ModelData.get_id('kazan_accounting', xml_id)
                 for xml_id in xml_ids]
             for role, xml_ids in ROLE_GROUPS.items()}
+        # res.user-ir.action takes the ir.action behind the act_window
+        action_ids = {role: [ActWindow(ModelData.get_id(
+                        'kazan_accounting', xml_id)).action.id
+                for xml_id in xml_ids]
+            for role, xml_ids in ROLE_LOGIN_ACTIONS.items()}
         return cls.create([{
                     'login': u['login'],
                     'name': u['name'],
                     'password': u['password'],
                     'groups': [('add', group_ids[u['role']])],
+                    'actions': [('add', action_ids.get(u['role'], []))],
                     'companies': [('add', u['companies'])],
                     'company': u['companies'][0] if u['companies'] else None,
                     'company_filter': 'one',
