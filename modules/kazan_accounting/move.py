@@ -16,7 +16,7 @@ from sql.functions import Abs, Round, Substring
 
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import ModelView, dualmethod, fields
+from trytond.model import Index, ModelView, dualmethod, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -28,6 +28,15 @@ from .exceptions import BudgetCodeError, CashAnalyticsError, KFOBalanceError
 
 class Move(metaclass=PoolMeta):
     __name__ = 'account.move'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # The moves of hundreds of institutions share the table, and every
+        # statement reads one institution's (or a founder's) up to a date
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.company, Index.Equality()), (t.date, Index.Range())))
 
     @dualmethod
     @ModelView.button
