@@ -13,7 +13,9 @@ import pathlib
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
+import textwrap
 import unittest
 import uuid
 from collections import defaultdict
@@ -21,8 +23,9 @@ from decimal import Decimal
 
 from .commands import KAZAN, command_env, drop_postgresql_database
 
-SAMPLE = pathlib.Path(__file__).resolve().parent.parent / 'data' / \
-    'sample_batch'
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SAMPLE = REPO / 'data' / 'sample_batch'
+PLANS = REPO / 'data' / 'sample_plans.csv'
 
 
 def sample_institutions():
@@ -320,6 +323,96 @@ class KazanCommandTestCase(unittest.TestCase):
             env={'KAZAN_PASSWORD': 'wrong-password'})
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn('неверный логин или пароль', result.stderr)
+
+    def planned(self):
+        "{(inn, kfo, kvr, kosgu): (original, amended)} in the database"
+        script = textwrap.dedent('''
+            import sys
+            from kazan import config, database
+            settings = config.resolve(sys.argv[1] or None, sys.argv[2])
+            def dump(pool):
+                Plan = pool.get('kazan.plan')
+                for plan in Plan.search([]):
+                    for t in plan.totals():
+                        print(plan.company.inn, plan.state, t.kfo, t.kvr,
+                            t.kosgu, t.original, t.total, sep=';')
+            database.run(settings, dump, readonly=True)
+            ''')
+        conf = self.args[1] if self.args else ''
+        result = subprocess.run(
+            [sys.executable, '-c', script, conf, self.database],
+            env=self.env, capture_output=True, text=True, check=True,
+            cwd=REPO)
+        planned = {}
+        for line in result.stdout.splitlines():
+            inn, state, kfo, kvr, kosgu, original, total = line.split(';')
+            self.assertEqual(state, 'approved')
+            planned[inn, kfo, kvr, kosgu] = (
+                Decimal(original), Decimal(total))
+        return planned
+
+    def test_plan_import(self):
+        """kazan plan import: the demo imported the sample plans; the same
+        file again changes nothing, a bad file writes nothing and names
+        its line and column, an approved plan changes only by amendment"""
+        from kazan import sample_plans
+        plans = self.read_trial_balance(PLANS)
+        planned = self.planned()
+        expected = defaultdict(Decimal)
+        for row in plans:
+            if not row['amendment']:
+                expected[row['inn'], row['kfo'], row['kvr'],
+                    row['kosgu']] += Decimal(row['amount'])
+        self.assertEqual({k: v[0] for k, v in planned.items()},
+            dict(expected))
+
+        result = self.kazan('plan', 'import', str(PLANS))
+        self.assertIn('без изменений 42', result.stdout)
+        self.assertIn('ничего не изменено', result.stdout)
+
+        def write(name, rows):
+            path = self.workdir / name
+            with open(path, 'w', encoding='utf-8', newline='') as f:
+                writer = csv.DictWriter(f, sample_plans.COLUMNS,
+                    delimiter=';', lineterminator='\n')
+                writer.writeheader()
+                writer.writerows(rows)
+            return path
+
+        first = [dict(r) for r in plans if r['inn'] == FIRST]
+        for name, change, error in [
+                ('bad.csv', {3: {'kosgu': '21'}}, 'bad.csv:5:kosgu'),
+                ('changed.csv', {1: {'amount': '1.00'}}, 'changed.csv:2'),
+                ('unknown.csv', {0: {'inn': '1655000000'}}, '1655000000'),
+                ]:
+            with self.subTest(file=name):
+                rows = [dict(r, **change.get(i, {}))
+                    for i, r in enumerate(first)]
+                result = self.kazan('plan', 'import', str(write(name, rows)),
+                    check=False)
+                self.assertEqual(result.returncode, 1, result.stderr)
+                self.assertIn(error, result.stderr)
+                self.assertEqual(self.planned(), planned)
+
+        # an amendment in a file of its own, in Windows-1251 with ','
+        amendment = self.workdir / 'amendment.csv'
+        amendment.write_bytes((
+                'inn,year,kfo,line_code,kvr,kosgu,amount,amendment,'
+                'amendment_date\n'
+                f'{FIRST},2026,4,1210,,131,"-1000,00",№ 9,01.06.2026\n'
+                f'{FIRST},2026,4,2640,244,226,"-1000,00",№ 9,01.06.2026\n'
+                ).encode('cp1251'))
+        result = self.kazan('plan', 'import', str(amendment))
+        self.assertIn('изменено 1', result.stdout)
+        after = self.planned()
+        for key in [(FIRST, '4', '', '131'), (FIRST, '4', '244', '226')]:
+            self.assertEqual(after[key][1], planned[key][1] - 1000)
+        result = self.kazan('plan', 'import', str(amendment))
+        self.assertIn('ничего не изменено', result.stdout)
+
+        result = self.kazan('plan', 'import', str(self.workdir / 'none.csv'),
+            check=False)
+        self.assertEqual(result.returncode, 2)
 
     def test_statements_unknown_institution_is_partial_failure(self):
         out = self.workdir / 'partial'

@@ -1,48 +1,29 @@
-"""The sample plans (data/sample_plans.csv) and ``kazan plan import``.
+"""The sample plans (data/sample_plans.csv).
 
 The sample file must be what kazan.sample_plans makes of the sample batch,
 and make sense: a plan per institution, balanced per КФО, wages of twelve
-months of the staff.  The command is run end to end on a small database
-(two institutions of the sample batch, onboarded by ``kazan onboard``):
-the whole file or nothing, errors with their file, line and column,
-idempotent, amendments from a second file.
+months of the staff.  ``kazan plan import`` is run end to end on the demo
+database in tests/test_cli.py (the demo imports this file).
 """
 import csv
 import filecmp
-import os
 import pathlib
-import shutil
-import subprocess
-import sys
 import tempfile
-import textwrap
 import unittest
-import uuid
 from collections import defaultdict
 from decimal import Decimal
 
 from kazan import sample_plans
 from kazan.sample_batch import monthly_gross
 
-from .commands import KAZAN, command_env, drop_postgresql_database
-
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SAMPLE = REPO / 'data' / 'sample_batch'
 PLANS = REPO / 'data' / 'sample_plans.csv'
-BATCH_FILES = ['institutions.csv', 'opening_balances.csv', 'employees.csv']
 
 
 def read_csv(path):
     with open(path, encoding='utf-8', newline='') as f:
         return list(csv.DictReader(f, delimiter=';'))
-
-
-def write_csv(path, rows, columns):
-    with open(path, 'w', encoding='utf-8', newline='') as f:
-        writer = csv.DictWriter(f, columns, delimiter=';',
-            lineterminator='\n')
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 class SamplePlansTestCase(unittest.TestCase):
@@ -99,152 +80,3 @@ class SamplePlansTestCase(unittest.TestCase):
         self.assertEqual(problems, [])
         self.assertEqual(len(plans), 42)
         self.assertEqual(sum(len(p.amendments) for p in plans), 6)
-
-
-class PlanCommandTestCase(unittest.TestCase):
-    "kazan plan import on two institutions of the sample batch"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.workdir = pathlib.Path(tempfile.mkdtemp(prefix='kazan-plan-'))
-        cls.env = command_env(cls.workdir)
-        uri = os.environ.get('TRYTOND_DATABASE_URI', '')
-        postgresql = uri.startswith('postgresql')
-        cls.database = f'kazan_plan_{uuid.uuid4().hex[:8]}'
-        cls.conf = cls.workdir / 'trytond.conf'
-        cls.conf.write_text('[database]\n' + (
-                f'uri = {uri}\n' if postgresql else
-                f'uri = sqlite://\npath = {cls.workdir / "db"}\n'),
-            encoding='utf-8')
-        cls.args = ['--config', str(cls.conf), '--database', cls.database]
-        password = cls.workdir / 'admin-password'
-        password.write_text('Kz-admin-password-1\n')
-
-        # the first two institutions of the sample batch
-        cls.inns = [r['inn'] for r in read_csv(
-                SAMPLE / 'institutions.csv')[:2]]
-        batch = cls.workdir / 'batch'
-        batch.mkdir()
-        for name in BATCH_FILES:
-            with open(SAMPLE / name, encoding='utf-8', newline='') as f:
-                columns = next(csv.reader(f, delimiter=';'))
-            write_csv(batch / name, [r for r in read_csv(SAMPLE / name)
-                    if r['inn'] in cls.inns], columns)
-        cls.plans = [r for r in read_csv(PLANS) if r['inn'] in cls.inns]
-        cls.plan_file = cls.workdir / 'plans.csv'
-        write_csv(cls.plan_file, cls.plans, sample_plans.COLUMNS)
-
-        cls.kazan('init', '--admin-password-file', str(password))
-        cls.kazan('onboard', str(batch))
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_postgresql_database(cls.database)
-        shutil.rmtree(cls.workdir, ignore_errors=True)
-
-    @classmethod
-    def kazan(cls, *args, check=True):
-        result = subprocess.run(
-            [KAZAN, *args, *cls.args], env=cls.env,
-            stdin=subprocess.DEVNULL, capture_output=True, text=True,
-            timeout=1200)
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f'kazan {" ".join(args)} exited {result.returncode}:\n'
-                f'{result.stdout}\n{result.stderr}')
-        return result
-
-    def planned(self):
-        "{(inn, kfo, kvr, kosgu): (original, amended)} in the database"
-        script = textwrap.dedent('''
-            import sys
-            from kazan import config, database
-            settings = config.resolve(sys.argv[1], sys.argv[2])
-            def dump(pool):
-                Plan = pool.get('kazan.plan')
-                for plan in Plan.search([]):
-                    for t in plan.totals():
-                        print(plan.company.inn, plan.state, t.kfo, t.kvr,
-                            t.kosgu, t.original, t.total, sep=';')
-            database.run(settings, dump, readonly=True)
-            ''')
-        result = subprocess.run(
-            [sys.executable, '-c', script, str(self.conf), self.database],
-            env=self.env, capture_output=True, text=True, check=True,
-            cwd=REPO)
-        planned = {}
-        for line in result.stdout.splitlines():
-            inn, state, kfo, kvr, kosgu, original, total = line.split(';')
-            self.assertEqual(state, 'approved')
-            planned[inn, kfo, kvr, kosgu] = (
-                Decimal(original), Decimal(total))
-        return planned
-
-    def test_import(self):
-        # 1. the whole sample file: 40 institutions are not in this
-        # database, so nothing is written
-        result = self.kazan('plan', 'import', str(PLANS), check=False)
-        self.assertEqual(result.returncode, 1, result.stderr)
-        self.assertEqual(result.stderr.count('sample_plans.csv:'), 40)
-        self.assertIn('ничего не записано', result.stderr)
-        self.assertEqual(self.planned(), {})
-
-        # 2. a bad КОСГУ: named by file, line and column
-        bad = self.workdir / 'bad.csv'
-        rows = [dict(r) for r in self.plans]
-        rows[3]['kosgu'] = '21'
-        write_csv(bad, rows, sample_plans.COLUMNS)
-        result = self.kazan('plan', 'import', str(bad), check=False)
-        self.assertEqual(result.returncode, 1)
-        self.assertIn('bad.csv:5:kosgu', result.stderr)
-        self.assertEqual(self.planned(), {})
-
-        # 3. the two institutions' plans, approved
-        result = self.kazan('plan', 'import', str(self.plan_file),
-            '--year', '2026')
-        self.assertIn('создано 2', result.stdout)
-        expected = defaultdict(Decimal)
-        for row in self.plans:
-            expected[row['inn'], row['kfo'], row['kvr'], row['kosgu']] += (
-                Decimal(row['amount']))
-        planned = self.planned()
-        self.assertEqual({k: v[0] for k, v in planned.items()},
-            dict(expected))
-
-        # 4. again: nothing changes
-        result = self.kazan('plan', 'import', str(self.plan_file))
-        self.assertIn('без изменений 2', result.stdout)
-        self.assertIn('ничего не изменено', result.stdout)
-
-        # 5. an approved plan is not overwritten by another file
-        changed = self.workdir / 'changed.csv'
-        rows = [dict(r) for r in self.plans]
-        rows[1]['amount'] = '1.00'
-        write_csv(changed, rows, sample_plans.COLUMNS)
-        result = self.kazan('plan', 'import', str(changed), check=False)
-        self.assertEqual(result.returncode, 1)
-        self.assertIn('changed.csv:2', result.stderr)
-        self.assertEqual(self.planned(), planned)
-
-        # 6. an amendment in a file of its own, in Windows-1251 with ','
-        amendment = self.workdir / 'amendment.csv'
-        inn = self.inns[0]
-        amendment.write_bytes((
-                'inn,year,kfo,line_code,kvr,kosgu,amount,amendment,'
-                'amendment_date\n'
-                f'{inn},2026,4,1210,,131,"-1000,00",№ 1,01.06.2026\n'
-                f'{inn},2026,4,2640,244,226,"-1000,00",№ 1,01.06.2026\n'
-                ).encode('cp1251'))
-        result = self.kazan('plan', 'import', str(amendment))
-        self.assertIn('изменено 1', result.stdout)
-        after = self.planned()
-        for kosgu, kvr in [('131', ''), ('226', '244')]:
-            original, total = after[inn, '4', kvr, kosgu]
-            self.assertEqual(total, original - 1000)
-        result = self.kazan('plan', 'import', str(amendment))
-        self.assertIn('ничего не изменено', result.stdout)
-
-        # bad usage
-        result = self.kazan('plan', 'import', str(self.workdir / 'none.csv'),
-            check=False)
-        self.assertEqual(result.returncode, 2)
