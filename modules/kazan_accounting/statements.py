@@ -845,20 +845,26 @@ class DateContextMixin:
         return Transaction().context.get('company')
 
 
-class BalanceContext(DateContextMixin, ModelView):
-    "Balance Context"
-    __name__ = 'kazan.statement.balance.context'
+class OneDateContextMixin(DateContextMixin):
+    "The context of a form as of one date"
+    __slots__ = ()
 
     date = fields.Date("Date", required=True)
-    kfo = fields.Selection(
-        [(None, "")] + STATEMENT_KFO, "KFO", sort=False,
-        help="Leave empty for every financing source.")
 
     @classmethod
     def default_date(cls):
         pool = Pool()
         Date = pool.get('ir.date')
         return Transaction().context.get('date') or Date.today()
+
+
+class BalanceContext(OneDateContextMixin, ModelView):
+    "Balance Context"
+    __name__ = 'kazan.statement.balance.context'
+
+    kfo = fields.Selection(
+        [(None, "")] + STATEMENT_KFO, "KFO", sort=False,
+        help="Leave empty for every financing source.")
 
 
 class Balance(StatementMixin, ModelSQL, ModelView):
@@ -1063,20 +1069,13 @@ class FinancialResult(StatementMixin, ModelSQL, ModelView):
         return domain
 
 
-class PlanExecutionContext(DateContextMixin, ModelView):
+class PlanExecutionContext(OneDateContextMixin, ModelView):
     "Plan Execution Context"
     __name__ = 'kazan.statement.plan_execution.context'
 
-    date = fields.Date("Date", required=True)
     kfo = fields.Selection(
         [(None, "")] + KFO, "KFO", sort=False,
         help="Leave empty for every financing source.")
-
-    @classmethod
-    def default_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        return Transaction().context.get('date') or Date.today()
 
 
 class PlanExecution(StatementMixin, ModelSQL, ModelView):

@@ -15,6 +15,8 @@ from trytond.transaction import Transaction
 from kazan import sample
 from kazan.database import in_transaction
 
+from .tools import in_rolled_back_transaction
+
 START = dt.date(2026, 1, 1)
 END = dt.date(2026, 12, 31)
 NEXT = dt.date(2027, 1, 1)
@@ -34,19 +36,6 @@ LEDGER = [
     ]
 INCOME = 'Closing of the income of the year'
 EXPENSES = 'Closing of the expenses of the year'
-
-
-def in_rolled_back_transaction(method):
-    """Run the test in a transaction (retried on Tryton's lock requests)
-    that is rolled back: every test starts from what setUpClass committed"""
-    def wrapper(self):
-        def test(pool):
-            try:
-                return method(self)
-            finally:
-                Transaction().rollback()
-        return in_transaction(DB_NAME, test)
-    return wrapper
 
 
 def amount(value):

@@ -27,6 +27,7 @@ from trytond.transaction import Transaction
 from kazan import sample
 from kazan.database import in_transaction
 
+from .tools import in_rolled_back_transaction
 from ..statements import (
     ASSETS_TOTAL, KFO_COLUMNS, LIABILITIES_TOTAL, TOTAL_KFO, balance,
     financial_results, general_ledger, plan_execution)
@@ -38,19 +39,6 @@ APRIL_END = dt.date(2026, 4, 30)
 YEAR_START = dt.date(2026, 1, 1)
 YEAR_END = dt.date(2026, 12, 31)
 PASSWORD = 'Statements-of-2026!'
-
-
-def in_rolled_back_transaction(method):
-    """Run the test in a transaction (retried on Tryton's lock requests)
-    that is rolled back: every test starts from what setUpClass committed"""
-    def wrapper(self):
-        def test(pool):
-            try:
-                return method(self)
-            finally:
-                Transaction().rollback()
-        return in_transaction(DB_NAME, test)
-    return wrapper
 
 
 def D(value):

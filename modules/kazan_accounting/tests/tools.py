@@ -1,6 +1,7 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
 """Helpers of the module's tests."""
 from trytond.tests.test_tryton import DB_NAME
+from trytond.transaction import Transaction
 
 from kazan.database import in_transaction
 
@@ -10,4 +11,17 @@ def in_retried_transaction(method):
     (with_transaction does not retry them)"""
     def wrapper(self):
         return in_transaction(DB_NAME, lambda pool: method(self))
+    return wrapper
+
+
+def in_rolled_back_transaction(method):
+    """Run the test in a transaction (retried on Tryton's lock requests)
+    that is rolled back: every test starts from what setUpClass committed"""
+    def wrapper(self):
+        def test(pool):
+            try:
+                return method(self)
+            finally:
+                Transaction().rollback()
+        return in_transaction(DB_NAME, test)
     return wrapper

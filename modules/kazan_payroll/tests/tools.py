@@ -1,13 +1,11 @@
 # This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
 """Valid made-up staff for the tests and scenarios, and the transaction
-decorator of the module's tests."""
+decorator of the module's tests (kazan_accounting's)."""
 import datetime as dt
 from decimal import Decimal
 
-from trytond.tests.test_tryton import DB_NAME
-from trytond.transaction import Transaction
-
-from kazan.database import in_transaction
+from trytond.modules.kazan_accounting.tests.tools import (  # noqa: F401
+    in_rolled_back_transaction)
 
 _INN_WEIGHTS_11 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]
 _INN_WEIGHTS_12 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]
@@ -55,14 +53,3 @@ def staff_member(number, **values):
     return member
 
 
-def in_rolled_back_transaction(method):
-    """Run the test in a transaction (retried on Tryton's lock requests)
-    that is rolled back: every test starts from what setUpClass committed"""
-    def wrapper(self):
-        def test(pool):
-            try:
-                return method(self)
-            finally:
-                Transaction().rollback()
-        return in_transaction(DB_NAME, test)
-    return wrapper
