@@ -856,7 +856,6 @@ def _pdf_table(table, frame, fonts):
     from reportlab.lib import colors
     from reportlab.lib.utils import simpleSplit
     from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import Table as PdfTable
 
     regular, bold = fonts
     columns = table.columns
@@ -898,26 +897,203 @@ def _pdf_table(table, frame, fonts):
     text_columns = [c for c, column in enumerate(columns)
         if column.kind == 'text']
     name = _name_column(table)
-    for r, (row, line) in enumerate(zip(table.rows, cells), 1):
+    bold_rows = []
+    for r, (row, line) in enumerate(zip(table.rows, cells)):
         font = regular
         if row.get('bold'):
             font = bold
-            commands.append(('FONT', (0, r), (-1, r), bold, size, leading))
+            bold_rows.append(r)
         level = row.get('level') or 0
         for c in text_columns:
             if c == name and level:
                 # Spaces, not a padding per row: a style command per row
-                # costs more than the row itself when the table splits
+                # costs more than the row itself on a page
                 indent = INDENT * level
                 line[c] = wrap(line[c], font,
                     widths[c] - 2 * PADDING - indent, indent_text(indent))
             else:
                 line[c] = wrap(line[c], font, widths[c] - 2 * PADDING)
         heights.append(_pdf_height(line, leading))
-    # Heights given, reportlab does not measure each cell again each time
-    # it splits the table at a page's end
-    return PdfTable([head] + cells, colWidths=widths, rowHeights=heights,
-        repeatRows=1, style=commands, hAlign='LEFT')
+    # Heights given, reportlab does not measure each cell again
+    return _long_table()([head], cells, heights, bold_rows, widths, commands,
+        ('FONT', bold, size, leading))
+
+
+@functools.lru_cache(maxsize=None)
+def _long_table():
+    "The class of _LongTable, made once reportlab is imported"
+    from reportlab.platypus import Flowable
+    from reportlab.platypus import Table as BaseTable
+    from reportlab.lib.rl_accel import fp_str
+
+    class PdfTable(BaseTable):
+        """A Table that draws its strings faster.
+
+        Drawing a cell's text is most of the time of a long table: the
+        Table makes a text object for each line, and encodes it for the
+        TrueType font's subsets.  This one skips empty cells and keeps
+        each string's encoded text (the `texts` of the document, the same
+        codes, months and names recur on every page): a line is then its
+        position and the kept text, through the public addLiteral.  Any
+        other cell (flowables, links, right-to-left) is drawn by the
+        Table."""
+
+        texts = None
+
+        def _drawCell(self, cellval, cellstyle, pos, size):
+            just = cellstyle.alignment
+            if (type(cellval) is not str or self.texts is None
+                    or cellstyle.href or cellstyle.destination
+                    or cellstyle.direction or cellstyle.shaping
+                    or just not in ('LEFT', 'RIGHT', 'CENTER', 'CENTRE')
+                    or cellstyle.valign not in ('TOP', 'MIDDLE', 'BOTTOM')):
+                return super()._drawCell(cellval, cellstyle, pos, size)
+            if not cellval:
+                return
+            canv = self.canv
+            if self._curcellstyle is not cellstyle:
+                cur = self._curcellstyle
+                if cur is None or cellstyle.color != cur.color:
+                    canv.setFillColor(cellstyle.color)
+                if (cur is None or cellstyle.leading != cur.leading
+                        or cellstyle.fontname != cur.fontname
+                        or cellstyle.fontsize != cur.fontsize):
+                    canv.setFont(cellstyle.fontname, cellstyle.fontsize,
+                        cellstyle.leading)
+                self._curcellstyle = cellstyle
+            # The positions as Table._drawCell computes them
+            colpos, rowpos = pos
+            colwidth, rowheight = size
+            lines = cellval.split('\n')
+            leading, fontsize = cellstyle.leading, cellstyle.fontsize
+            valign = cellstyle.valign
+            if valign == 'BOTTOM':
+                y = rowpos + cellstyle.bottomPadding + len(lines) * leading \
+                    - fontsize
+            elif valign == 'TOP':
+                y = rowpos + rowheight - cellstyle.topPadding - fontsize
+            else:
+                y = rowpos + (cellstyle.bottomPadding + rowheight
+                    - cellstyle.topPadding + len(lines) * leading) / 2.0 \
+                    - fontsize
+            if just == 'LEFT':
+                x, shift = colpos + cellstyle.leftPadding, 0
+            elif just == 'RIGHT':
+                x, shift = colpos + colwidth - cellstyle.rightPadding, 1
+            else:
+                x, shift = colpos + (colwidth + cellstyle.leftPadding
+                    - cellstyle.rightPadding) * 0.5, 0.5
+            font = (canv._fontname, canv._fontsize, canv._leading)
+            texts = self.texts
+            for line in lines:
+                key = font + (line,)
+                kept = texts.get(key)
+                if kept is None:
+                    width = canv.stringWidth(line, *font[:2])
+                    text = canv.beginText(0, 0)
+                    text.textLine(line)
+                    code = text.getCode()
+                    # The text after its origin, 'BT 1 0 0 1 0 0 Tm'
+                    start = 'BT 1 0 0 1 %s Tm' % fp_str(0, 0)
+                    kept = texts[key] = (width,
+                        code[len(start):] if code.startswith(start) else None)
+                width, rest = kept
+                left = x - width * shift
+                if rest is None:
+                    text = canv.beginText(left, y)
+                    text.textLine(line)
+                    canv.drawText(text)
+                else:
+                    canv.addLiteral('BT 1 0 0 1 %s Tm%s' % (fp_str(left, y),
+                            rest))
+                y -= leading
+
+    class _LongTable(Flowable):
+        """Rows under column headers, laid out page by page.
+
+        A platypus Table that does not fit a page splits into the rows
+        that fit and a new Table of all the others, which splits again
+        at the next page: its work grows with the square of its rows (a
+        general ledger of 8,740 lines took 3 s, 455 tables, a million
+        calls measuring rows).  This flowable knows its rows' heights:
+        at a page's end it gives platypus a Table of the rows that fit,
+        under the column headers, and keeps the rest as a _LongTable, so
+        that each row goes into one Table only.  The pages look as the
+        one Table made them: headers on each page, rows never cut.
+
+        head: the header rows; rows: the data rows, heights: the heights
+        of head + rows; bold: indices of the bold rows; commands: the
+        table's style, for any number of rows; font: the bold rows'
+        FONT command without its cells."""
+
+        def __init__(self, head, rows, heights, bold, widths, commands,
+                font, start=0):
+            super().__init__()
+            self.head, self.rows, self.heights = head, rows, heights
+            self.bold, self.widths = bold, widths
+            self.commands, self.font = commands, font
+            self.start = start
+            self.hAlign = 'LEFT'
+            self.texts = {}
+            # tops[i]: the height of the data rows before row i
+            if start == 0:
+                tops, top = [0], 0
+                for height in heights[len(head):]:
+                    top += height
+                    tops.append(top)
+                self.tops = tops
+            self.head_height = sum(heights[:len(head)])
+            self.table = None
+
+        def _rest(self, start):
+            rest = _LongTable(self.head, self.rows, self.heights,
+                self.bold, self.widths, self.commands, self.font, start)
+            rest.tops = self.tops
+            rest.texts = self.texts
+            return rest
+
+        def _table(self, stop):
+            "A platypus Table of the headers and rows start to stop"
+            import bisect
+            start, nhead = self.start, len(self.head)
+            style = list(self.commands)
+            kind, font, size, leading = self.font
+            for r in self.bold[bisect.bisect_left(self.bold, start):
+                    bisect.bisect_left(self.bold, stop)]:
+                r += nhead - start
+                style.append((kind, (0, r), (-1, r), font, size, leading))
+            heights = self.heights[:nhead] \
+                + self.heights[nhead + start:nhead + stop]
+            table = PdfTable(self.head + self.rows[start:stop],
+                colWidths=self.widths, rowHeights=heights,
+                repeatRows=nhead, style=style, hAlign='LEFT')
+            table.texts = self.texts
+            return table
+
+        def wrap(self, availWidth, availHeight):
+            self.width = sum(self.widths)
+            self.height = self.head_height \
+                + self.tops[-1] - self.tops[self.start]
+            return self.width, self.height
+
+        def split(self, availWidth, availHeight):
+            import bisect
+            # The rows that fit under the headers, at least one
+            room = availHeight - self.head_height + self.tops[self.start]
+            stop = bisect.bisect_right(self.tops, room) - 1
+            if stop <= self.start:
+                return []
+            if stop >= len(self.rows):
+                return [self._table(len(self.rows))]
+            return [self._table(stop), self._rest(stop)]
+
+        def drawOn(self, canvas, x, y, _sW=0):
+            # All the rows fit: drawn as one Table
+            table = self._table(len(self.rows))
+            table.wrapOn(canvas, self.width, self.height)
+            table.drawOn(canvas, x, y, _sW)
+
+    return _LongTable
 
 
 def _pdf_height(line, leading):

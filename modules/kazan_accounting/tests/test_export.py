@@ -413,6 +413,58 @@ class CsvTestCase(unittest.TestCase):
             export.render(balance_document(), 'csv')
 
 
+class LongTableTestCase(unittest.TestCase):
+    "A table of 1,000 rows: laid out page by page, values kept"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.doc = balance_document(extra_rows=1000)
+
+    def test_pdf(self):
+        reader = pypdf.PdfReader(io.BytesIO(export.to_pdf(self.doc)))
+        pages = len(reader.pages)
+        # About 55 lines of this table on an A4 page
+        self.assertGreaterEqual(pages, 15)
+        self.assertLessEqual(pages, 25)
+        names, seen = set(), []
+        for number, page in enumerate(reader.pages, 1):
+            text = page.extract_text()
+            self.assertIn(f'Стр. {number} из {pages}', text)
+            # The column headers on every page of the long table, once
+            self.assertEqual(text.count('КОСГУ'), 1, number)
+            self.assertIn('назначений', text)
+            names.update(re.findall(r'Прочие работы, услуги № (\d+)\b',
+                    text))
+            seen.append(text)
+        # Every row once, none lost at the pages' ends
+        self.assertEqual(names, {str(i) for i in range(1000)})
+        self.assertIn('Заработная плата', seen[0])
+        self.assertIn('Прочие работы, услуги № 999', seen[-1])
+
+    def test_xlsx(self):
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(export.to_xlsx(self.doc)))
+        sheet = workbook['КФО 4. Расходы']
+        head = next(row[0].row for row in sheet.iter_rows(max_col=1)
+            if row[0].value == 'КОСГУ')
+        self.assertEqual(sheet.max_row, head + 1001)
+        for i in (0, 1, 500, 999):
+            r = head + 2 + i
+            self.assertEqual(sheet.cell(r, 3).value,
+                f'Прочие работы, услуги № {i}')
+            self.assertEqual(sheet.cell(r, 4).value, i)
+            self.assertEqual(sheet.cell(r, 5).value,
+                float(Decimal(i / 4).quantize(Decimal('0.01'),
+                        rounding='ROUND_HALF_UP')))
+            for c in (4, 5):
+                self.assertEqual(sheet.cell(r, c).number_format, '#,##0.00')
+            self.assertEqual(sheet.cell(r, 1).number_format, '@')
+            self.assertEqual(sheet.cell(r, 1).value, '226')
+            self.assertEqual(sheet.cell(r, 5).border.bottom.style, 'thin')
+        self.assertEqual(sheet.freeze_panes, f'A{head + 1}')
+        self.assertEqual(sheet.print_title_rows, f'${head}:${head}')
+
+
 class WriteTestCase(unittest.TestCase):
     "Every format through write()"
 
