@@ -69,15 +69,24 @@ def _formats(value):
     return formats
 
 
-def parser():
+def _common_options(default=None):
+    "--config and --database, which every command takes"
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        '--config', metavar='FILE',
+        '--config', metavar='FILE', default=default,
         help="конфигурация trytond (по умолчанию $TRYTOND_CONFIG, "
         "иначе быстрый старт на SQLite в ./var)")
     common.add_argument(
-        '--database', metavar='NAME',
+        '--database', metavar='NAME', default=default,
         help="имя базы (по умолчанию $KAZAN_DATABASE, иначе kazan)")
+    return common
+
+
+def parser():
+    common = _common_options()
+    # A command with subcommands takes them before or after its subcommand
+    # (kazan plan --database x import F): unset ones must not hide the other
+    nested = _common_options(default=argparse.SUPPRESS)
 
     p = Parser(prog='kazan', description="Бухгалтерия учреждений Казани")
     sub = p.add_subparsers(dest='command', required=True, parser_class=Parser)
@@ -135,11 +144,11 @@ def parser():
     statements.add_argument('--password-file', metavar='FILE',
         type=pathlib.Path, help="файл с паролем пользователя --user")
 
-    plan = sub.add_parser('plan',
+    plan = sub.add_parser('plan', parents=[nested],
         help="планы финансово-хозяйственной деятельности (ПФХД)")
     plan_sub = plan.add_subparsers(dest='plan_command', required=True,
         parser_class=Parser)
-    plan_import = plan_sub.add_parser('import', parents=[common],
+    plan_import = plan_sub.add_parser('import', parents=[nested],
         help="загрузить ПФХД учреждений из файла CSV или XLSX")
     plan_import.add_argument('file', type=pathlib.Path, metavar='FILE')
     plan_import.add_argument('--year', type=_year, metavar='YYYY',
@@ -164,7 +173,8 @@ def parser():
 def main(argv=None):
     args = parser().parse_args(argv)
     try:
-        settings = kconfig.resolve(args.config, args.database)
+        settings = kconfig.resolve(
+            getattr(args, 'config', None), getattr(args, 'database', None))
         return COMMANDS[args.command](settings, args)
     except kconfig.UsageError as e:
         print(f"kazan: {e}", file=sys.stderr)
