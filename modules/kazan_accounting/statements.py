@@ -34,7 +34,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, If, PYSONEncoder
+from trytond.pyson import PYSONEncoder
 from trytond.tools import sqlite_apply_types
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import StateAction, Wizard
@@ -42,6 +42,7 @@ from trytond.wizard import StateAction, Wizard
 from .common import FOUNDERS, KFO, KFO_CODES
 from .plan import SECTION_OF_KOSGU_GROUP, SECTIONS, section_of_kosgu
 from .trial_balance import OPENING_JOURNAL_TYPE
+from .trial_balance import PeriodContextMixin as TrialBalancePeriodMixin
 
 # The column of the sum over every КФО
 TOTAL_KFO = 'total'
@@ -929,39 +930,9 @@ class Balance(StatementMixin, ModelSQL, ModelView):
         return domain
 
 
-class PeriodContextMixin(DateContextMixin):
+class PeriodContextMixin(DateContextMixin, TrialBalancePeriodMixin):
+    "The context of a form over a period"
     __slots__ = ()
-
-    from_date = fields.Date(
-        "From Date", required=True,
-        domain=[
-            If(Eval('to_date'), ('from_date', '<=', Eval('to_date')), ()),
-            ])
-    to_date = fields.Date(
-        "To Date", required=True,
-        domain=[
-            If(Eval('from_date'), ('to_date', '>=', Eval('from_date')), ()),
-            ])
-
-    @classmethod
-    def default_to_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        return Transaction().context.get('to_date') or Date.today()
-
-    @classmethod
-    def default_from_date(cls):
-        pool = Pool()
-        Company = pool.get('company.company')
-        context = Transaction().context
-        if context.get('from_date'):
-            return context['from_date']
-        to_date = cls.default_to_date()
-        company_id = cls.default_company()
-        TrialBalance = pool.get('kazan.trial_balance')
-        if company_id is not None and company_id >= 0:
-            return TrialBalance.period_start(Company(company_id), to_date)
-        return to_date.replace(month=1, day=1)
 
 
 class FinancialResultContext(PeriodContextMixin, ModelView):

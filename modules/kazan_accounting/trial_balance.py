@@ -182,11 +182,11 @@ class TrialBalance(ModelSQL, ModelView):
         return start
 
 
-class TrialBalanceContext(ModelView):
-    "Trial Balance Context"
-    __name__ = 'kazan.trial_balance.context'
+class PeriodContextMixin:
+    """A period of an institution's statements: to today by default, from
+    the start of its period (TrialBalance.period_start)"""
+    __slots__ = ()
 
-    company = fields.Many2One('company.company', "Institution", required=True)
     from_date = fields.Date(
         "From Date", required=True,
         domain=[
@@ -197,11 +197,6 @@ class TrialBalanceContext(ModelView):
         domain=[
             If(Eval('from_date'), ('to_date', '>=', Eval('from_date')), ()),
             ])
-    kfo = fields.Selection(
-        [(None, "")] + KFO, "KFO", sort=False,
-        help="Leave empty for all financing sources.")
-    posted = fields.Boolean(
-        "Posted Moves", help="Only include posted moves.")
 
     @classmethod
     def default_company(cls):
@@ -225,6 +220,18 @@ class TrialBalanceContext(ModelView):
         if company_id is not None and company_id >= 0:
             return TrialBalance.period_start(Company(company_id), to_date)
         return to_date.replace(month=1, day=1)
+
+
+class TrialBalanceContext(PeriodContextMixin, ModelView):
+    "Trial Balance Context"
+    __name__ = 'kazan.trial_balance.context'
+
+    company = fields.Many2One('company.company', "Institution", required=True)
+    kfo = fields.Selection(
+        [(None, "")] + KFO, "KFO", sort=False,
+        help="Leave empty for all financing sources.")
+    posted = fields.Boolean(
+        "Posted Moves", help="Only include posted moves.")
 
     @classmethod
     def default_posted(cls):
