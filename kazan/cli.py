@@ -156,6 +156,15 @@ def parser():
     plan_import.add_argument('--draft', action='store_true',
         help="оставить планы черновиками (без утверждения)")
 
+    backup = sub.add_parser('backup', parents=[common],
+        help="резервная копия базы и ее файлов в один архив")
+    backup.add_argument('file', type=pathlib.Path, metavar='FILE',
+        help="файл архива (заменяется только готовой копией)")
+
+    restore = sub.add_parser('restore', parents=[common],
+        help="восстановить копию kazan backup в новую базу (--database)")
+    restore.add_argument('file', type=pathlib.Path, metavar='FILE')
+
     serve = sub.add_parser('serve', parents=[common],
         help="запустить сервер Tryton для клиентов")
     serve.add_argument('--listen', default='127.0.0.1:8000',
@@ -289,6 +298,29 @@ def cmd_plan(settings, args):
     return plan.run(settings, args)
 
 
+def cmd_backup(settings, args):
+    from . import backup
+    try:
+        summary = backup.backup(settings, args.file)
+    except backup.Failed as e:
+        print(f"kazan: копия не записана: {e}", file=sys.stderr)
+        return EXIT_PARTIAL
+    print(summary, file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_restore(settings, args):
+    from . import backup
+    try:
+        summary = backup.restore(settings, args.file)
+    except backup.Failed as e:
+        print(f"kazan: база «{settings.database}» не восстановлена, "
+            f"начатое удалено: {e}", file=sys.stderr)
+        return EXIT_PARTIAL
+    print(summary, file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_demo(settings, args):
     from . import demo
     return demo.run(settings, args)
@@ -300,6 +332,8 @@ COMMANDS = {
     'payroll': cmd_payroll,
     'statements': cmd_statements,
     'plan': cmd_plan,
+    'backup': cmd_backup,
+    'restore': cmd_restore,
     'serve': cmd_serve,
     'demo': cmd_demo,
     }

@@ -66,6 +66,9 @@ def is_initialised(settings):
                 "AND state = 'activated'")
             return cursor.fetchone() is not None
     finally:
+        # end the read transaction: the pool warns of a connection
+        # returned in one
+        connection.rollback()
         database.put_connection(connection)
 
 
