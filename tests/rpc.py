@@ -72,6 +72,8 @@ class JSONRPCClient:
         token = base64.b64encode(
             f'{login}:{user_id}:{session}'.encode()).decode()
         self.authorization = f'Session {token}'
+        self.session_key = session
+        self.user_id = user_id
         self.context = self._post(
             'model.res.user.get_preferences', [True, {}])
         return user_id

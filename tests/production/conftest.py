@@ -1,0 +1,71 @@
+"""The production shape under test: gunicorn workers, trytond-cron and
+trytond-worker on a PostgreSQL server of their own (kazan/stack.py).
+
+The ``stack`` fixture is one running server for the whole session, on a
+small database (three institutions of the sample batch).  Given
+``KAZAN_STACK_URL`` it uses a server that is already running instead
+(``KAZAN_STACK_DATABASE``, ``KAZAN_STACK_CREDENTIALS`` — the accountant's
+``login;password[;role]`` file — and ``KAZAN_STACK_DIRECTORS`` — the
+directors' ``inn;login;password`` file — describe it); the tests that
+restart its processes then fail.
+
+These tests need a PostgreSQL server's programs: they run in the
+PostgreSQL pass of the suite (make test-postgresql, .ci/run), not in the
+SQLite one.
+"""
+import csv
+import os
+import pathlib
+
+import pytest
+
+from kazan.stack import REPO, Login, RunningStack
+
+ARTIFACTS = pathlib.Path(os.environ.get(
+        'KAZAN_ARTIFACTS', REPO / 'var' / 'artifacts'))
+
+
+def on_postgresql():
+    return os.environ.get('TRYTOND_DATABASE_URI', '').startswith(
+        'postgresql') or bool(os.environ.get('KAZAN_STACK_URL'))
+
+
+def pytest_ignore_collect(collection_path, config):
+    if not on_postgresql() and collection_path.name.startswith('test_'):
+        return True
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not on_postgresql():
+        terminalreporter.write_line(
+            "tests/production: not run on SQLite, they run in the "
+            "PostgreSQL pass (make test-postgresql)")
+
+
+def _read(path):
+    with open(path, encoding='utf-8', newline='') as f:
+        return list(csv.DictReader(f, delimiter=';'))
+
+
+def external_stack():
+    accountant = [r for r in _read(os.environ['KAZAN_STACK_CREDENTIALS'])
+        if r.get('role', '') != 'director'][0]
+    directors = [Login(r['login'], r['password'], r['inn'])
+        for r in _read(os.environ['KAZAN_STACK_DIRECTORS'])]
+    return RunningStack(
+        url=os.environ['KAZAN_STACK_URL'].rstrip('/'),
+        database=os.environ.get('KAZAN_STACK_DATABASE', 'kazan'),
+        accountant=Login(accountant['login'], accountant['password']),
+        directors=directors, artifacts=ARTIFACTS)
+
+
+@pytest.fixture(scope='session')
+def stack():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if os.environ.get('KAZAN_STACK_URL'):
+        yield external_stack()
+        return
+    from kazan import stack as kstack
+    with kstack.small_stack(REPO / 'var' / 'stack-test') as running:
+        running.artifacts = ARTIFACTS
+        yield running
