@@ -1,5 +1,6 @@
 "Helpers of the production tests"
 import time
+from decimal import Decimal
 
 import pytest
 
@@ -26,3 +27,58 @@ def companies_of(client):
     preferences = client._post(
         'model.res.user.get_preferences', [False, client.context])
     return sorted(preferences['companies'])
+
+
+def switch_company(client, company):
+    if client.context.get('company') != company:
+        client.set_preferences({'company': company})
+
+
+def move_values(client, company, description, lines=1,
+        amount='100.00', date=None):
+    """A balanced move of the subsidy due (205.31 / 401.10.131, КФО 4) in
+    the journal of operations No. 5 of the current institution, with lines
+    pairs of lines"""
+    import datetime as dt
+    switch_company(client, company)
+    date = date or dt.date.today()
+    accounts = {a['code']: a['id'] for a in client.model('account.account',
+            'search_read', [('company', '=', company),
+                ('code', 'in', ['205.31', '401.10.131'])], 0, None, None,
+            ['code'])}
+    journal, = client.model('account.journal', 'search',
+        [('code', '=', '5')], 0, 1)
+    period, = client.model('account.period', 'search', [
+            ('company', '=', company), ('type', '=', 'standard'),
+            ('start_date', '<=', date), ('end_date', '>=', date)], 0, 1)
+    return {
+        'company': company, 'journal': journal, 'period': period,
+        'date': date, 'description': description,
+        'lines': [('create', [
+                    {'account': accounts[code], 'kfo': '4',
+                        'debit': debit, 'credit': credit}
+                    for _ in range(lines)
+                    for code, debit, credit in [
+                        ('205.31', Decimal(amount), Decimal(0)),
+                        ('401.10.131', Decimal(0), Decimal(amount))]])],
+        }
+
+
+def post_move(client, company, description, **kwargs):
+    "Create and post a move; its id"
+    move, = client.model('account.move', 'create',
+        [move_values(client, company, description, **kwargs)])
+    client.model('account.move', 'post', [move])
+    return move
+
+
+def moves_described(stack, description):
+    "(count, states) of the moves with this description, from the database"
+    out = stack.postgres.psql(
+        "SELECT state FROM account_move WHERE description = "
+        + quote(description), stack.database)
+    return sorted(out.split()) if out else []
+
+
+def quote(text):
+    return "'" + text.replace("'", "''") + "'"
