@@ -46,9 +46,43 @@ class User(metaclass=PoolMeta):
         companies = tuple(sorted(c.id for c in cls(user_id).companies))
         return cls._get_assigned_companies_cache.set(user_id, companies)
 
+    _get_current_companies_cache = Cache(
+        __name__ + '.get_current_companies', context=False)
+
+    @classmethod
+    def get_companies(cls):
+        """The companies the record rules give the user, cached per user
+        and per company of the call's context.
+
+        The core caches them per user only, but computes them from
+        ``user.company``, which res.user's read takes from the context's
+        company when the call names one.  A call naming another institution
+        than the user's preference (a second client of the same user, a
+        window opened before a switch) filled the cache of its server
+        process for every later call of that user: their rules then
+        restricted them to that institution ("User in companies", posting
+        refused) until the next change of any user."""
+        transaction = Transaction()
+        if '_companies' in transaction.context:
+            return transaction.context['_companies']
+        key = (transaction.user, transaction.context.get('company'))
+        companies = cls._get_current_companies_cache.get(key)
+        if companies is not None:
+            return companies
+        user = cls(transaction.user)
+        if user.company_filter == 'one':
+            companies = [user.company.id] if user.company else []
+        elif user.company_filter == 'all':
+            companies = [c.id for c in user.companies]
+        else:
+            companies = []
+        return cls._get_current_companies_cache.set(key, companies)
+
     @classmethod
     def on_modification(cls, mode, users, field_names=None):
         super().on_modification(mode, users, field_names=field_names)
+        if mode == 'write':
+            cls._get_current_companies_cache.clear()
         if mode == 'write' and 'companies' in (field_names or ()):
             cls._get_assigned_companies_cache.clear()
 
@@ -95,6 +129,7 @@ class UserCompany(metaclass=PoolMeta):
         User = pool.get('res.user')
         super().on_modification(mode, records, field_names=field_names)
         User._get_assigned_companies_cache.clear()
+        User._get_current_companies_cache.clear()
 
 
 class Rule(metaclass=PoolMeta):

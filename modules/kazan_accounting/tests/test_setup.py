@@ -8,6 +8,7 @@ from decimal import Decimal
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module
+from trytond.transaction import Transaction
 
 from kazan import sample
 
@@ -126,6 +127,32 @@ class SetupTestCase(unittest.TestCase):
         posted, = move('223', '247')
         Move.post([posted])
         self.assertEqual(posted.state, 'posted')
+
+    @in_retried_transaction
+    def test_rules_follow_the_company_of_each_call(self):
+        """The companies of the record rules follow the company the call
+        names, whatever an earlier call of the same user named: the core
+        cached the first one per user (a stale worker refused the accountant
+        their own institution)"""
+        pool = Pool()
+        Company = pool.get('company.company')
+        User = pool.get('res.user')
+        school, museum = Company.setup_institutions([
+                sample.institution(i, START) for i in [1, 2]])
+        user, = User.create_service_users([{
+                    'login': 'two_institutions', 'name': 'Бухгалтер',
+                    'role': 'accountant',
+                    'companies': [school.id, museum.id],
+                    'password': 'Kz-test-password-1'}])
+        User.write([user], {'company': school.id})
+        transaction = Transaction()
+        with transaction.set_user(user.id):
+            for company in [museum, school, museum]:
+                with transaction.set_context(company=company.id):
+                    self.assertEqual(list(User.get_companies()),
+                        [company.id])
+            with transaction.reset_context():
+                self.assertEqual(list(User.get_companies()), [school.id])
 
     @in_retried_transaction
     def test_unbalanced_opening_is_refused(self):
