@@ -276,6 +276,11 @@ def cmd_serve(settings, args):
             "сначала выполните kazan init")
     env = dict(os.environ, **settings.environ())
     env['TRYTOND_WEB__LISTEN'] = args.listen
+    # the web client (make clients); a [web] root in the config file wins
+    web_root = (pathlib.Path(__file__).resolve().parent.parent
+        / 'web' / 'node_modules' / 'tryton-sao')
+    if web_root.is_dir():
+        env.setdefault('TRYTOND_WEB__ROOT', str(web_root))
     trytond = os.path.join(os.path.dirname(sys.executable), 'trytond')
     print(f"сервер Tryton: http://{args.listen}/ база «{settings.database}»"
         f" (JSON-RPC: /{settings.database}/rpc/); остановка: Ctrl+C",
