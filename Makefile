@@ -1,9 +1,16 @@
 # Build and test entry points.  CI runs .ci/run, which calls these targets.
 #
 #   make venv             .venv with the project installed editable (with [test])
-#   make test             the whole suite on SQLite (in memory)
+#   make test             the whole suite on SQLite (in memory), and the
+#                         production shape's tests (tests/production: gunicorn,
+#                         cron, queue worker, the desktop and web clients, faults)
+#                         on a PostgreSQL server of their own
 #   make test-postgresql  the whole suite on a throw-away PostgreSQL server
+#                         (without tests/production, which ran in make test)
+#   make clients          the desktop client (GTK, under Xvfb) and the web
+#                         client (sao, headless Chromium) for tests/production
 #   make demo             the demonstration database (kazan demo)
+#   make production       the production shape on this machine (python -m kazan.stack)
 #   make clean            var/ and build artefacts (keeps .venv)
 #
 # Variables (from the environment or the command line):
@@ -23,7 +30,7 @@ TRYTOND_DATABASE_URI ?= sqlite://
 PYTEST_ARGS ?=
 export TRYTOND_DATABASE_URI
 
-.PHONY: venv test test-postgresql demo clean
+.PHONY: venv clients test test-postgresql demo production clean
 
 venv: $(STAMP)
 
@@ -34,7 +41,13 @@ $(STAMP): pyproject.toml
 	@$(VPY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	@$(VPY) -m pip freeze --exclude-editable > $@.tmp && mv $@.tmp $@
 
-test: venv
+# Idempotent installers (Debian packages when root, a venv, npm): quick when
+# everything is there
+clients:
+	@bash .ci/desktop-client.sh
+	@bash .ci/web-client.sh
+
+test: venv clients
 	@set -u; \
 	if [ -z "$${DB_CACHE:-}" ]; then \
 		key=$$( { cat $(STAMP); find modules -type f ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 \
@@ -53,12 +66,15 @@ test: venv
 # already names a PostgreSQL server (then that one is used as it is).
 test-postgresql: venv
 	@case "$$TRYTOND_DATABASE_URI" in \
-	postgresql://*) $(MAKE) --no-print-directory test ;; \
-	*) bash .ci/postgres.sh run $(MAKE) --no-print-directory test ;; \
+	postgresql://*) KAZAN_PRODUCTION_TESTS=0 $(MAKE) --no-print-directory test ;; \
+	*) KAZAN_PRODUCTION_TESTS=0 bash .ci/postgres.sh run $(MAKE) --no-print-directory test ;; \
 	esac
 
 demo: venv
 	$(VENV)/bin/kazan demo
+
+production: venv
+	$(VPY) -m kazan.stack
 
 clean:
 	@bash .ci/postgres.sh stop

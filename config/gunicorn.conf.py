@@ -36,6 +36,9 @@ forwarded_allow_ips = '127.0.0.1'
 # with fileConfig's default, which silences gunicorn's own loggers.
 logconfig = os.environ.get('KAZAN_LOGGING_CONFIG') or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), 'logging.conf')
+# gunicorn 27's control socket (~/.gunicorn/gunicorn.ctl) is one per user:
+# several servers of one user (tests, benchmarks) would share it
+control_socket_disable = True
 raw_env = []
 if not os.environ.get('TRYTOND_DATABASE_NAMES'):
     # trytond must preload its database: started without it, the first

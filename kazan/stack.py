@@ -32,6 +32,8 @@ GUNICORN_CONFIG = REPO / 'config' / 'gunicorn.conf.py'
 LOGGING_CONFIG = REPO / 'config' / 'logging.conf'
 POSTGRES_SH = REPO / '.ci' / 'postgres.sh'
 SAMPLE_BATCH = REPO / 'data' / 'sample_batch'
+# The web client (sao), installed by .ci/web-client.sh (make clients)
+WEB_ROOT = REPO / 'web' / 'node_modules' / 'tryton-sao'
 BIN = pathlib.Path(sys.executable).parent
 
 
@@ -350,9 +352,11 @@ def kazan_python(code, env):
 
 @contextlib.contextmanager
 def small_stack(workdir, port=8600, pg_port=5600, workers=3, institutions=3,
-        database='kazan_stack'):
+        database='kazan_stack', config_overrides=None, **stack_options):
     """A running production shape on a small database, on a PostgreSQL
-    server of its own (the fault tests restart it and fill its disk)"""
+    server of its own (the fault tests restart it and fill its disk).
+    config_overrides: {(section, option): value} over config/trytond.conf;
+    stack_options go to Stack (environ, logging_config)"""
     workdir = pathlib.Path(workdir)
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -362,17 +366,21 @@ def small_stack(workdir, port=8600, pg_port=5600, workers=3, institutions=3,
         config = write_config(workdir / 'trytond.conf', {
                 ('database', 'uri'): postgres.uri,
                 ('database', 'path'): str(workdir / 'filestore'),
+                ('web', 'root'): str(WEB_ROOT),
+                **(config_overrides or {}),
                 })
         accountant, directors = build_database(database, config,
             workdir / 'data', institutions)
         stack = Stack(database, config, workdir / 'log',
-            listen=f'127.0.0.1:{port}', workers=workers)
+            listen=f'127.0.0.1:{port}', workers=workers, **stack_options)
         with stack:
+            stack.wait_workers(workers)
             yield RunningStack(url=stack.url, database=database,
                 accountant=accountant, directors=directors,
                 manager=stack, postgres=postgres, extra={
                     'admin_password': (workdir / 'data' / 'admin-password'
                         ).read_text().strip(),
+                    'dsn': postgres.uri + database,
                     })
     finally:
         postgres.stop()
@@ -394,6 +402,7 @@ def main(argv=None):
     config = write_config(args.dir / 'trytond.conf', {
             ('database', 'uri'): postgres.uri,
             ('database', 'path'): str(args.dir / 'filestore'),
+            ('web', 'root'): str(WEB_ROOT),
             })
     data = args.dir / 'data'
     if not (data / 'accountant.csv').exists():

@@ -18,7 +18,7 @@ import pytest
 from tests.rpc import JSONRPCClient, RPCError
 
 from .tools import (
-    companies_of, move_values, moves_described, needs_manager, post_move,
+    institutions_of, move_values, moves_described, needs_manager, post_move,
     quote, wait_until)
 
 
@@ -72,7 +72,7 @@ def test_worker_killed_mid_request(stack, accountant):
     the same move then goes through"""
     manager = needs_manager(stack)
     manager.wait_workers(3)
-    company = companies_of(accountant)[0]
+    company = institutions_of(accountant)[0]
     description = 'Fault: killed worker'
     values = move_values(accountant, company, description, lines=1500)
     body = json.dumps({'id': 1, 'method': 'model.account.move.create',
@@ -120,7 +120,7 @@ def test_postgresql_restarted(stack, accountant):
     workers serve again (the pool checks its connections) and the posted
     moves are there"""
     manager = needs_manager(stack)
-    company = companies_of(accountant)[0]
+    company = institutions_of(accountant)[0]
     post_move(accountant, company, 'Fault: before the restart')
     before = ledger_digest(stack)
     workers = sorted(manager.worker_pids())
@@ -200,7 +200,7 @@ def fill(directory):
 def test_database_disk_full(stack, accountant, small_disk):
     """The disk of the move lines full: posting fails with the server's
     reason, no part of the move is stored; disk freed, it goes through"""
-    company = companies_of(accountant)[0]
+    company = institutions_of(accountant)[0]
     post_move(accountant, company, 'Fault: before the disk is full')
     before = ledger_digest(stack)
     filler = fill(small_disk)

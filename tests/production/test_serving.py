@@ -3,13 +3,14 @@ their caches, trytond-cron and trytond-worker at work, and the settings of
 config/trytond.conf in force (no database list, an admin password from a
 file, login attempts limited, sessions that expire)."""
 import datetime as dt
+import threading
 import time
 
 import pytest
 
 from tests.rpc import JSONRPCClient, RPCError
 
-from .tools import companies_of, needs_manager, wait_until
+from .tools import institutions_of, needs_manager, wait_until
 
 
 def client(stack, login):
@@ -53,20 +54,62 @@ def test_queue_worker_runs_tasks(stack):
 
 
 def test_company_switch_seen_by_every_worker(stack):
-    """After a switch of institution, every worker answers with the new
-    one: their caches are invalidated through PostgreSQL at once
-    ([cache] clean_timeout = 0)"""
+    """After a switch of institution, every worker applies the record rules
+    of the new one: their caches are invalidated through PostgreSQL's
+    LISTEN/NOTIFY ([cache] clean_timeout = 0) within select_timeout
+    (1 s), even when a notification comes while a listener is busy"""
+    manager = needs_manager(stack)
+    select_timeout = manager.config_int('cache', 'select_timeout')
     accountant = client(stack, stack.accountant)
-    companies = companies_of(accountant)
-    assert len(companies) >= 2
+    institutions = institutions_of(accountant)
+    assert len(institutions) >= 2
+    others = [client(stack, d) for d in stack.directors]
+
+    def periods(company):
+        return len(accountant.model('account.period', 'search',
+                [('company', '=', company)]))
+
+    def write(other, stop):
+        while not stop.is_set():
+            other.model('res.user', 'set_preferences', {'language': None})
     stale = 0
-    for company in [companies[1], companies[0], companies[1]]:
+    for company in [institutions[1], institutions[0]] * 3:
+        # the switch among other users' writes: the listeners get their
+        # notifications in bursts
+        stop = threading.Event()
+        writers = [threading.Thread(target=write, args=(o, stop))
+            for o in others]
+        for writer in writers:
+            writer.start()
+        time.sleep(0.3)
         accountant.set_preferences({'company': company})
-        for _ in range(20):  # more calls than workers
-            preferences = accountant._post(
-                'model.res.user.get_preferences', [True, {}])
-            stale += preferences['company'] != company
+        stop.set()
+        for writer in writers:
+            writer.join()
+        time.sleep(select_timeout + 0.5)
+        for _ in range(12):  # more calls than workers
+            stale += periods(company) == 0
     assert stale == 0
+
+
+def test_call_naming_another_institution_leaves_no_trace(stack):
+    """A call whose context names another institution of the user (a
+    second client, a window opened before a switch) does not change what
+    the user's later calls may see in any worker (trytond 8.0 cached the
+    rules' companies per user from such a call)"""
+    needs_manager(stack).wait_workers(3)
+    accountant = client(stack, stack.accountant)
+    home, other = institutions_of(accountant)[:2]
+    accountant.set_preferences({'company': home})
+    refused = 0
+    for _ in range(6):
+        for company in [other, home]:
+            context = dict(accountant.context, company=company)
+            for _ in range(4):  # more calls than workers
+                found = accountant._post('model.account.period.search',
+                    [[('company', '=', company)], 0, None, None, context])
+                refused += not found
+    assert refused == 0
 
 
 def test_database_list_refused(stack):

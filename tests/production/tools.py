@@ -29,6 +29,15 @@ def companies_of(client):
     return sorted(preferences['companies'])
 
 
+def institutions_of(client):
+    """The ids of the institutions (companies with an INN, each with its
+    ledger) a logged-in user may switch to"""
+    allowed = set(companies_of(client))
+    return [c for c in client.model('company.company', 'search',
+            [('inn', '!=', None)], 0, None, [('id', 'ASC')])
+        if c in allowed]
+
+
 def switch_company(client, company):
     if client.context.get('company') != company:
         client.set_preferences({'company': company})
