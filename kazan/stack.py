@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -157,6 +158,9 @@ class Stack:
                 'KAZAN_WORKERS': str(workers),
                 })
         self.processes = {}
+        self.restarts = {}
+        self._supervisor = None
+        self._stopping = threading.Event()
 
     @property
     def url(self):
@@ -168,7 +172,8 @@ class Stack:
         return {
             'web': [str(BIN / 'gunicorn'), '-c', str(GUNICORN_CONFIG)],
             'cron': [str(BIN / 'trytond-cron'), *conf, '-d', self.database],
-            'worker': [str(BIN / 'trytond-worker'), *conf,
+            # trytond-worker that exits when PostgreSQL goes away
+            'worker': [sys.executable, '-m', 'kazan.worker', *conf,
                 '-d', self.database],
             }
 
@@ -181,7 +186,24 @@ class Stack:
         except BaseException:
             self.stop()
             raise
+        self._stopping.clear()
+        self._supervisor = threading.Thread(target=self.supervise,
+            daemon=True)
+        self._supervisor.start()
         return self
+
+    # What systemd's Restart=always does for the units of config/systemd
+    SUPERVISED = ['cron', 'worker']
+
+    def supervise(self):
+        "Start again the cron or the queue worker when it ends"
+        commands = self.commands()
+        while not self._stopping.wait(0.5):
+            for name in self.SUPERVISED:
+                process = self.processes.get(name)
+                if process is not None and process.poll() is not None:
+                    self.restarts[name] = self.restarts.get(name, 0) + 1
+                    self.spawn(name, commands[name])
 
     def spawn(self, name, command):
         log = open(self.logdir / f'{name}.log', 'ab')
@@ -241,6 +263,10 @@ class Stack:
             stdin=subprocess.DEVNULL, cwd=REPO)
 
     def stop(self):
+        self._stopping.set()
+        if self._supervisor is not None:
+            self._supervisor.join()
+            self._supervisor = None
         for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)

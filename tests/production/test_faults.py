@@ -19,7 +19,7 @@ from tests.rpc import JSONRPCClient, RPCError
 
 from .tools import (
     institutions_of, move_values, moves_described, needs_manager, post_move,
-    quote, wait_until)
+    quote, run_queued_task, wait_until)
 
 
 @pytest.fixture
@@ -103,12 +103,15 @@ def test_worker_killed_mid_request(stack, accountant):
     time.sleep(1)  # well inside the request (it takes several seconds)
     assert thread.is_alive(), "the request ended before the kill"
     os.kill(pid, signal.SIGKILL)
+    killed_at = time.monotonic()
     thread.join(30)
     assert 'error' in outcome, outcome  # the client sees the cut connection
     assert moves_described(stack, description) == []
     wait_until(lambda: len(manager.worker_pids()) == 3
         and pid not in manager.worker_pids(), 30,
         "new worker in place of the killed one")
+    stack.extra['worker killed mid-request: replaced after'] = (
+        f"{time.monotonic() - killed_at:.1f} s; the client: {outcome['error']!r}")
     move = post_move(accountant, company, description, lines=3)
     assert moves_described(stack, description) == ['posted']
     assert move
@@ -135,6 +138,7 @@ def test_postgresql_restarted(stack, accountant):
             down.value)[:300]
     finally:
         stack.postgres.pg_ctl('start', '-w')
+        restarted_at = time.monotonic()
 
     # pooled connections died with the server: a call may fail once
     def answers():
@@ -143,10 +147,16 @@ def test_postgresql_restarted(stack, accountant):
         except RPCError:
             return False
     wait_until(answers, 30, "answer after PostgreSQL is back")
+    stack.extra['PostgreSQL started again: first answer after'] = (
+        f"{time.monotonic() - restarted_at:.1f} s")
     assert ledger_digest(stack) == before
     post_move(accountant, company, 'Fault: after the restart')
     assert moves_described(stack, 'Fault: after the restart') == ['posted']
     assert sorted(manager.worker_pids()) == workers
+    # the queue worker lost its connection: it exits and is started again
+    # (kazan.worker under its supervisor), then runs tasks again
+    run_queued_task(stack)
+    assert manager.restarts.get('worker', 0) >= 1
 
 
 @pytest.fixture

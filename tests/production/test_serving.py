@@ -10,7 +10,8 @@ import pytest
 
 from tests.rpc import JSONRPCClient, RPCError
 
-from .tools import institutions_of, needs_manager, wait_until
+from .tools import (
+    institutions_of, needs_manager, run_queued_task, wait_until)
 
 
 def client(stack, login):
@@ -39,18 +40,7 @@ def test_cron_runs_due_tasks(stack):
 
 def test_queue_worker_runs_tasks(stack):
     "A task pushed to the queue is run by trytond-worker, not the caller"
-    manager = needs_manager(stack)
-    manager.run_in_database(
-        "Cron = pool.get('ir.cron')\n"
-        "cron, = Cron.search([], limit=1, order=[('id', 'ASC')])\n"
-        "Cron.__queue__.run_once([cron])\n")
-    wait_until(lambda: stack.postgres.psql(
-            "SELECT count(*) FROM ir_queue WHERE finished_at IS NULL",
-            stack.database) == '0', timeout=60,
-        what="the queue task finished by trytond-worker")
-    assert int(stack.postgres.psql(
-            "SELECT count(*) FROM ir_queue WHERE finished_at IS NOT NULL",
-            stack.database)) >= 1
+    run_queued_task(stack)
 
 
 def test_company_switch_seen_by_every_worker(stack):

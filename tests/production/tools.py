@@ -91,3 +91,27 @@ def moves_described(stack, description):
 
 def quote(text):
     return "'" + text.replace("'", "''") + "'"
+
+
+def run_queued_task(stack, timeout=60):
+    """Queue a task (a run of a scheduled task) through the ORM, as a
+    call with [queue] worker = True does, and wait until trytond-worker
+    has run it"""
+    manager = needs_manager(stack)
+
+    def unfinished():
+        return int(stack.postgres.psql(
+                "SELECT count(*) FROM ir_queue WHERE finished_at IS NULL",
+                stack.database))
+    finished = int(stack.postgres.psql(
+            "SELECT count(*) FROM ir_queue WHERE finished_at IS NOT NULL",
+            stack.database))
+    manager.run_in_database(
+        "Cron = pool.get('ir.cron')\n"
+        "cron, = Cron.search([], limit=1, order=[('id', 'ASC')])\n"
+        "Cron.__queue__.run_once([cron])\n")
+    wait_until(lambda: unfinished() == 0, timeout=timeout,
+        what="the queued task finished by trytond-worker")
+    assert int(stack.postgres.psql(
+            "SELECT count(*) FROM ir_queue WHERE finished_at IS NOT NULL",
+            stack.database)) == finished + 1
