@@ -458,6 +458,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         return 0
     finally:
+        # a second Ctrl+C must not leave the processes behind
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stack.stop()
 
 
