@@ -12,7 +12,7 @@ from trytond.transaction import Transaction
 
 from kazan import sample
 
-from .tools import in_retried_transaction
+from .tools import in_retried_transaction, in_rolled_back_transaction
 
 START = dt.date(2026, 3, 1)
 
@@ -128,7 +128,7 @@ class SetupTestCase(unittest.TestCase):
         Move.post([posted])
         self.assertEqual(posted.state, 'posted')
 
-    @in_retried_transaction
+    @in_rolled_back_transaction
     def test_rules_follow_the_company_of_each_call(self):
         """The companies of the record rules follow the company the call
         names, whatever an earlier call of the same user named: the core
@@ -138,7 +138,7 @@ class SetupTestCase(unittest.TestCase):
         Company = pool.get('company.company')
         User = pool.get('res.user')
         school, museum = Company.setup_institutions([
-                sample.institution(i, START) for i in [1, 2]])
+                sample.institution(i, START) for i in [11, 12]])
         user, = User.create_service_users([{
                     'login': 'two_institutions', 'name': 'Бухгалтер',
                     'role': 'accountant',
