@@ -41,6 +41,26 @@ class ScenarioFailed(Exception):
     pass
 
 
+def release_test_database():
+    """Close this process's connections to the test database, and end any
+    other session left in it: a scenario starts by dropping it (restored
+    from its template), which PostgreSQL refuses while anyone is connected
+    (the unit tests before leave their pooled connections open)"""
+    from trytond import backend
+    from trytond.tests.test_tryton import DB_NAME, db_exist
+    from trytond.transaction import Transaction
+    if not db_exist(DB_NAME):
+        return
+    backend.Database(DB_NAME).close()
+    with Transaction().start(
+            None, 0, close=True, autocommit=True) as transaction:
+        with transaction.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (DB_NAME,))
+
+
 class ScenarioItem(pytest.Item):
 
     def __init__(self, *, globs, **kwargs):
@@ -55,6 +75,8 @@ class ScenarioItem(pytest.Item):
             | doctest.ELLIPSIS | doctest.IGNORE_EXCEPTION_DETAIL)
         if backend.name == 'sqlite':
             optionflags |= STRIP_DECIMAL
+        else:
+            release_test_database()
         suite = doctest.DocFileSuite(
             str(self.path), module_relative=False, globs=dict(self.globs),
             setUp=doctest_setup, tearDown=doctest_teardown,
