@@ -71,7 +71,6 @@ import logging
 import math
 import os
 import pathlib
-import platform
 import random
 import re
 import resource
@@ -86,6 +85,8 @@ from decimal import Decimal
 REPO = pathlib.Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from bench import machine  # noqa: E402
 
 LOGGING_CONFIG = REPO / 'bench' / 'load-logging.conf'
 
@@ -274,18 +275,15 @@ def external_server(args):
 def print_machine(conninfo, running, args, setup_time):
     import psycopg
     with psycopg.connect(conninfo) as connection:
-        settings = {name: connection.execute(f'SHOW {name}').fetchone()[0]
-            for name in ['server_version', 'fsync', 'synchronous_commit',
-                'shared_buffers', 'max_connections']}
-    load = os.getloadavg()
-    print(f"kazan load benchmark, {platform.node()}: {os.cpu_count()} "
-        f"cores, {cpu_model()}, {memory_gib():.0f} GiB, Python "
-        f"{platform.python_version()}; PostgreSQL "
+        settings = machine.postgresql_settings(connection, [
+                'server_version', 'fsync', 'synchronous_commit',
+                'shared_buffers', 'max_connections'])
+    print(f"kazan load benchmark, {machine.describe()}; PostgreSQL "
         f"{settings['server_version']} (fsync={settings['fsync']}, "
         f"synchronous_commit={settings['synchronous_commit']}, "
         f"shared_buffers={settings['shared_buffers']}, max_connections="
-        f"{settings['max_connections']}); load average {load[0]:.1f} "
-        f"{load[1]:.1f} {load[2]:.1f}", flush=True)
+        f"{settings['max_connections']}); load average "
+        f"{machine.load_average()}", flush=True)
     if running.manager:
         print(f"  server: gunicorn with {args.workers} workers, trytond-cron,"
             f" trytond-worker at {running.url}, database «{running.database}»"
@@ -307,24 +305,6 @@ def server_pids(running):
     pid_file = pathlib.Path(running.postgres.settings()['PG_ROOT']) / \
         'data' / 'postmaster.pid'
     return pids + [int(pid_file.read_text().split()[0])]
-
-
-def cpu_model():
-    try:
-        with open('/proc/cpuinfo', encoding='utf-8') as file:
-            for line in file:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def memory_gib():
-    try:
-        return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30
-    except (ValueError, OSError):
-        return 0
 
 
 # 2. The clients

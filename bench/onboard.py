@@ -14,7 +14,6 @@ in all and per institution.
 import argparse
 import os
 import pathlib
-import platform
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import uuid
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import machine  # noqa: E402
 from kazan import sample_batch  # noqa: E402
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
@@ -75,8 +75,7 @@ def main():
 
     backend = uri.split(':', 1)[0]
     print(f"kazan onboard, {backend}, {args.institutions} institutions, "
-        f"{employees} employees, --jobs {args.jobs} ({platform.node()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()})")
+        f"{employees} employees, --jobs {args.jobs} ({machine.describe()})")
     print(f"  batch generated in {generate_time:.1f} s")
     print(f"  onboarding: {elapsed:.1f} s, "
         f"{elapsed / args.institutions:.2f} s per institution "

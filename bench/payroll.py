@@ -34,7 +34,6 @@ import datetime as dt
 import io
 import os
 import pathlib
-import platform
 import pstats
 import re
 import subprocess
@@ -47,6 +46,7 @@ from collections import defaultdict
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import machine  # noqa: E402
 from kazan import sample_batch  # noqa: E402
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
@@ -134,7 +134,8 @@ def main():
     summary_line = result.stderr.strip().splitlines()[-1]
 
     with psycopg.connect(conninfo) as connection:
-        machine = server_settings(connection)
+        server = machine.postgresql_settings(connection, [
+                'server_version', 'fsync', 'synchronous_commit'])
         rows = orm_rows(connection)
         counts = {table: len(rows[table]) for table, _, _ in TABLES}
         states = dict(connection.execute(
@@ -162,11 +163,10 @@ def main():
     load_after = os.getloadavg()
 
     total_rows = sum(counts.values())
-    print(f"kazan payroll, PostgreSQL {machine['server_version']} "
-        f"(fsync={machine['fsync']}, synchronous_commit="
-        f"{machine['synchronous_commit']}), {platform.node()}: "
-        f"{os.cpu_count()} cores, {cpu_model()}, Python "
-        f"{platform.python_version()}; load average "
+    print(f"kazan payroll, PostgreSQL {server['server_version']} "
+        f"(fsync={server['fsync']}, synchronous_commit="
+        f"{server['synchronous_commit']}), {machine.describe()}; "
+        "load average "
         f"{load_before[0]:.1f} before the timed runs, {load_after[0]:.1f} "
         "after")
     print(f"  batch: {args.institutions} institutions, {employees} "
@@ -212,22 +212,6 @@ def main():
     else:
         subprocess.run(['dropdb', '--if-exists', '--force',
                 '--maintenance-db', uri + 'postgres', database], check=False)
-
-
-def cpu_model():
-    try:
-        with open('/proc/cpuinfo', encoding='utf-8') as file:
-            for line in file:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def server_settings(connection):
-    return {name: connection.execute(f'SHOW {name}').fetchone()[0]
-        for name in ['server_version', 'fsync', 'synchronous_commit']}
 
 
 def table_counts(connection):

@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import os
 import pathlib
-import platform
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from collections import defaultdict
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
+from bench import machine  # noqa: E402
 from kazan import config as kconfig  # noqa: E402
 from kazan import database, sample  # noqa: E402
 
@@ -71,8 +71,7 @@ def main():
 
     backend = uri.split(':', 1)[0]
     print(f"Institution set-up, {backend}, {args.count} institutions, "
-        f"one transaction each ({platform.node()}, {os.cpu_count()} cores,"
-        f" Python {platform.python_version()})")
+        f"one transaction each ({machine.describe()})")
     print(f"  database init (trytond-admin, all modules): {init_time:.1f} s")
     print(f"  per institution: median {statistics.median(totals):.3f} s, "
         f"mean {statistics.mean(totals):.3f} s, max {max(totals):.3f} s "

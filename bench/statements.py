@@ -45,7 +45,6 @@ import datetime as dt
 import logging
 import os
 import pathlib
-import platform
 import statistics
 import subprocess
 import sys
@@ -56,6 +55,8 @@ from collections import defaultdict
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench import machine  # noqa: E402
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
 SAMPLE_BATCH = REPO / 'data' / 'sample_batch'
@@ -257,37 +258,16 @@ class Kazan:
 def print_machine(uri):
     import psycopg
     with psycopg.connect(uri + 'postgres') as connection:
-        settings = {name: connection.execute(f'SHOW {name}').fetchone()[0]
-            for name in ['server_version', 'fsync', 'shared_buffers',
-                'work_mem', 'max_parallel_workers_per_gather']}
-    load = os.getloadavg()
-    print(f"kazan statements benchmark, {platform.node()}: "
-        f"{os.cpu_count()} cores, {cpu_model()}, "
-        f"{memory_gib():.0f} GiB, Python {platform.python_version()}; "
+        settings = machine.postgresql_settings(connection, [
+                'server_version', 'fsync', 'shared_buffers', 'work_mem',
+                'max_parallel_workers_per_gather'])
+    print(f"kazan statements benchmark, {machine.describe()}; "
         f"PostgreSQL {settings['server_version']} (fsync="
         f"{settings['fsync']}, shared_buffers={settings['shared_buffers']},"
         f" work_mem={settings['work_mem']}, "
         f"max_parallel_workers_per_gather="
         f"{settings['max_parallel_workers_per_gather']}); load average "
-        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", flush=True)
-
-
-def cpu_model():
-    try:
-        with open('/proc/cpuinfo', encoding='utf-8') as file:
-            for line in file:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def memory_gib():
-    try:
-        return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30
-    except (ValueError, OSError):
-        return 0
+        f"{machine.load_average()}", flush=True)
 
 
 # 1. One institution with a million lines
