@@ -9,6 +9,8 @@
 #                         (without tests/production, which ran in make test)
 #   make clients          the desktop client (GTK, under Xvfb) and the web
 #                         client (sao, headless Chromium) for tests/production
+#   make web              the web client alone (sao with its Russian), as a
+#                         server needs it under [web] root
 #   make demo             the demonstration database (kazan demo)
 #   make production       the production shape on this machine (python -m kazan.stack)
 #   make clean            var/ and build artefacts (keeps .venv)
@@ -30,7 +32,7 @@ TRYTOND_DATABASE_URI ?= sqlite://
 PYTEST_ARGS ?=
 export TRYTOND_DATABASE_URI
 
-.PHONY: venv clients test test-postgresql demo production clean
+.PHONY: venv clients web test test-postgresql demo production clean
 
 venv: $(STAMP)
 
@@ -43,9 +45,12 @@ $(STAMP): pyproject.toml
 
 # Idempotent installers (Debian packages when root, a venv, npm): quick when
 # everything is there
-clients:
+clients: venv
 	@bash .ci/desktop-client.sh
 	@bash .ci/web-client.sh
+
+web: venv
+	@bash .ci/web-client.sh --sao-only
 
 test: venv clients
 	@set -u; \

@@ -2,12 +2,15 @@
 # The Tryton web client (sao) that trytond serves as [web] root, and the
 # headless Chromium of its end-to-end test (tests/production/test_web_client.py).
 #
-#   bash .ci/web-client.sh
+#   bash .ci/web-client.sh              sao and Chromium (make clients)
+#   bash .ci/web-client.sh --sao-only   sao alone, for a server (make web)
 #
 # Idempotent.  `npm ci` in web/ (skipped while web/node_modules matches
 # web/package-lock.json) gives web/node_modules/tryton-sao: index.html,
 # dist/ and its libraries in its own node_modules/ (web/.npmrc), the
-# directory to name in [web] root.  As root it installs Debian's chromium
+# directory to name in [web] root.  sao ships its Russian empty: our
+# translation, web/locale/ru.po, is compiled into its locale/ru.json with
+# the project's venv (make venv).  As root it installs Debian's chromium
 # when it is missing (never a browser downloaded by playwright).
 #
 # sao is the 8.0 series, like the server: it shows its version in the login
@@ -16,6 +19,17 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 t_start=$SECONDS
+
+browser=yes
+case "${1:-}" in
+    --sao-only) browser=no ;;
+    '') ;;
+    *) echo "usage: bash .ci/web-client.sh [--sao-only]" >&2; exit 2 ;;
+esac
+if [ ! -x .venv/bin/python ]; then
+    echo "error: .venv is missing: run make venv first" >&2
+    exit 1
+fi
 
 as_root_install() {
     if [ "$(id -u)" != 0 ]; then
@@ -62,6 +76,17 @@ for file in index.html dist/tryton-sao.js dist/tryton-sao.css \
     fi
 done
 
+# sao's Russian, ours (npm ci above gives back sao's empty one)
+.venv/bin/python web/po2json.py web/locale/ru.po "$sao/locale/ru.json" \
+    | sed 's/^/web client: /'
+
+sao_version=$(node -p "require('./$sao/package.json').version")
+if [ "$browser" = no ]; then
+    echo "web client: sao $sao_version in $(pwd)/$sao" \
+        "(total $((SECONDS - t_start)) s)"
+    exit 0
+fi
+
 # Chromium, and a font with Cyrillic for the Russian interface
 mapfile -t missing < <(missing_packages chromium fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -70,7 +95,6 @@ else
     echo "web client: chromium is present"
 fi
 
-sao_version=$(node -p "require('./$sao/package.json').version")
 echo "web client: sao $sao_version in $(pwd)/$sao," \
     "$(/usr/bin/chromium --version 2>/dev/null)" \
     "(total $((SECONDS - t_start)) s)"

@@ -116,12 +116,23 @@ def test_director_trial_balance_in_web_client(stack):
         require_sao(sao_version, stack.url)
         # the client refuses a server of another series
         assert sao_version.split('.')[:2] == version.split('.')[:2]
+        # sao's own words in Russian (web/locale/ru.po; sao ships its
+        # Russian empty): from the browser's language before the login
+        login_dialog = page.locator('.modal:visible', has=page.locator(
+                'input#login'))
+        expect(login_dialog.locator('label[for=login]')).to_have_text(
+            'Имя пользователя')
+        expect(login_dialog.locator('button[type=submit]')).to_have_text(
+            'Войти')
 
         sao.login(stack.database, director_login.login,
             director_login.password)
         # the director lands on the dashboard (the user's login actions)
         assert login_actions
         assert sao.tab_names() == login_actions
+        # and from the user's language after it: the entry of the user's
+        # menu that sao.preferences() clicks below
+        assert sao.gettext('Preferences...') == 'Настройки...'
 
         # the trial balance from the menu, of the director's institution
         sao.open_menu(*path)
