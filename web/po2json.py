@@ -4,12 +4,14 @@ loads from its ``locale/LANG.json``, in the layout of sao's own files:
 
     python web/po2json.py web/locale/ru.po web/node_modules/tryton-sao/locale/ru.json
 
-The file is written beside its place and renamed over it: a client served
-meanwhile never reads half of it.  Prints how many messages are translated.
+The file is written beside its place under a name of its own and renamed
+over it: a client served meanwhile never reads half of it, and two runs at
+once both finish.  Prints how many messages are translated.
 """
 import json
 import os
 import sys
+import tempfile
 
 import polib
 
@@ -36,10 +38,12 @@ def compile_po(po):
 def main(source, target):
     po = polib.pofile(source)
     data = compile_po(po)
-    partial = f'{target}.tmp'
-    with open(partial, 'w', encoding='utf-8') as file:
+    with tempfile.NamedTemporaryFile('w', encoding='utf-8',
+            dir=os.path.dirname(os.path.abspath(target)),
+            prefix=f'.{os.path.basename(target)}.', delete=False) as file:
         json.dump(data, file, ensure_ascii=False, indent=0)
-    os.replace(partial, target)
+    os.chmod(file.name, 0o644)
+    os.replace(file.name, target)
     print(f"{target}: {len(po.translated_entries())} of {len(po)} "
         "messages translated")
 
