@@ -153,8 +153,10 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 100
 # The suite drops and recreates its database from a template again and
-# again; autovacuum workers still in it (3 at most) made DROP DATABASE fail
-# ("being accessed by other users") when the machine was busy
+# again; DROP DATABASE failed ("being accessed by other users", 3 sessions)
+# on a busy machine.  Autovacuum was suspected and is off on these
+# throw-away servers; it was not the whole cause: see release_test_database
+# in tests/scenario_plugin.py
 autovacuum = off
 EOF
     (cd / && as_pg "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 60 start) >/dev/null \

@@ -44,8 +44,12 @@ class ScenarioFailed(Exception):
 def release_test_database():
     """Close this process's connections to the test database, and end any
     other session left in it: a scenario starts by dropping it (restored
-    from its template), which PostgreSQL refuses while anyone is connected
-    (the unit tests before leave their pooled connections open)"""
+    from its template, trytond's restore_from_template, which does not
+    close this process's pool of it first), and PostgreSQL refuses while
+    anyone is connected.  The unit-test classes before keep the database
+    and may leave pooled connections; which sessions made the drop fail
+    once is not pinned down (not reproduced with the same two files alone),
+    hence the ending of any other session too."""
     from trytond import backend
     from trytond.tests.test_tryton import DB_NAME, db_exist
     from trytond.transaction import Transaction

@@ -11,17 +11,16 @@ import unittest
 from pathlib import Path
 
 import polib
-import trytond
+
+from trytond.tools import find_path
 
 MODULE_DIR = Path(__file__).resolve().parents[1]
-TRYTOND_DIR = Path(trytond.__file__).resolve().parent
 PLACEHOLDER = re.compile(r'%\((\w+)\)s')
 
 
 def core_po(module):
-    if module in {'ir', 'res'}:
-        return TRYTOND_DIR / module / 'locale' / 'ru.po'
-    return TRYTOND_DIR / 'modules' / module / 'locale' / 'ru.po'
+    "The module's Russian, found as Tryton finds it (ir and res included)"
+    return find_path(f'{module}/locale/ru.po')
 
 
 def overrides(po):
@@ -54,7 +53,7 @@ class CoreOverridesTestCase(unittest.TestCase):
             with self.subTest(msgctxt=entry.msgctxt):
                 if module not in cores:
                     cores[module] = {e.msgctxt: e
-                        for e in polib.pofile(str(core_po(module)))}
+                        for e in polib.pofile(core_po(module))}
                 core = cores[module].get(context)
                 self.assertIsNotNone(core,
                     f"{core_po(module)} has no {context}: Tryton would "
