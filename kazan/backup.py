@@ -66,6 +66,8 @@ def backup(settings, path):
         raise UsageError(f"{path} — каталог, нужен путь к файлу архива")
     if not path.parent.is_dir():
         raise UsageError(f"нет каталога для архива: {path.parent}")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"нет прав на запись в каталог {path.parent}")
     filestore = _filestore_dir(settings.database)
     manifest = {
         'format': FORMAT,

@@ -69,6 +69,44 @@ def _formats(value):
     return formats
 
 
+def _output_dir(path, option):
+    """Refuse, before any work, a folder option (--out, --payments) that
+    cannot be a folder to write in: an existing file, a path under a file,
+    a folder without write permission (the folder itself is made later)"""
+    if (path.exists() or path.is_symlink()) and not path.is_dir():
+        raise kconfig.UsageError(
+            f"{option} {path}: это файл, а нужен каталог")
+    folder = path.absolute()
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise kconfig.UsageError(
+            f"{option} {path}: {folder} — файл, а не каталог")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise kconfig.UsageError(
+            f"{option} {path}: нет прав на запись в каталог {folder}")
+
+
+def _output_file(path, option):
+    """Refuse, before any work, a file option (--register, --report,
+    --credentials, the archive of backup) that cannot be written: a folder,
+    a file in a folder that does not exist or is not writable"""
+    path = pathlib.Path(path)
+    if path.is_dir():
+        raise kconfig.UsageError(
+            f"{option} {path}: это каталог, а нужен путь к файлу")
+    folder = path.absolute().parent
+    if not folder.exists():
+        raise kconfig.UsageError(f"{option} {path}: нет каталога {folder}")
+    if not folder.is_dir():
+        raise kconfig.UsageError(
+            f"{option} {path}: {folder} — файл, а не каталог")
+    if not os.access(folder, os.W_OK | os.X_OK) or (
+            path.exists() and not os.access(path, os.W_OK)):
+        raise kconfig.UsageError(
+            f"{option} {path}: нет прав на запись")
+
+
 def _common_options(default=None):
     "--config and --database, which every command takes"
     common = argparse.ArgumentParser(add_help=False)
@@ -222,6 +260,7 @@ def _prepare(pool):
 
 def cmd_statements(settings, args):
     from . import statements
+    _output_dir(args.out, '--out')
 
     def write(pool):
         from trytond.modules.kazan_accounting import export
@@ -290,11 +329,19 @@ def cmd_serve(settings, args):
 
 def cmd_onboard(settings, args):
     from . import onboard
+    for option, path in [('--report', args.report),
+            ('--credentials', args.credentials)]:
+        if path:
+            _output_file(path, option)
     return onboard.run(settings, args)
 
 
 def cmd_payroll(settings, args):
     from . import payroll
+    if args.register:
+        _output_file(args.register, '--register')
+    if args.payments:
+        _output_dir(args.payments, '--payments')
     return payroll.run(settings, args)
 
 

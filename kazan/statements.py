@@ -12,6 +12,7 @@ With ``--user LOGIN`` the command runs with that user's rights (password
 from ``$KAZAN_PASSWORD`` or ``--password-file``): a director gets the
 statements of their own institution and nothing else.
 """
+import os
 from collections import defaultdict
 
 from .progress import Progress
@@ -67,9 +68,28 @@ def write_set(subject, folder, formats, forms=FORMS):
             wanted.insert(0, 'csv')
         for fmt in wanted:
             path = folder / statement_report.file_name(form, fmt)
-            path.write_bytes(render(fmt))
+            _write_whole(path, render(fmt))
             written.append(path)
     return written
+
+
+def _write_whole(path, data):
+    "Write through a temporary file: a reader never sees half a file"
+    temporary = path.with_name(path.name + '.part')
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _folder_error(error):
+    "Why a folder of the statements could not be written, in Russian"
+    name = error.filename or ''
+    if isinstance(error, (FileExistsError, NotADirectoryError)):
+        return f"файлы не записаны: {name} — файл, а не каталог"
+    return f"файлы не записаны: {name}: {error.strerror or error}"
 
 
 def run(pool, date, out_dir, inns=None, founder=None, formats=('csv',),
@@ -87,14 +107,24 @@ def run(pool, date, out_dir, inns=None, founder=None, formats=('csv',),
                 "сводная отчетность учредителя требует доступа ко всем "
                 "его учреждениям"))
     by_founder = defaultdict(list)
+    written = []
     with Progress(len(companies) + len(founders), "Отчетность") as progress:
         for company in companies:
-            write_set(Subject([company], date), out_dir / company.inn,
-                formats, forms)
+            try:
+                write_set(Subject([company], date), out_dir / company.inn,
+                    formats, forms)
+            except OSError as error:
+                failures.append((company.inn, _folder_error(error)))
+            else:
+                written.append(company)
             by_founder[company.founder].append(company)
             progress.step(company.inn)
         for founder_code in founders:
-            write_set(Subject(by_founder[founder_code], date, founder_code),
-                out_dir / f'founder-{founder_code}', formats, forms)
-            progress.step(f'founder-{founder_code}')
-    return companies, failures
+            label = f'founder-{founder_code}'
+            try:
+                write_set(Subject(by_founder[founder_code], date,
+                        founder_code), out_dir / label, formats, forms)
+            except OSError as error:
+                failures.append((label, _folder_error(error)))
+            progress.step(label)
+    return written, failures

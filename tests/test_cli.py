@@ -423,6 +423,31 @@ class KazanCommandTestCase(unittest.TestCase):
         self.assertIn('1655000000', result.stderr)
         self.assertTrue((out / FIRST / 'trial_balance.csv').exists())
 
+    def test_statements_out_is_a_file_exits_2(self):
+        out = self.workdir / 'out-file'
+        out.write_text('keep me\n', encoding='utf-8')
+        result = self.kazan('statements', MONTH_END, '--out', str(out),
+            check=False)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn(f'--out {out}: это файл, а нужен каталог',
+            result.stderr)
+        self.assertNotIn('Traceback', result.stderr)
+        self.assertEqual(out.read_text(encoding='utf-8'), 'keep me\n')
+
+    def test_statements_institution_folder_is_a_file(self):
+        out = self.workdir / 'blocked'
+        out.mkdir()
+        (out / FIRST).write_text('keep me\n', encoding='utf-8')
+        result = self.kazan('statements', MONTH_END, '--out', str(out),
+            '--institution', FIRST, SECOND, check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn(f'ИНН {FIRST}: файлы не записаны', result.stderr)
+        self.assertNotIn('Traceback', result.stderr)
+        self.assertEqual((out / FIRST).read_text(encoding='utf-8'),
+            'keep me\n')
+        self.assertTrue((out / SECOND / 'trial_balance.csv').exists())
+        self.assertEqual(list(out.rglob('*.part')), [])
+
     def test_bad_usage_exits_2(self):
         for args in [
                 ('statements', 'yesterday', '--out', 'x'),
