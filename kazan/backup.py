@@ -43,6 +43,8 @@ FORMAT_VERSION = 1
 MANIFEST = 'manifest.json'
 FILESTORE = 'filestore/'
 DUMP = {'postgresql': 'database.dump', 'sqlite': 'database.sqlite'}
+# A SQLite database's file and the files SQLite keeps beside it
+SQLITE_SUFFIXES = ['', '-wal', '-shm', '-journal']
 CHUNK = 1 << 20
 # What trytond accepts as a database name over RPC, and a safe file name
 DATABASE_NAME = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.-]*$')
@@ -158,6 +160,7 @@ def restore(settings, path):
         file=sys.stderr, flush=True)
 
     root = pathlib.Path(_database_path())
+    made = _missing_folders(root)
     root.mkdir(parents=True, exist_ok=True)
     filestore = _filestore_dir(name)
     staging = pathlib.Path(tempfile.mkdtemp(dir=root, prefix=f'.{name}.'))
@@ -178,11 +181,16 @@ def restore(settings, path):
             raise Failed("в восстановленной базе нет модулей kazan")
         _close(backend, name)
         added = _place_files(staging / 'files', filestore)
-    except BaseException:
+    except BaseException as error:
         _close(backend, name)
         _remove_placed(added, filestore)
         if created:
             _drop(settings)
+        shutil.rmtree(staging, ignore_errors=True)
+        _remove_folders(made)
+        if isinstance(error, OSError):
+            raise Failed(f"{error.filename or path}: "
+                f"{error.strerror or error}") from error
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -221,6 +229,11 @@ def verify(path):
         members = manifest['members']
         assert manifest['backend'] in DUMP
         assert DUMP[manifest['backend']] in members
+        assert all(isinstance(manifest.get(key), str)
+            for key in ['database', 'created', 'trytond'])
+        assert isinstance(members, dict) and all(
+            isinstance(m, dict) and isinstance(m.get('sha256'), str)
+            for m in members.values())
     except Exception:
         raise UsageError(f"не копия kazan backup (нет описания "
             f"{MANIFEST} или оно повреждено): {path}")
@@ -238,6 +251,16 @@ def verify(path):
                 f"архив поврежден: контрольная сумма {name} не совпадает")
         if name != DUMP[manifest['backend']] and not _safe_file(name):
             raise UsageError(f"архив поврежден: недопустимое имя {name}")
+    # a file of the filestore cannot also be a folder of another one
+    for name in members:
+        if not name.startswith(FILESTORE):
+            continue
+        folder = name.rpartition('/')[0]
+        while folder + '/' != FILESTORE:
+            if folder in members:
+                raise UsageError(f"архив поврежден: {folder} в нем и файл, "
+                    f"и каталог ({name})")
+            folder = folder.rpartition('/')[0]
     return manifest
 
 
@@ -329,12 +352,34 @@ def _sqlite_restore(dump, settings, staging):
         raise UsageError(f"база «{settings.database}» уже существует")
 
 
+def _missing_folders(folder):
+    "The folders of the path folder that do not exist, deepest first"
+    missing = []
+    folder = pathlib.Path(folder).absolute()
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_folders(folders):
+    "Remove the folders a failed restore made, if they are empty"
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
 def _drop(settings):
     "Drop the half-restored database; say so when that fails"
     try:
         backend = database._backend(settings)
         if backend.name == 'sqlite':
-            database.sqlite_file(settings).unlink(missing_ok=True)
+            # and what SQLite keeps beside it (trytond opens it in WAL mode)
+            file = database.sqlite_file(settings)
+            for suffix in SQLITE_SUFFIXES:
+                file.with_name(file.name + suffix).unlink(missing_ok=True)
             return
         db = backend.Database().connect()
         connection = db.get_connection(autocommit=True)
@@ -476,12 +521,20 @@ def _files(folder):
                 yield path
 
 
+# The longest name of a file or folder on Linux's file systems, in bytes
+NAME_MAX = 255
+
+
 def _safe_file(name):
-    "A member of the filestore that extracts inside its folder"
+    """A member of the filestore that extracts inside its folder: a
+    relative path of plain names, no '.' or '..', no control characters,
+    each name short enough for the file system"""
     if not name.startswith(FILESTORE):
         return False
     parts = name[len(FILESTORE):].split('/')
-    return all(p not in ('', '.', '..') for p in parts)
+    return all(p not in ('', '.', '..')
+        and len(p.encode('utf-8', 'surrogateescape')) <= NAME_MAX
+        and p.isprintable() for p in parts)
 
 
 def _extract_files(archive, manifest, folder):

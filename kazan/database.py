@@ -70,6 +70,9 @@ def is_initialised(settings):
         # returned in one
         connection.rollback()
         database.put_connection(connection)
+        if backend.name == 'sqlite':
+            # not pooled: closed, it leaves no -wal or -shm file behind
+            database.close()
 
 
 def create(settings):
