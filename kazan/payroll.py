@@ -174,9 +174,11 @@ def card_lists(pool, month, company_ids):
 
 
 def _format(value):
+    "A cell: amounts with two decimals, texts never read as a formula"
+    from trytond.modules.kazan_accounting.export import text_cell
     if isinstance(value, Decimal):
         return f'{value:.2f}'
-    return value
+    return text_cell(value)
 
 
 def write_csv(path, columns, rows):

@@ -41,7 +41,8 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 __all__ = ['FORMATS', 'KINDS', 'Column', 'Table', 'Document', 'FontNotFound',
-    'to_xlsx', 'to_ods', 'to_pdf', 'to_csv', 'render', 'write', 'pdf_fonts']
+    'to_xlsx', 'to_ods', 'to_pdf', 'to_csv', 'render', 'write', 'pdf_fonts',
+    'text_cell']
 
 FORMATS = ('xlsx', 'ods', 'pdf', 'csv')
 KINDS = ('text', 'amount', 'code')
@@ -107,6 +108,21 @@ class Document:
 
 
 # Values
+
+# A spreadsheet reads a cell that starts with one of these as a formula
+# (CSV injection): a name such as "=HYPERLINK(...)" would run in the
+# accountant's spreadsheet
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
+
+
+def text_cell(value):
+    """value as a spreadsheet cell of text: a text a spreadsheet would read
+    as a formula gets a leading apostrophe, OWASP's advice for CSV files
+    and the same in XLSX and ODS; numbers and other values as they are"""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def _decimal(value):
     "value as a Decimal of 2 places, without a negative zero"
@@ -300,7 +316,7 @@ def _xlsx_sheet(sheet, doc, table, styles):
             else:
                 sheet.cell(r, 1, f'{FORM_LABEL} {text}')
             continue
-        cell = sheet.cell(r, 1, text or None)
+        cell = sheet.cell(r, 1, text_cell(text) or None)
         if style == 'title':
             cell.font = styles.title
             cell.alignment = styles.center
@@ -337,6 +353,8 @@ def _xlsx_sheet(sheet, doc, table, styles):
                 value = _decimal(value)
             elif kind == 'code' and value is not None:
                 value = str(value)
+            if isinstance(row.get(key), str):
+                value = text_cell(value)
             cell = sheet.cell(r, c + 1, value)
             if cell.data_type == 'f':
                 # Text, never a formula (a name starting with '=')
@@ -350,7 +368,7 @@ def _xlsx_sheet(sheet, doc, table, styles):
     r += 1
     for item in table.footer or []:
         r += 1
-        sheet.cell(r, 1, _line(item))
+        sheet.cell(r, 1, text_cell(_line(item)))
 
     if columns:
         sheet.freeze_panes = sheet.cell(head + 1, 1)
@@ -533,7 +551,8 @@ def _ods_table(parent, styles, doc, table, name):
             cell_style = styles.cell(bold=True, border=False)
         else:
             cell_style = plain
-        _ods_cell(row, cell_style, text, span=width if text else 1)
+        _ods_cell(row, cell_style, text_cell(text),
+            span=width if text else 1)
 
     if columns:
         frozen += 1
@@ -558,13 +577,14 @@ def _ods_table(parent, styles, doc, table, name):
             _ods_cell(row,
                 styles.cell(column.kind, bold,
                     level if c == name_index else 0),
-                _display(value))
+                text_cell(value) if isinstance(value, str)
+                else _display(value))
 
     if table.footer:
         _ods_cell(_element(element, 'table:table-row'), plain)
         for item in table.footer:
             row = _element(element, 'table:table-row')
-            _ods_cell(row, plain, _line(item), span=width)
+            _ods_cell(row, plain, text_cell(_line(item)), span=width)
     return frozen if columns else 0
 
 
@@ -1220,6 +1240,8 @@ def _csv_value(value, kind):
         return f'{_decimal(value):.2f}'
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return text_cell(value)
     return str(value)
 
 

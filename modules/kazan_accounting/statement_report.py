@@ -401,7 +401,7 @@ def _csv(columns, rows):
 def _csv_value(value):
     if isinstance(value, Decimal):
         return f'{value:.2f}'
-    return '' if value is None else value
+    return '' if value is None else export.text_cell(value)
 
 
 def build(form, subject):

