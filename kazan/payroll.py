@@ -196,12 +196,14 @@ def write_csv(path, columns, rows):
 
 def write_card_lists(out_dir, lists):
     "One file per institution, payment and bank; 'no_card' for the others"
+    from trytond.modules.kazan_accounting.export import safe_file_name
     count = 0
     for (inn, kind, bic), rows in lists.items():
-        folder = out_dir / inn
+        # INN and БИК have checked digits: the names stay as they are
+        folder = out_dir / safe_file_name(inn)
         folder.mkdir(parents=True, exist_ok=True)
-        write_csv(folder / f'{kind}_{bic or "no_card"}.csv', CARD_COLUMNS,
-            rows)
+        write_csv(folder / safe_file_name(f'{kind}_{bic or "no_card"}.csv'),
+            CARD_COLUMNS, rows)
         count += 1
     return count
 

@@ -95,6 +95,7 @@ def _folder_error(error):
 def run(pool, date, out_dir, inns=None, founder=None, formats=('csv',),
         forms=FORMS):
     """Write the statements; return (written institutions, failures)"""
+    from trytond.modules.kazan_accounting.export import safe_file_name
     from trytond.modules.kazan_accounting.statement_report import Subject
 
     companies, missing = select_institutions(pool, inns, founder)
@@ -111,8 +112,9 @@ def run(pool, date, out_dir, inns=None, founder=None, formats=('csv',),
     with Progress(len(companies) + len(founders), "Отчетность") as progress:
         for company in companies:
             try:
-                write_set(Subject([company], date), out_dir / company.inn,
-                    formats, forms)
+                # the INN (checked digits): the name stays as it is
+                write_set(Subject([company], date),
+                    out_dir / safe_file_name(company.inn), formats, forms)
             except OSError as error:
                 failures.append((company.inn, _folder_error(error)))
             else:

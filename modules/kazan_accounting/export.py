@@ -33,6 +33,7 @@ import io
 import math
 import os
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -42,7 +43,7 @@ from lxml import etree
 
 __all__ = ['FORMATS', 'KINDS', 'Column', 'Table', 'Document', 'FontNotFound',
     'to_xlsx', 'to_ods', 'to_pdf', 'to_csv', 'render', 'write', 'pdf_fonts',
-    'text_cell']
+    'text_cell', 'safe_file_name']
 
 FORMATS = ('xlsx', 'ods', 'pdf', 'csv')
 KINDS = ('text', 'amount', 'code')
@@ -122,6 +123,30 @@ def text_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+# File names made of names (an institution's, a person's): what no file
+# system or client takes, or takes as a path, is replaced or dropped
+_FILE_NAME_SEPARATORS = re.compile(r'[/\\:*?<>|]')
+_FILE_NAME_QUOTES = re.compile('["\'`«»„“”‘’‚‹›]')
+FILE_NAME_LENGTH = 100  # characters, and at most twice as many UTF-8 bytes
+
+
+def safe_file_name(name, default='report', length=FILE_NAME_LENGTH):
+    """name as a file name: no path separator (nor the other characters
+    Windows refuses), no quotes, no control characters, spaces collapsed,
+    no leading or trailing dot or space, at most length characters and
+    2 × length bytes of UTF-8; default when nothing is left.  An ordinary
+    name (МБОУ Гимназия №7 март 2026) is kept as it is."""
+    name = unicodedata.normalize('NFC', str(name or ''))
+    name = _FILE_NAME_QUOTES.sub('', name)
+    name = _FILE_NAME_SEPARATORS.sub('_', name)
+    name = ''.join(' ' if unicodedata.category(c)[0] in 'CZ' else c
+        for c in name)
+    name = ' '.join(name.split())[:length]
+    while len(name.encode('utf-8')) > 2 * length:
+        name = name[:-1]
+    return name.strip(' .') or default
 
 
 def _decimal(value):

@@ -519,6 +519,12 @@ class StatementReport(Report):
     __name__ = 'kazan.statement.report'
 
     @classmethod
+    def execute(cls, ids, data):
+        "The file's name safe for any file system"
+        oext, content, direct_print, name = super().execute(ids, data)
+        return oext, content, direct_print, export.safe_file_name(name)
+
+    @classmethod
     def _execute(cls, records, header, data, action):
         form, fmt = data.get('form'), data.get('format')
         if form not in FORMS or fmt not in export.FORMATS or not (

@@ -484,6 +484,38 @@ class FormulaTestCase(unittest.TestCase):
             "020;Основные средства;4;5.00\n")
 
 
+class FileNameTestCase(unittest.TestCase):
+    "File names made of the names of institutions and people"
+
+    def test_ordinary_names_kept(self):
+        for name in ['trial_balance.csv', '1655191213', 'founder-education',
+                'advance_049205805.csv',
+                'Payslip-Иванова Анна Петровна март 2026',
+                'Payroll Register (0504402)-МБОУ Школа № 7 март 2026']:
+            self.assertEqual(export.safe_file_name(name), name)
+
+    def test_unsafe_names(self):
+        for name, safe in [
+                ('МБОУ "СОШ №7/2" март 2026', 'МБОУ СОШ №7_2 март 2026'),
+                ("«Театр» 'Ёлка' „Б“", 'Театр Ёлка Б'),
+                ('../../etc/passwd', '_.._etc_passwd'),
+                ('..', 'report'), ('', 'report'), (None, 'report'),
+                ('a\\b:c*d?e<f>g|h', 'a_b_c_d_e_f_g_h'),
+                ('строка\nдругая\tтаб\x00\x1b', 'строка другая таб'),
+                (' .скрытый. ', 'скрытый'),
+                ]:
+            with self.subTest(name=name):
+                self.assertEqual(export.safe_file_name(name), safe)
+
+    def test_bounded(self):
+        name = export.safe_file_name('Ж' * 500)
+        self.assertEqual(name, 'Ж' * 100)
+        self.assertLessEqual(len(name.encode('utf-8')), 200)
+        self.assertEqual(export.safe_file_name('a' * 500), 'a' * 100)
+        self.assertLessEqual(
+            len(export.safe_file_name('😀' * 100).encode('utf-8')), 200)
+
+
 class LongTableTestCase(unittest.TestCase):
     "A table of 1,000 rows: laid out page by page, values kept"
 

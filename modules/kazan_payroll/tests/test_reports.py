@@ -237,6 +237,39 @@ class ReportTestCase(unittest.TestCase):
         self.assertEqual(document.xpath('string(//h1)'), 'Payroll register')
 
     @in_rolled_back_transaction
+    def test_file_names_safe(self):
+        """The reports are named after the institution and the person:
+        their '/' and quotes never reach the file name, an ordinary name
+        is kept (party names refuse control characters)"""
+        pool = Pool()
+        run = self.run_()
+        slip = self.slip(1)
+
+        def file_names(company, person):
+            run.company.party.name = company
+            run.company.party.save()
+            slip.employee.party.name = person
+            slip.employee.party.save()
+            month = run.rec_name[len(company) + 1:]
+            names = []
+            for name, record in [('kazan.payroll.payslip.report', slip),
+                    ('kazan.payroll.run.register', run)]:
+                Report = pool.get(name, type='report')
+                *_, file_name = Report.execute([record.id], {})
+                names.append(file_name)
+            return names, month
+
+        names, month = file_names('МБОУ Школа № 41', 'Иванова Анна Петровна')
+        self.assertEqual(names, [
+                f'Payslip-Иванова Анна Петровна {month}',
+                f'Payroll Register (0504402)-МБОУ Школа № 41 {month}'])
+        names, month = file_names('МБОУ "СОШ №7/2" \u00abЛицей\u00bb',
+            "Д'Артаньян/Шарль де Бац")
+        self.assertEqual(names, [
+                f'Payslip-ДАртаньян_Шарль де Бац {month}',
+                f'Payroll Register (0504402)-МБОУ СОШ №7_2 Лицей {month}'])
+
+    @in_rolled_back_transaction
     def test_every_report_string_is_translated(self):
         """The strings Tryton registers from the templates (the "Set
         Translations" wizard) are all in ru.po"""
