@@ -336,6 +336,14 @@ class InstitutionIsolationTestCase(unittest.TestCase):
         self.assertTrue('not allowed' in message
             or (missing and "that don't exist" in message), message)
 
+    def assertNotYours(self, call, *args):
+        "The call is refused by the guard: it names another institution"
+        with self.assertRaises(RPCError) as context:
+            call(*args)
+        name, (message, *_) = context.exception.args
+        self.assertEqual(name, 'UserError', message)
+        self.assertIn('not one of yours', message)
+
     def test_institution_data_has_company_rule(self):
         """Each model that holds institution data and that a director may
         read over RPC has a record rule on the user's institutions, or is
@@ -376,25 +384,26 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     self.assertEqual(context.exception.name, '403')
                     not_served.append(name)
                     continue
+                # a context naming the school is refused before anything
+                self.assertNotYours(
+                    attack.model, name, 'search', [], 0, None, None)
+                if school_ids:
+                    self.assertNotYours(
+                        attack.model, name, 'read', school_ids, ['id'])
                 if not model['readable']:
                     self.assertRefused(
                         client.model, name, 'search', [], 0, None, None)
-                    if school_ids:
-                        self.assertRefused(
-                            attack.model, name, 'read', school_ids, ['id'])
                     no_access.append(name)
                     continue
-                for caller in [client, attack]:
-                    found = caller.model(name, 'search', [], 0, None, None)
-                    self.assertFalse(set(found) & set(school_ids))
-                    self.assertEqual(caller.model(name, 'search_count',
-                            [('id', 'in', school_ids)], 0, None), 0)
+                found = client.model(name, 'search', [], 0, None, None)
+                self.assertFalse(set(found) & set(school_ids))
+                self.assertEqual(client.model(name, 'search_count',
+                        [('id', 'in', school_ids)], 0, None), 0)
                 if school_ids:
                     # the rows of a SQL view exist by the context's rights
-                    for caller in [client, attack]:
-                        self.assertRefused(
-                            caller.model, name, 'read', school_ids, ['id'],
-                            missing=model['table_query'])
+                    self.assertRefused(
+                        client.model, name, 'read', school_ids, ['id'],
+                        missing=model['table_query'])
                     refused_reads.append(name)
                 by_rule.append(name)
         refused = len(no_access) + len(not_served)
@@ -444,18 +453,19 @@ class InstitutionIsolationTestCase(unittest.TestCase):
             temporary = admin.password_reset
         self.assertTrue(temporary)
         client = self.client('museum_director')
-        self.assertEqual(client.model('res.user', 'search',
-                [('login', '=', 'admin')], 0, None, None), [admin.id])
+        # nor even who has which login (issue 13)
+        self.assertRefused(client.model, 'res.user', 'search',
+            [('login', '=', 'admin')], 0, None, None)
         self.assertRefused(client.model, 'res.user', 'read',
             [admin.id], ['password_reset'])
         self.assertRefused(client.model, 'res.user', 'search',
             [('password_reset', '=', temporary)], 0, None, None)
-        # nor through the e-mail that sends it: for a director the report
-        # is not even found (the core's assertion)
+        # nor through the e-mail that sends it: the report is for the
+        # administrators
         with self.assertRaises(RPCError) as context:
             client.report('res.user.email_reset_password', [admin.id],
                 {'model': 'res.user', 'id': admin.id, 'ids': [admin.id]})
-        self.assertIn('not found', str(context.exception.args))
+        self.assertIn('not allowed to run', str(context.exception.args))
         self.assertNotIn(temporary, str(context.exception.args))
         # what the director would have done with it
         JSONRPCClient(DB_NAME).login('admin', temporary)

@@ -1,1 +1,7 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+
+from . import guard
+
+# The guard checks every call a client makes, in the databases where the
+# module is activated (trytond loads the module's package for them)
+guard.install()

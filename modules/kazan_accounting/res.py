@@ -9,6 +9,8 @@ to another one: the rules on them use ``assigned_companies``, all the
 institutions of the user whatever the filter.
 """
 from trytond.cache import Cache
+from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -77,6 +79,41 @@ class User(metaclass=PoolMeta):
         else:
             companies = []
         return cls._get_current_companies_cache.set(key, companies)
+
+    @classmethod
+    def set_preferences(cls, values):
+        """Refuse a current institution (or employee) that is not the
+        user's: the core stored it, and every later call then ran in it"""
+        transaction = Transaction()
+        if transaction.user:
+            user = cls(transaction.user)
+            company = values.get('company')
+            if company and company not in cls.get_assigned_companies():
+                raise AccessError(gettext(
+                        'kazan_accounting.msg_institution_not_assigned'))
+            employee = values.get('employee')
+            if employee and employee not in {e.id for e in user.employees}:
+                raise AccessError(gettext(
+                        'kazan_accounting.msg_institution_not_assigned'))
+        super().set_preferences(values)
+
+    @classmethod
+    def validate_fields(cls, users, field_names):
+        super().validate_fields(users, field_names)
+        if field_names is None or field_names & {'company', 'companies'}:
+            cls.check_company_assigned(users)
+
+    @classmethod
+    def check_company_assigned(cls, users):
+        """The stored current institution is one of the user's: read
+        without the call's context, as the core's read replaces it with
+        the context's company (and a refused one with none)"""
+        with Transaction().reset_context(), Transaction().set_user(0):
+            for user in cls.browse(users):
+                if user.company and user.company not in user.companies:
+                    raise ValidationError(gettext(
+                            'kazan_accounting.msg_user_company_not_assigned',
+                            user=user.rec_name))
 
     @classmethod
     def on_modification(cls, mode, users, field_names=None):
