@@ -266,6 +266,42 @@ class IsolationSweepTestCase(unittest.TestCase):
             plan[model] = values
         return plan
 
+    def plan_filled_values(self, pool, model):
+        """Values that would make a wizard's form do the most: required
+        fields filled, a password, every group (administration included),
+        B's records where known"""
+        Model = pool.get(model)
+        Group = pool.get('res.group')
+        records = self.survey['records']
+        values = {}
+        for name, field in Model._fields.items():
+            if field._type in {'many2many', 'one2many'}:
+                if field.get_target().__name__ == 'res.group':
+                    values[name] = [('add', [g.id for g in Group.search([])])]
+                continue
+            if not (field.required or name in {'login', 'password'}):
+                continue
+            self.filled += 1
+            if field._type in {'char', 'text'}:
+                values[name] = f'Sweep-{self.filled}-Kz-pass-Word!'
+            elif field._type == 'selection' and isinstance(
+                    field.selection, (list, tuple)) and field.selection:
+                values[name] = field.selection[0][0]
+            elif field._type in {'integer', 'float', 'numeric'}:
+                values[name] = 1
+            elif field._type == 'date':
+                values[name] = dt.date(2026, 3, 31)
+            elif field._type == 'many2one':
+                Target = field.get_target()
+                target = Target.__name__
+                if target in records:
+                    values[name] = records[target][0]
+                elif issubclass(Target, ModelStorage):
+                    found = Target.search([], limit=1)
+                    if found:
+                        values[name] = found[0].id
+        return values
+
     def sweep_wizard(self, caller, name, Wizard_, counts):
         for label, context in self.contexts():
             ok, created = caller(f'wizard.{name}.create', context=context)
@@ -287,6 +323,7 @@ class IsolationSweepTestCase(unittest.TestCase):
                     if model:
                         datas.append({view_state: self.hostile_values(
                                     Pool(DB_NAME).get(model))})
+                        datas.append({view_state: self.filled_values[model]})
                 for data in datas:
                     ok, result = caller(f'wizard.{name}.execute',
                         session, data, state, context=context)
@@ -367,6 +404,13 @@ class IsolationSweepTestCase(unittest.TestCase):
                     ])[0].id
             self.hostile = self.plan_hostile_values(pool)
             wizards = sorted(pool.iterobject('wizard'))
+            self.filled = 0
+            self.filled_values = {state.model_name: None
+                for _, Wizard_ in wizards for state in Wizard_.states.values()
+                if getattr(state, 'model_name', None)}
+            for model in self.filled_values:
+                self.filled_values[model] = self.plan_filled_values(
+                    pool, model)
             reports = []
             for name, Report_ in sorted(pool.iterobject('report')):
                 assert issubclass(Report_, Report)
@@ -382,8 +426,29 @@ class IsolationSweepTestCase(unittest.TestCase):
             counts['reports'] += 1
             self.sweep_report(caller, name, model, action, counts)
         self.sweep_models(caller, counts)
+        self.after_sweep(login, caller, counts)
         counts['calls'] = caller.calls
         return caller, counts
+
+    def after_sweep(self, login, caller, counts):
+        """The user's stored institution is still theirs, and a new login
+        with no institution in its context reads nothing of B"""
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            User = Pool().get('res.user')
+            with Transaction().reset_context():
+                user, = User.search([('login', '=', login)])
+                self.assertIn(user.company, user.companies,
+                    f"{login}'s stored institution is not one of theirs")
+        fresh = Caller(login)
+        fresh.context = {}
+        for name in ['company.employee', 'account.move',
+                'account.move.line', 'party.party', 'kazan.payroll.payslip',
+                'kazan.trial_balance']:
+            ok, found = fresh(f'model.{name}.search_read', [], 0, 50, None,
+                ['rec_name'])
+            counts['fresh login calls'] += 1
+        caller.answers.extend(fresh.answers)
+        caller.calls += fresh.calls
 
     # --------------------------------------------------------------- the checks
 
