@@ -28,6 +28,7 @@ Then, from the database itself (every table read before and after):
 import collections
 import datetime as dt
 import json
+import os
 import time
 import unittest
 from decimal import Decimal
@@ -531,3 +532,28 @@ class IsolationSweepTestCase(unittest.TestCase):
             self.assertGreater(counted['wizards'], 30)
             self.assertGreater(counted['reports'], 10)
             self.assertGreater(counted['methods'], 1000)
+
+    def test_refused_attachment_stores_no_file(self):
+        """An attachment refused to a director (their own institution's
+        record) or to an accountant (another institution's) leaves no file
+        in the filestore: the guard checks before the file is written"""
+        from trytond.filestore import filestore
+        root = filestore.path
+
+        def files():
+            return sorted(os.path.join(d, f)
+                for d, _, names in os.walk(root) for f in names)
+        before = files()
+        payload = b'%PDF-1.4 ' + os.urandom(64 * 1024)
+        for login, resource in [
+                ('museum_director', f'company.company,{self.museum}'),
+                ('museum_accountant',
+                    f"account.move,{self.survey['records']['account.move'][0]}"),
+                ]:
+            caller = Caller(login)
+            ok, answer = caller('model.ir.attachment.create', [{
+                        'resource': resource, 'name': 'big.pdf',
+                        'data': payload}])
+            self.assertFalse(ok, answer)
+            self.assertEqual(answer[0], 'UserError', answer)
+        self.assertEqual(files(), before)
