@@ -469,3 +469,30 @@ class InstitutionIsolationTestCase(unittest.TestCase):
         self.assertNotIn(temporary, str(context.exception.args))
         # what the director would have done with it
         JSONRPCClient(DB_NAME).login('admin', temporary)
+
+    def test_director_reads_no_user_rights(self):
+        """Who works for which institution with which rights is for the
+        administrators: a director reads a user's name (who created a
+        record), not the logins, institutions and groups of the users"""
+        client = self.client('museum_director')
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            User = Pool().get('res.user')
+            other, = User.search([('login', '=', 'school_director')])
+            other_id = other.id
+        self.assertEqual(client.model('res.user', 'read', [other_id],
+                ['name'])[0]['name'], 'school_director')
+        for field in ['login', 'companies', 'company', 'employees',
+                'groups', 'email']:
+            with self.subTest(field=field):
+                self.assertRefused(
+                    client.model, 'res.user', 'read', [other_id], [field])
+                self.assertRefused(client.model, 'res.user', 'search',
+                    [(field, '!=', None)], 0, None, None)
+        # the link table is not even served over RPC; its access is the
+        # administrators' for any other way in
+        with self.assertRaises(RPCError) as context:
+            client.model('res.user-company.company', 'search', [], 0, None,
+                None)
+        self.assertEqual(context.exception.name, '403')
+        # the director's own preferences still name their institution
+        self.assertEqual(client.context['company'], self.museum)
