@@ -557,3 +557,36 @@ class IsolationSweepTestCase(unittest.TestCase):
             self.assertFalse(ok, answer)
             self.assertEqual(answer[0], 'UserError', answer)
         self.assertEqual(files(), before)
+
+    def test_plan_import_into_own_institution_only(self):
+        """Hole 4: the plan import took the institution from the wizard's
+        data.  The museum's accountant imports into the museum, and is
+        refused the school, with the same file for each"""
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Company = Pool().get('company.company')
+            inns = {c.id: c.inn
+                for c in Company.browse([self.school, self.museum])}
+        caller = Caller('museum_accountant')
+        plans = {}
+        for company in [self.school, self.museum]:
+            data = ('inn;year;kfo;line_code;kvr;kosgu;amount\n'
+                f'{inns[company]};2027;4;1210;;131;1000,00\n').encode()
+            ok, created = caller('wizard.kazan.plan.import.create')
+            self.assertTrue(ok, created)
+            session = created[0]
+            ok, answer = caller('wizard.kazan.plan.import.execute', session,
+                {'start': {'company': company, 'file': data,
+                        'filename': 'plan.csv', 'approve': True}},
+                'import_')
+            plans[company] = (ok, answer)
+            caller('wizard.kazan.plan.import.delete', session)
+        ok, answer = plans[self.school]
+        self.assertFalse(ok)
+        self.assertEqual(answer[0], 'UserError', answer)
+        ok, answer = plans[self.museum]
+        self.assertTrue(ok, answer)
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Plan = Pool().get('kazan.plan')
+            self.assertEqual(
+                [p.company.id for p in Plan.search([('year', '=', 2027)])],
+                [self.museum])

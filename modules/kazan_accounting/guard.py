@@ -168,6 +168,11 @@ def referenced(Model, values, found=None):
             continue
         found[Target.__name__].update(_ids(value))
         for action in value:
+            if isinstance(action, dict):
+                # a line as the client sends it to on_change
+                found[Target.__name__].update(_ids(action.get('id')))
+                referenced(Target, action, found)
+                continue
             if not isinstance(action, (list, tuple)) or not action:
                 continue
             if action[0] == 'create':
