@@ -31,10 +31,16 @@ def _digits(value):
     return re.sub(r'[\s-]', '', value or '')
 
 
+def _is_digits(value):
+    """ASCII digits only: str.isdigit() and python-stdnum also take
+    full-width and other scripts' digits, which would be stored as typed"""
+    return bool(re.fullmatch(r'[0-9]+', value))
+
+
 def organisation_inn(value):
     "ИНН of an organisation: 10 digits with a valid check digit"
     value = _digits(value)
-    if len(value) != 10:
+    if not _is_digits(value) or len(value) != 10:
         raise InvalidIdentifier('inn', value)
     try:
         return stdnum_inn.validate(value)
@@ -45,7 +51,7 @@ def organisation_inn(value):
 def personal_inn(value):
     "ИНН of a person: 12 digits with two valid check digits"
     value = _digits(value)
-    if len(value) != 12:
+    if not _is_digits(value) or len(value) != 12:
         raise InvalidIdentifier('personal_inn', value)
     try:
         return stdnum_inn.validate(value)
@@ -53,7 +59,7 @@ def personal_inn(value):
         raise InvalidIdentifier('personal_inn', value)
 
 
-_KPP = re.compile(r'^\d{4}[\dA-Z]{2}\d{3}$')
+_KPP = re.compile(r'^[0-9]{4}[0-9A-Z]{2}[0-9]{3}$')
 
 
 def kpp(value):
@@ -67,7 +73,7 @@ def kpp(value):
 def ogrn(value):
     "ОГРН of a legal entity: 13 digits with a valid check digit"
     value = _digits(value)
-    if len(value) != 13:
+    if not _is_digits(value) or len(value) != 13:
         raise InvalidIdentifier('ogrn', value)
     try:
         return stdnum_ogrn.validate(value)
@@ -78,7 +84,7 @@ def ogrn(value):
 def oktmo(value):
     "ОКТМО: 8 or 11 digits (no check digit)"
     value = _digits(value)
-    if not value.isdigit() or len(value) not in {8, 11}:
+    if not _is_digits(value) or len(value) not in {8, 11}:
         raise InvalidIdentifier('oktmo', value)
     return value
 
@@ -92,7 +98,7 @@ def snils(value):
     issued before the checksum and are not checked.
     """
     value = _digits(value)
-    if not value.isdigit() or len(value) != 11:
+    if not _is_digits(value) or len(value) != 11:
         raise InvalidIdentifier('snils', value)
     number, check = value[:9], int(value[9:])
     if int(number) > 1001998:
@@ -109,7 +115,8 @@ def snils(value):
 def bic(value):
     "БИК of a bank in Russia: 9 digits beginning with 04 (the country)"
     value = _digits(value)
-    if not value.isdigit() or len(value) != 9 or not value.startswith('04'):
+    if (not _is_digits(value) or len(value) != 9
+            or not value.startswith('04')):
         raise InvalidIdentifier('bic', value)
     return value
 
@@ -126,7 +133,7 @@ def bank_account(value, bic_value=None):
     'bic').
     """
     value = _digits(value)
-    if not value.isdigit() or len(value) != 20:
+    if not _is_digits(value) or len(value) != 20:
         raise InvalidIdentifier('bank_account', value)
     if bic_value is not None:
         digits = bic(bic_value)[-3:] + value

@@ -15,7 +15,7 @@ import io
 import re
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
@@ -27,6 +27,9 @@ from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from .amounts import (
+    InvalidNumber, exact_sum_digits, integer_digits, parse_number,
+    within_digits)
 from .common import KFO, KFO_CODES
 
 PLAN_STATES = [
@@ -718,6 +721,8 @@ def _read_xlsx(data):
     workbook = openpyxl.load_workbook(
         io.BytesIO(data), read_only=True, data_only=True)
     try:
+        if not workbook.worksheets:
+            raise _Invalid('msg_plan_import_no_worksheet')
         sheet = workbook.worksheets[0]
         return [(index, [_cell(c) for c in record])
             for index, record in enumerate(
@@ -747,29 +752,34 @@ def _is_xlsx(data, filename):
 
 
 def _integer(value):
-    if not re.fullmatch(r'\d{4}', value):
+    # [0-9], not \d: int() would read full-width and other digits
+    if not re.fullmatch(r'[0-9]{4}', value):
         raise _Invalid('msg_plan_import_invalid_year')
     return int(value)
 
 
 def _amount(value):
-    "A number with a decimal point or comma, spaces allowed"
-    cleaned = value.replace('\u00a0', '').replace(' ', '')
-    if ',' in cleaned:
-        if '.' in cleaned:
-            raise _Invalid('msg_plan_import_invalid_amount')
-        cleaned = cleaned.replace(',', '.')
+    """A number as an accountant writes it (amounts.parse_number, shared
+    with the onboarding batch), within what Line.amount holds; an
+    amendment's may be negative (line_error says where it may not)"""
+    from trytond import backend
     try:
-        result = Decimal(cleaned)
-    except InvalidOperation:
+        result = parse_number(value)
+    except InvalidNumber:
         raise _Invalid('msg_plan_import_invalid_amount')
-    if not result.is_finite():
-        raise _Invalid('msg_plan_import_invalid_amount')
+    digits = integer_digits(Line.amount.digits)
+    exact = exact_sum_digits(backend.name)
+    if exact:
+        digits = min(digits, exact)
+    if not within_digits(result, digits):
+        raise _Invalid('msg_plan_import_amount_too_large', digits=digits)
     return result
 
 
 def _date(value):
-    "A date as YYYY-MM-DD or DD.MM.YYYY"
+    "A date as YYYY-MM-DD or DD.MM.YYYY, in ASCII digits"
+    if not value.isascii():
+        raise _Invalid('msg_plan_import_invalid_date')
     for format_ in ('%Y-%m-%d', '%d.%m.%Y'):
         try:
             return dt.datetime.strptime(value, format_).date()
@@ -811,6 +821,8 @@ def read_plan_file(data, filename, year=None, company_inn=None):
     try:
         records = (_read_xlsx(data) if _is_xlsx(data, filename)
             else _read_csv(data))
+    except _Invalid as invalid:
+        return [], [FileProblem(invalid.key, filename)]
     except Exception as error:
         return [], [FileProblem('msg_plan_import_unreadable_file', filename,
                 params={'error': str(error)})]

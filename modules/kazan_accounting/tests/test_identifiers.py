@@ -155,3 +155,19 @@ def test_bank_account():
     with pytest.raises(ids.InvalidIdentifier) as info:
         ids.bank_account('40817810962000012345', '0492056')
     assert info.value.key == 'bic'
+
+
+@pytest.mark.parametrize('validator, value', [
+        (ids.organisation_inn, '\uff11\uff16\uff15\uff15012344'),
+        (ids.personal_inn, '24431692349\uff10'),
+        (ids.ogrn, '102160123456\uff16'),
+        (ids.kpp, '\uff11\uff16\uff15\uff15\uff10\uff11001'),
+        (ids.oktmo, '9270100\uff10'),
+        (ids.snils, '112-233-445 9\uff15'),
+        (ids.bic, '04920560\uff13'),
+        (ids.bank_account, '4081781096200001234\uff15'),
+        ])
+def test_full_width_digits_refused(validator, value):
+    "Digits are ASCII: others would be stored as typed, and never match"
+    with pytest.raises(ids.InvalidIdentifier):
+        validator(value)

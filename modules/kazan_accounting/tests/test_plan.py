@@ -148,6 +148,47 @@ class PlanFileTestCase(unittest.TestCase):
         self.assertEqual(keys(problems),
             [('msg_plan_import_wrong_field_count', 7, None)])
 
+    def test_amounts_as_an_accountant_writes_them(self):
+        "The onboarding batch's rule (amounts.parse_number), bounded"
+        text = (HEADER
+            + f'{INN};2026;4;1210;;131;1e5\n'
+            + f'{INN};2026;4;1210;;131;\uff11\uff12\uff13\uff14\n'
+            + f'{INN};2026;4;1210;;131;1.234,56\n'
+            + f'{INN};2026;4;1210;;131;99999999999999999999.00\n'
+            + f'{INN};202\uff16;4;1210;;131;1\n'
+            + f'{INN};2026;4;2110;111;211;1\u202f000\u00a0000,50\n')
+        plans, problems = read_plan_file(text.encode('utf-8'), 'p.csv')
+        self.assertEqual(keys(problems), [
+                ('msg_plan_import_invalid_amount', 2, 'amount'),
+                ('msg_plan_import_invalid_amount', 3, 'amount'),
+                ('msg_plan_import_invalid_amount', 4, 'amount'),
+                ('msg_plan_import_amount_too_large', 5, 'amount'),
+                ('msg_plan_import_invalid_year', 6, 'year'),
+                ])
+        self.assertLessEqual(problems[3].params['digits'], 16)
+        plan, = plans
+        self.assertEqual(plan.lines[0].amount, Decimal('1000000.50'))
+
+    def test_xlsx_without_worksheet(self):
+        import re
+        import zipfile
+
+        import openpyxl
+        data = io.BytesIO()
+        openpyxl.Workbook().save(data)
+        out = io.BytesIO()
+        with zipfile.ZipFile(data) as source, \
+                zipfile.ZipFile(out, 'w') as target:
+            for item in source.infolist():
+                content = source.read(item.filename)
+                if item.filename == 'xl/workbook.xml':
+                    content = re.sub(rb'<sheets>.*</sheets>', b'<sheets/>',
+                        content, flags=re.S)
+                target.writestr(item, content)
+        _, problems = read_plan_file(out.getvalue(), 'plan.xlsx')
+        self.assertEqual(keys(problems),
+            [('msg_plan_import_no_worksheet', None, None)])
+
     def test_inn_of_the_institution(self):
         "Importing into one institution: its INN or none"
         text = (HEADER
