@@ -14,7 +14,6 @@ it still reads; a row without it holds '' there.
 """
 import csv
 import datetime as dt
-import io
 import pathlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,6 +41,10 @@ OPTIONAL_COLUMNS = {
         'bank_bic', 'bank_account', 'insured_years', 'earnings_prev_year',
         'earnings_prev_year2'],
     }
+# The size of a batch that validation is sure to hold in memory (README,
+# "Onboarding a batch"): a larger table is refused before it is parsed
+MAX_ROWS = 200_000
+MAX_FILE_BYTES = 100 * 2**20
 
 
 class BatchStructureError(Exception):
@@ -66,14 +69,39 @@ class Row:
 
 
 @dataclass
+class Table:
+    """One table of the batch: its file, header and row count.
+
+    Iterating reads the file again and yields its rows one at a time, so
+    that a table is never held in memory whole: read_batch has read it
+    once already, checked its structure and counted its rows."""
+    path: pathlib.Path
+    header: list
+    missing: list  # optional columns the file leaves out
+    encoding: str = None  # of a CSV file
+    delimiter: str = None
+    rows: int = 0  # data rows, blank ones left out
+
+    def __iter__(self):
+        for line, values in _records(self):
+            values = dict(zip(self.header, values))
+            values.update((c, '') for c in self.missing)
+            yield Row(self.path.name, line, values)
+
+    def __len__(self):
+        return self.rows
+
+
+@dataclass
 class Batch:
     folder: pathlib.Path
-    tables: dict = field(default_factory=dict)  # name -> list of Row
+    tables: dict = field(default_factory=dict)  # name -> Table of Rows
     files: dict = field(default_factory=dict)  # name -> file name
 
 
 def read_batch(folder):
-    "Read every table of the batch folder; raise BatchStructureError"
+    """Read every table of the batch folder once, checking its structure
+    and its size; raise BatchStructureError"""
     folder = pathlib.Path(folder)
     if not folder.is_dir():
         raise BatchStructureError('missing_folder', folder=str(folder))
@@ -81,22 +109,20 @@ def read_batch(folder):
     for name, required in TABLES.items():
         path = _table_path(folder, name)
         batch.files[name] = path.name
-        header, rows = (_read_xlsx(path) if path.suffix == '.xlsx'
-            else _read_csv(path))
-        _check_columns(path.name, header, required, OPTIONAL_COLUMNS[name])
-        missing = dict.fromkeys(
-            c for c in OPTIONAL_COLUMNS[name] if c not in header)
-        table = batch.tables[name] = []
-        for line, values in rows:
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
+        table = batch.tables[name] = _open_table(path)
+        _check_columns(path.name, table.header, required,
+            OPTIONAL_COLUMNS[name])
+        table.missing = [c for c in OPTIONAL_COLUMNS[name]
+            if c not in table.header]
+        for line, values in _records(table):
+            if len(values) != len(table.header):
                 raise BatchStructureError('wrong_field_count',
                     file=path.name, line=line, count=len(values),
-                    expected=len(header))
-            values = dict(zip(header, values))
-            values.update((c, '') for c in missing)
-            table.append(Row(path.name, line, values))
+                    expected=len(table.header))
+            table.rows += 1
+            if table.rows > MAX_ROWS:
+                raise BatchStructureError('too_many_rows',
+                    file=path.name, line=line, maximum=MAX_ROWS)
     return batch
 
 
@@ -108,7 +134,20 @@ def _table_path(folder, name):
     if len(found) > 1:
         raise BatchStructureError('ambiguous_file',
             file=f'{name}.csv', other=f'{name}.xlsx')
-    return found[0]
+    path = found[0]
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise BatchStructureError('unreadable_file',
+            file=path.name, error=error.strerror)
+    if size > MAX_FILE_BYTES:
+        raise BatchStructureError('file_too_large', file=path.name,
+            size=_megabytes(size), maximum=_megabytes(MAX_FILE_BYTES))
+    return path
+
+
+def _megabytes(size):
+    return f'{size / 2**20:.0f}'
 
 
 def _check_columns(file, header, expected, optional=()):
@@ -139,34 +178,86 @@ def decode(data):
         return data.decode('cp1251')
 
 
-def _read_csv(path):
+def _open_table(path):
+    "The Table of a file, with its header (not its rows yet)"
+    if path.suffix == '.xlsx':
+        table = Table(path, None, [])
+    else:
+        table = Table(path, None, [], encoding=_csv_encoding(path))
+    records = _records(table, header=True)
     try:
-        text = decode(path.read_bytes())
+        first = next(records, None)
+    finally:
+        records.close()
+    if first is None:
+        raise BatchStructureError('empty_file', file=path.name)
+    table.header = first
+    return table
+
+
+def _csv_encoding(path):
+    """UTF-8 (with or without BOM) if the whole file decodes as UTF-8,
+    else Windows-1251; read in blocks, not held whole"""
+    import codecs
+    decoder = codecs.getincrementaldecoder('utf-8')()
+    try:
+        with open(path, 'rb') as file:
+            while block := file.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b'', final=True)
+    except UnicodeDecodeError:
+        return 'cp1251'
+    except OSError as error:
+        raise BatchStructureError('unreadable_file',
+            file=path.name, error=error.strerror)
+    return 'utf-8-sig'
+
+
+def _records(table, header=False):
+    """(line, values) of every non-blank data row of the table, read from
+    its file as it goes; with header, the header's columns alone"""
+    if table.path.suffix == '.xlsx':
+        records = _read_xlsx(table.path, header)
+    else:
+        records = _read_csv(table, header)
+    try:
+        if header:
+            yield next(records, None)
+            return
+        for line, values in records:
+            if any(v for v in values):
+                yield line, values
+    finally:
+        records.close()
+
+
+def _read_csv(table, header):
+    path = table.path
+    try:
+        with open(path, encoding=table.encoding, newline='') as file:
+            if header:
+                first_line = file.readline()
+                file.seek(0)
+                table.delimiter = (';' if first_line.count(';')
+                    >= first_line.count(',') else ',')
+            reader = csv.reader(file, delimiter=table.delimiter)
+            columns = next(reader, None)
+            if header:
+                if columns is not None:
+                    yield [c.strip().lower() for c in columns]
+                return
+            for record in reader:
+                # line_num: the file's line where the record ends
+                yield reader.line_num, [v.strip() for v in record]
     except (OSError, UnicodeDecodeError) as error:
         raise BatchStructureError('unreadable_file',
             file=path.name, error=str(error))
-    first_line = text.split('\n', 1)[0]
-    delimiter = ';' if first_line.count(';') >= first_line.count(',') \
-        else ','
-    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
-    records = []
-    try:
-        for record in reader:
-            # line_num: the file's line where the record ends
-            records.append((reader.line_num, record))
     except csv.Error as error:
         raise BatchStructureError('unreadable_file',
             file=path.name, error=str(error))
-    if not records:
-        raise BatchStructureError('empty_file', file=path.name)
-    header = [c.strip().lower() for c in records[0][1]]
-    rows = []
-    for line, record in records[1:]:
-        rows.append((line, [v.strip() for v in record]))
-    return header, rows
 
 
-def _read_xlsx(path):
+def _read_xlsx(path, header):
     import openpyxl
     try:
         workbook = openpyxl.load_workbook(path, read_only=True,
@@ -174,20 +265,25 @@ def _read_xlsx(path):
     except Exception as error:
         raise BatchStructureError('unreadable_file',
             file=path.name, error=str(error))
-    sheet = workbook.worksheets[0]
-    records = list(sheet.iter_rows(values_only=True))
-    workbook.close()
-    if not records:
-        raise BatchStructureError('empty_file', file=path.name)
-    header = [_cell(c).lower() for c in records[0]]
-    while header and not header[-1]:
-        header.pop()
-    rows = []
-    for index, record in enumerate(records[1:], 2):
-        values = [_cell(c) for c in record[:len(header)]]
-        values += [''] * (len(header) - len(values))
-        rows.append((index, values))
-    return header, rows
+    try:
+        if not workbook.worksheets:
+            raise BatchStructureError('no_worksheet', file=path.name)
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        columns = None
+        for index, record in enumerate(rows, 1):
+            if columns is None:
+                columns = [_cell(c).lower() for c in record]
+                while columns and not columns[-1]:
+                    columns.pop()
+                if header:
+                    yield columns
+                    return
+                continue
+            values = [_cell(c) for c in record[:len(columns)]]
+            values += [''] * (len(columns) - len(values))
+            yield index, values
+    finally:
+        workbook.close()
 
 
 def _cell(value):

@@ -15,6 +15,7 @@ read (kazan.batch) → validate → onboard → report, each step over plain dat
   report and the directors' credentials.
 """
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -22,7 +23,7 @@ import secrets
 import sys
 from collections import OrderedDict, defaultdict
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import database
 from .batch import TABLES, BatchStructureError, read_batch
@@ -80,29 +81,36 @@ def text(value, required=True):
     return value or None
 
 
-def number(value):
-    "A decimal number, with a point or a comma, spaces allowed"
-    cleaned = value.replace('\u00a0', '').replace(' ', '')
-    if ',' in cleaned:
-        if '.' in cleaned:
-            raise Invalid('invalid_number')
-        cleaned = cleaned.replace(',', '.')
+@functools.cache
+def _amounts():
+    "kazan_accounting.amounts, imported when first needed, as identifiers"
+    from trytond.modules.kazan_accounting import amounts
+    return amounts
+
+
+def number(value, negative=True):
+    """A decimal number as an accountant writes it (the module's
+    amounts.parse_number, which the plan import shares): ASCII digits, a
+    decimal comma or point, spaces between thousands"""
+    amounts = _amounts()
     try:
-        result = Decimal(cleaned)
-    except InvalidOperation:
-        raise Invalid('invalid_number')
-    if not result.is_finite():
-        raise Invalid('invalid_number')
-    return result
+        return amounts.parse_number(value, negative=negative)
+    except amounts.InvalidNumber as invalid:
+        raise Invalid('negative_amount' if invalid.key == 'negative'
+            else 'invalid_number')
 
 
-def amount(value):
-    "An amount in rubles: ≥ 0 with at most two decimals (empty is 0)"
+def amount(value, digits=None):
+    """An amount in rubles: ≥ 0, at most ``digits`` digits before the
+    decimal point (what its field holds; by default the modules' money
+    fields') and two after (empty is 0)"""
     if not value:
         return Decimal('0.00')
-    result = number(value)
-    if result < 0:
-        raise Invalid('negative_amount')
+    result = number(value, negative=False)
+    amounts = _amounts()
+    digits = digits or amounts.MONEY_DIGITS[0]
+    if not amounts.within_digits(result, digits):
+        raise Invalid('amount_too_large', digits=digits)
     if result != result.quantize(Decimal('0.01')):
         raise Invalid('too_many_decimals')
     return result.quantize(Decimal('0.01'))
@@ -116,13 +124,16 @@ def ranged(value, minimum, maximum, parse=number):
 
 
 def integer(value):
-    if not re.fullmatch(r'\d+', value or ''):
+    # [0-9], not \d: int() would read full-width and other digits
+    if not re.fullmatch(r'[0-9]+', value or ''):
         raise Invalid('invalid_integer')
     return int(value)
 
 
 def date(value):
-    "A date as YYYY-MM-DD or DD.MM.YYYY"
+    "A date as YYYY-MM-DD or DD.MM.YYYY, in ASCII digits"
+    if not value.isascii():
+        raise Invalid('invalid_date')
     for fmt in ('%Y-%m-%d', '%d.%m.%Y'):
         try:
             return dt.datetime.strptime(value, fmt).date()
@@ -156,9 +167,15 @@ def optional(parse):
     return wrapper
 
 
-def column_parsers():
-    "How each column is parsed; identifiers use the module's validators"
+def column_parsers(digits=None):
+    """How each column is parsed; identifiers use the module's validators.
+    digits: (table, column) -> the integer digits of an amount column
+    (known_from_database's, from the fields written; MONEY_DIGITS else)"""
     from trytond.modules.kazan_accounting import identifiers as ids
+    digits = digits or {}
+
+    def money(table, column):
+        return lambda value: amount(value, digits.get((table, column)))
     return {
         'institutions': {
             'inn': identifier(ids.organisation_inn, 'invalid_inn'),
@@ -184,8 +201,8 @@ def column_parsers():
             'inn': text,
             'account': text,
             'kfo': choice(KFOS),
-            'debit': amount,
-            'credit': amount,
+            'debit': money('opening_balances', 'debit'),
+            'credit': money('opening_balances', 'credit'),
             },
         'employees': {
             'inn': text,
@@ -201,23 +218,23 @@ def column_parsers():
             'position': text,
             'category': choice(CATEGORIES),
             'rate': rate,
-            'base_salary': amount,
-            'allowances': amount,
+            'base_salary': money('employees', 'base_salary'),
+            'allowances': money('employees', 'allowances'),
             'class_management': lambda v: ranged(v, 0, 2, integer),
             'children': integer,
             'disabled_children': integer,
             'kfo': choice(PAY_KFOS),
-            'ytd_income': amount,
-            'ytd_deductions': amount,
-            'ytd_ndfl': amount,
-            'ytd_contribution_base': amount,
+            'ytd_income': money('employees', 'ytd_income'),
+            'ytd_deductions': money('employees', 'ytd_deductions'),
+            'ytd_ndfl': money('employees', 'ytd_ndfl'),
+            'ytd_contribution_base': money('employees', 'ytd_contribution_base'),
             # optional columns (kazan.batch.OPTIONAL_COLUMNS)
             'bank_bic': optional(identifier(ids.bic, 'invalid_bic')),
             'bank_account': optional(
                 identifier(ids.bank_account, 'invalid_bank_account')),
             'insured_years': insured_years,
-            'earnings_prev_year': amount,
-            'earnings_prev_year2': amount,
+            'earnings_prev_year': money('employees', 'earnings_prev_year'),
+            'earnings_prev_year2': money('employees', 'earnings_prev_year2'),
             },
         }
 
@@ -277,12 +294,47 @@ def month_start(value):
 
 # -- validation --------------------------------------------------------------
 
+# The amount columns of the batch and the fields they are written to
+AMOUNT_FIELDS = {
+    ('opening_balances', 'debit'): ('account.move.line', 'debit'),
+    ('opening_balances', 'credit'): ('account.move.line', 'credit'),
+    **{('employees', c): ('company.employee', c) for c in [
+            'base_salary', 'allowances', 'ytd_income', 'ytd_deductions',
+            'ytd_ndfl', 'ytd_contribution_base', 'earnings_prev_year',
+            'earnings_prev_year2']},
+    }
+# The identifiers of a person: one employee per institution has each, and
+# in two institutions each is the same person's
+PERSON_IDS = ['snils', 'employee_inn', 'bank_account']
+
+
+@dataclass
+class Person:
+    "Whose an identifier is: the institution, where, the name and birth"
+    inn: str
+    line: int  # of employees.csv, None for the database
+    name: str  # 'Last First Patronymic', compared case- and ё-blind
+    birth_date: dt.date
+
+    def same(self, other):
+        return (_name_key(self.name), self.birth_date) == (
+            _name_key(other.name), other.birth_date)
+
+
+def _name_key(name):
+    return ' '.join((name or '').split()).casefold().replace('ё', 'е')
+
+
 @dataclass
 class Known:
     "What the database already holds, that the batch is checked against"
     inns: set
     logins: set
     postable: dict  # legal form -> set of postable account codes
+    # (table, column) -> integer digits its field and the database hold
+    digits: dict = field(default_factory=dict)
+    # (column of PERSON_IDS, value) -> Person of the database's employees
+    people: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -330,7 +382,7 @@ def parse_rows(rows, parsers, problems):
 
 def validate(batch, known):
     "Check everything; return the Plan (nothing is written)"
-    parsers = column_parsers()
+    parsers = column_parsers(known.digits)
     plan = Plan()
 
     # institutions.csv
@@ -385,6 +437,7 @@ def validate(batch, known):
     # opening_balances.csv
     problems = []
     sums = defaultdict(lambda: [Decimal(0), Decimal(0), []])
+    totals = Totals(known.digits)
     for row, values, institution in rows_of_institutions(
             plan, batch, 'opening_balances', parsers, problems):
         inn = institution.inn
@@ -398,6 +451,8 @@ def validate(batch, known):
         if debit and credit:
             problems.append(Problem('debit_and_credit', row.file,
                     row.line, 'credit', inn, row.values['credit']))
+        totals.add(row, values, 'opening_balances', ['debit', 'credit'],
+            problems)
         if values['kfo'] and debit is not None and credit is not None:
             total = sums[(inn, values['kfo'])]
             total[0] += debit
@@ -418,6 +473,8 @@ def validate(batch, known):
     # employees.csv
     problems = []
     numbers = {}
+    totals = Totals(known.digits)
+    people = People(known.people)
     for row, values, institution in rows_of_institutions(
             plan, batch, 'employees', parsers, problems):
         inn = institution.inn
@@ -448,6 +505,9 @@ def validate(batch, known):
         problem = bank_details_problem(row, values)
         if problem:
             problems.append(problem)
+        totals.add(row, values, 'employees', [c for t, c in AMOUNT_FIELDS
+                if t == 'employees'], problems)
+        people.add(row, values, inn, problems)
         institution.staff.append(dict(values, ytd_date=start))
     _attach(plan, problems)
 
@@ -455,6 +515,72 @@ def validate(batch, known):
         if institution.status == 'ready' and institution.problems:
             institution.status = 'invalid'
     return plan
+
+
+class Totals:
+    """The sums of an institution's amount columns, each within the
+    digits of its field: a sum the database cannot hold (or, on SQLite,
+    add exactly) is a problem at the line that makes it too large"""
+
+    def __init__(self, digits):
+        self.digits = digits
+        self.sums = defaultdict(Decimal)
+        self.reported = set()
+
+    def add(self, row, values, table, columns, problems):
+        amounts = _amounts()
+        inn = row.values['inn']
+        for column in columns:
+            value = values[column]
+            if not value or (inn, column) in self.reported:
+                continue
+            total = self.sums[inn, column] = self.sums[inn, column] + value
+            digits = self.digits.get((table, column),
+                amounts.MONEY_DIGITS[0])
+            if not amounts.within_digits(total, digits):
+                self.reported.add((inn, column))
+                problems.append(Problem('total_too_large', row.file,
+                        row.line, column, inn, row.values[column],
+                        {'digits': digits}))
+
+
+class People:
+    """The identifiers of the persons employed (PERSON_IDS): each once in
+    an institution; in another institution, of the batch or the database,
+    only the same person's (same name and birth date)"""
+
+    def __init__(self, known):
+        self.known = known  # (column, value) -> Person, of the database
+        self.seen = {}  # (column, value) -> {inn: Person}
+
+    def add(self, row, values, inn, problems):
+        person = Person(inn, row.line, ' '.join(filter(None, (
+                        values['last_name'], values['first_name'],
+                        values['patronymic']))), values['birth_date'])
+        for column in PERSON_IDS:
+            value = values[column]
+            if not value:
+                continue
+            raw = row.values[column]
+            where = self.seen.setdefault((column, value), {})
+            first = where.get(inn)
+            if first is not None:
+                problems.append(Problem('duplicate_person_id', row.file,
+                        row.line, column, inn, raw, {'line': first.line}))
+                continue
+            other = next((p for p in where.values()
+                    if not p.same(person)), None)
+            if other is not None:
+                problems.append(Problem('other_person_in_batch', row.file,
+                        row.line, column, inn, raw,
+                        {'line': other.line, 'other': other.inn}))
+            else:
+                other = self.known.get((column, value))
+                if other is not None and not other.same(person):
+                    problems.append(Problem('other_person_in_database',
+                            row.file, row.line, column, inn, raw,
+                            {'other': other.inn}))
+            where[inn] = person
 
 
 def rows_of_institutions(plan, batch, table, parsers, problems):
@@ -518,7 +644,57 @@ def known_from_database(pool):
                     ('type', '!=', None),
                     ('code', '!=', None),
                     ])}
-    return Known(inns, logins, postable)
+    return Known(inns, logins, postable, amount_digits(pool),
+        people_from_database(pool))
+
+
+def amount_digits(pool):
+    """(table, column) -> the integer digits an amount column may have:
+    those of the field it is written to (company.employee: Numeric(16, 2);
+    account.move.line's debit and credit take theirs from the currency,
+    which leaves the integer part open: the modules' MONEY_DIGITS), and on
+    SQLite no more than its floating-point sums keep exact"""
+    from trytond import backend
+    from trytond.modules.kazan_accounting.amounts import (
+        exact_sum_digits, integer_digits)
+    exact = exact_sum_digits(backend.name)
+    result = {}
+    for key, (model, name) in AMOUNT_FIELDS.items():
+        digits = pool.get(model)._fields[name].digits
+        # a field name ('currency'): the record's, (None, decimals)
+        digits = integer_digits(None if isinstance(digits, str) else digits)
+        result[key] = min(digits, exact) if exact else digits
+    return result
+
+
+def people_from_database(pool):
+    """(column of PERSON_IDS, value) -> Person of every employee of the
+    database, dismissed ones included (a person's identifiers stay theirs);
+    in one query (python-sql), the service holds tens of thousands"""
+    from sql import Null
+    from trytond.transaction import Transaction
+    employee = pool.get('company.employee').__table__()
+    party = pool.get('party.party').__table__()
+    company = pool.get('company.company').__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*employee
+        .join(party, condition=employee.party == party.id)
+        .join(company, condition=employee.company == company.id)
+        .select(employee.snils, employee.personal_inn,
+            employee.bank_account, employee.birth_date, party.name,
+            company.inn,
+            where=(employee.snils != Null)
+            | (employee.personal_inn != Null)
+            | (employee.bank_account != Null)))
+    people = {}
+    for snils, personal_inn, account, born, name, inn in cursor:
+        if isinstance(born, str):
+            born = dt.date.fromisoformat(born)
+        person = Person(inn, None, name, born)
+        for column, value in zip(PERSON_IDS, (snils, personal_inn, account)):
+            if value:
+                people.setdefault((column, value), person)
+    return people
 
 
 def describe(problems, context=None):
@@ -647,8 +823,16 @@ class Credentials:
 
 def run(settings, args, out=sys.stdout, err=sys.stderr):
     "kazan onboard: return the exit status"
+
+    def check(pool):
+        plan = validate(batch, known_from_database(pool))
+        describe(plan.all_problems)
+        return plan
     try:
         batch = read_batch(args.batch)
+        # the tables are read again as validation goes: a file changed
+        # since stops the batch the same way
+        plan = database.run(settings, check, readonly=True)
     except BatchStructureError as error:
         problem = Problem(error.key, error.params.get('file'),
             error.params.get('line'), error.params.get('column'),
@@ -660,12 +844,6 @@ def run(settings, args, out=sys.stdout, err=sys.stderr):
         print("пакет не загружен: ничего не записано", file=err)
         _write_report(args.report, args.batch, None, [problem])
         return EXIT_PARTIAL
-
-    def check(pool):
-        plan = validate(batch, known_from_database(pool))
-        describe(plan.all_problems)
-        return plan
-    plan = database.run(settings, check, readonly=True)
 
     for problem in sorted(plan.all_problems, key=_reading_order):
         print(_format_problem(problem), file=err)

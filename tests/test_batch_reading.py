@@ -298,3 +298,281 @@ def test_unknown_employee_column_still_stops_the_batch(tmp_path):
     assert info.value.key == 'unknown_column'
     assert info.value.params['column'] == 'bank_acount'
     assert 'bank_account' in info.value.params['expected']
+
+
+# Bad input found on the way (issue 13) -----------------------------------
+
+def no_worksheet_xlsx(path):
+    "An XLSX file whose workbook lists no worksheet (openpyxl saves none)"
+    import io
+    import re
+    import zipfile
+    data = io.BytesIO()
+    openpyxl.Workbook().save(data)
+    with zipfile.ZipFile(data) as source, zipfile.ZipFile(path, 'w') as out:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == 'xl/workbook.xml':
+                content = re.sub(rb'<sheets>.*</sheets>', b'<sheets/>',
+                    content, flags=re.S)
+            out.writestr(item, content)
+
+
+def with_rows(folder, table, rows):
+    "The batch of ROWS with table's rows replaced by rows (dicts)"
+    saved = ROWS[table]
+    ROWS[table] = rows
+    try:
+        return write_csv(folder)
+    finally:
+        ROWS[table] = saved
+
+
+def problems_of(folder, known=KNOWN):
+    plan = validate(read_batch(folder), known)
+    return [(p.key, p.file, p.line, p.column, p.inn, p.value)
+        for p in plan.all_problems]
+
+
+INN = '1655012344'
+OTHER_INN = '1655018297'
+EMPLOYEE = ROWS['employees'][0]
+
+
+@pytest.mark.parametrize('column, value', [
+        ('debit', '99999999999999999999.00'),
+        ('credit', '1' * 30),
+        ])
+def test_amount_beyond_its_field_is_refused(tmp_path, column, value):
+    "Amounts the database cannot hold are problems, not write failures"
+    rows = [dict(r) for r in ROWS['opening_balances']]
+    rows[0][column] = value
+    assert ('amount_too_large', 'opening_balances.csv', 2, column, INN,
+        value) in problems_of(with_rows(tmp_path / 'b', 'opening_balances',
+            rows))
+
+
+def test_amount_bound_is_the_known_digits(tmp_path):
+    "The bound comes from known_from_database (fields and backend)"
+    from decimal import Decimal
+    rows = [dict(ROWS['opening_balances'][0], debit='12345678901234.00'),
+        dict(ROWS['opening_balances'][1], credit='12345678901234.00')]
+    folder = with_rows(tmp_path / 'b', 'opening_balances', rows)
+    assert problems_of(folder) == []  # 16 digits by default
+    known = Known(set(), set(), KNOWN.postable, digits={
+            ('opening_balances', 'debit'): 13,
+            ('opening_balances', 'credit'): 13})
+    assert [p[:4] for p in problems_of(folder, known)] == [
+        ('amount_too_large', 'opening_balances.csv', 2, 'debit'),
+        ('amount_too_large', 'opening_balances.csv', 3, 'credit')]
+    from kazan.onboard import amount
+    assert amount('9 999 999 999 999,99', 13) == Decimal('9999999999999.99')
+
+
+def test_institution_total_beyond_the_bound(tmp_path):
+    "Each line fits, their sum per institution does not"
+    rows = [
+        {'inn': INN, 'account': '201.11', 'kfo': '4',
+            'debit': '6000000000000', 'credit': '0'},
+        {'inn': INN, 'account': '201.11', 'kfo': '2',
+            'debit': '6000000000000', 'credit': '0'},
+        {'inn': INN, 'account': '401.30', 'kfo': '4',
+            'debit': '0', 'credit': '6000000000000'},
+        {'inn': INN, 'account': '401.30', 'kfo': '2',
+            'debit': '0', 'credit': '6000000000000'},
+        ]
+    known = Known(set(), set(), KNOWN.postable, digits={
+            ('opening_balances', 'debit'): 13,
+            ('opening_balances', 'credit'): 13})
+    folder = with_rows(tmp_path / 'b', 'opening_balances', rows)
+    assert problems_of(folder, known) == [
+        ('total_too_large', 'opening_balances.csv', 3, 'debit', INN,
+            '6000000000000'),
+        ('total_too_large', 'opening_balances.csv', 5, 'credit', INN,
+            '6000000000000')]
+
+
+def test_salary_total_beyond_the_bound(tmp_path):
+    second = dict(EMPLOYEE, personnel_number='000018',
+        snils='112-233-446 96', employee_inn='', base_salary='9' * 16)
+    folder = with_rows(tmp_path / 'b', 'employees',
+        [dict(EMPLOYEE, base_salary='9' * 16), second])
+    assert problems_of(folder) == [
+        ('total_too_large', 'employees.csv', 3, 'base_salary', INN,
+            '9' * 16)]
+
+
+@pytest.mark.parametrize('column, value, key', [
+        ('base_salary', '1e5', 'invalid_number'),
+        ('base_salary', '１２３４', 'invalid_number'),
+        ('base_salary', '1.234,56', 'invalid_number'),
+        ('base_salary', '+5', 'invalid_number'),
+        ('base_salary', '12 34', 'invalid_number'),
+        ('allowances', 'Infinity', 'invalid_number'),
+        ('ytd_income', '٣٠٠٠', 'invalid_number'),  # Arabic-Indic digits
+        ('rate', '1e0', 'invalid_number'),
+        ('rate', '１', 'invalid_number'),
+        ('children', '２', 'invalid_integer'),
+        ('class_management', '１', 'invalid_integer'),
+        ('birth_date', '１９８５-04-12', 'invalid_date'),
+        ('snils', '１１２-２３３-４４５ ９５', 'invalid_snils'),
+        ])
+def test_only_what_an_accountant_writes(tmp_path, column, value, key):
+    folder = with_rows(tmp_path / 'b', 'employees',
+        [dict(EMPLOYEE, **{column: value})])
+    assert problems_of(folder) == [
+        (key, 'employees.csv', 2, column, INN, value)]
+
+
+def test_accident_rate_exponent_refused(tmp_path):
+    folder = with_rows(tmp_path / 'b', 'institutions',
+        [dict(ROWS['institutions'][0], accident_rate='2e-1')])
+    assert problems_of(folder) == [
+        ('invalid_number', 'institutions.csv', 2, 'accident_rate', INN,
+            '2e-1')]
+
+
+@pytest.mark.parametrize('value, expected', [
+        ('31 500,50', '31500.50'),
+        ('31\u00a0500.50', '31500.50'),  # no-break space
+        ('1\u202f031\u202f500', '1031500.00'),  # narrow no-break space
+        ('31500', '31500.00'),
+        ])
+def test_thousands_separators_accepted(tmp_path, value, expected):
+    from decimal import Decimal
+    folder = with_rows(tmp_path / 'b', 'employees',
+        [dict(EMPLOYEE, base_salary=value)])
+    plan = validate(read_batch(folder), KNOWN)
+    institution, = plan.institutions.values()
+    assert institution.problems == []
+    assert institution.staff[0]['base_salary'] == Decimal(expected)
+
+
+def two_institutions(folder, employees):
+    "ROWS with a second institution (OTHER_INN) and these employees"
+    other = dict(ROWS['institutions'][0], inn=OTHER_INN,
+        director_login='ivanova', short_name='МБОУ "Школа №2"')
+    saved = dict(ROWS)
+    ROWS['institutions'] = saved['institutions'] + [other]
+    ROWS['opening_balances'] = saved['opening_balances'] + [
+        dict(r, inn=OTHER_INN) for r in saved['opening_balances']]
+    ROWS['employees'] = employees
+    try:
+        return write_csv(folder)
+    finally:
+        ROWS.update(saved)
+
+
+# a second valid person: another SNILS, INN and card
+SECOND = dict(EMPLOYEE, personnel_number='000018',
+    last_name='Гарипов', first_name='Айдар', patronymic='Ринатович',
+    snils='112-233-446 96', employee_inn='', birth_date='1979-11-02')
+
+
+@pytest.mark.parametrize('column', ['snils', 'employee_inn', 'bank_account'])
+def test_person_id_twice_in_an_institution(tmp_path, column):
+    first = dict(EMPLOYEE, **CARD)
+    from kazan.sample_batch import card_account
+    second = dict(SECOND, **dict(CARD,
+            bank_account=card_account(CARD['bank_bic'], 62000012399)))
+    second[column] = first[column]
+    folder = with_employee_columns(tmp_path / 'b', **CARD)
+    path = folder / 'employees.csv'
+    with open(path, encoding='utf-8', newline='') as f:
+        header = next(csv.reader(f, delimiter=';'))
+    with open(path, 'w', encoding='utf-8', newline='') as f:
+        writer = csv.writer(f, delimiter=';')
+        writer.writerow(header)
+        for row in (first, second):
+            writer.writerow([row[c] for c in header])
+    assert problems_of(folder) == [('duplicate_person_id', 'employees.csv',
+            3, column, INN, first[column])]
+
+
+def test_same_snils_in_two_institutions(tmp_path):
+    "Allowed for the same person; another person's is a problem"
+    same = dict(EMPLOYEE, inn=OTHER_INN, personnel_number='1',
+        last_name='ХАБИБУЛЛИНА')  # the same person, in capitals
+    assert problems_of(two_institutions(tmp_path / 'a', [EMPLOYEE, same])) \
+        == []
+    other = dict(SECOND, inn=OTHER_INN, snils=EMPLOYEE['snils'])
+    assert problems_of(two_institutions(tmp_path / 'b', [EMPLOYEE, other])) \
+        == [('other_person_in_batch', 'employees.csv', 3, 'snils',
+            OTHER_INN, EMPLOYEE['snils'])]
+    older = dict(same, birth_date='1985-04-13')
+    assert problems_of(two_institutions(tmp_path / 'c', [EMPLOYEE, older])) \
+        == [('other_person_in_batch', 'employees.csv', 3, 'snils',
+            OTHER_INN, EMPLOYEE['snils']),
+        ('other_person_in_batch', 'employees.csv', 3, 'employee_inn',
+            OTHER_INN, EMPLOYEE['employee_inn'])]
+
+
+def test_person_ids_against_the_database(tmp_path):
+    import datetime as dt
+
+    from kazan.onboard import Person
+    folder = write_csv(tmp_path / 'b')
+    same = Person(OTHER_INN, None, 'Хабибуллина Эльвира Рустемовна',
+        dt.date(1985, 4, 12))
+    other = Person(OTHER_INN, None, 'Гарипов Айдар Ринатович',
+        dt.date(1979, 11, 2))
+
+    def known(person):
+        return Known(set(), set(), KNOWN.postable, people={
+                ('snils', '11223344595'): person,
+                ('employee_inn', '244316923490'): person})
+    assert problems_of(folder, known(same)) == []
+    assert problems_of(folder, known(other)) == [
+        ('other_person_in_database', 'employees.csv', 2, 'snils', INN,
+            EMPLOYEE['snils']),
+        ('other_person_in_database', 'employees.csv', 2, 'employee_inn', INN,
+            EMPLOYEE['employee_inn'])]
+    # a re-run: the institution is in the database, its staff with it
+    rerun = Known({INN}, {'safina'}, KNOWN.postable, people={
+            ('snils', '11223344595'): other})
+    assert problems_of(folder, rerun) == []
+
+
+def test_too_many_rows_stop_the_batch(tmp_path, monkeypatch):
+    from kazan import batch
+    rows = [dict(EMPLOYEE, personnel_number=str(n)) for n in range(3)]
+    folder = with_rows(tmp_path / 'b', 'employees', rows)
+    monkeypatch.setattr(batch, 'MAX_ROWS', 2)
+    with pytest.raises(BatchStructureError) as info:
+        read_batch(folder)
+    assert info.value.key == 'too_many_rows'
+    assert info.value.params == {
+        'file': 'employees.csv', 'line': 4, 'maximum': 2}
+    monkeypatch.setattr(batch, 'MAX_ROWS', 3)
+    assert len(read_batch(folder).tables['employees']) == 3
+
+
+def test_too_large_file_stops_the_batch(tmp_path, monkeypatch):
+    from kazan import batch
+    folder = write_csv(tmp_path / 'b')
+    sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
+    # the largest table is one byte too large
+    monkeypatch.setattr(batch, 'MAX_FILE_BYTES', max(sizes.values()) - 1)
+    with pytest.raises(BatchStructureError) as info:
+        read_batch(folder)
+    assert info.value.key == 'file_too_large'
+    assert info.value.params['file'] == max(sizes, key=sizes.get)
+
+
+def test_rows_are_read_as_validation_goes(tmp_path):
+    "A table is not held in memory: each pass reads its file again"
+    folder = write_csv(tmp_path / 'b')
+    table = read_batch(folder).tables['employees']
+    assert not isinstance(table, list)
+    first = [row.values for row in table]
+    assert [row.values for row in table] == first
+    assert len(table) == 1
+
+
+def test_xlsx_without_worksheet(tmp_path):
+    folder = write_xlsx(tmp_path / 'b')
+    no_worksheet_xlsx(folder / 'opening_balances.xlsx')
+    with pytest.raises(BatchStructureError) as info:
+        read_batch(folder)
+    assert info.value.key == 'no_worksheet'
+    assert info.value.params == {'file': 'opening_balances.xlsx'}

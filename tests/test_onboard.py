@@ -294,6 +294,54 @@ class OnboardTestCase(unittest.TestCase):
                 rf'соответствует БИК {rows[2]["bank_bic"]}', re.M))
 
 
+    def test_9_bad_input_found_on_the_way(self):
+        """Amounts the ledger cannot hold, numbers no accountant writes, a
+        SNILS twice: each located in Russian, nothing written (issue 13)"""
+        batch = self.workdir / 'bad-input'
+        sample_batch.generate(batch, institutions=2, education=2,
+            culture=0, seed=53)
+        rows = read_csv(batch / 'employees.csv')
+        first, second = rows[0]['inn'], rows[-1]['inn']
+        rows[0]['base_salary'] = '99999999999999999999.00'
+        rows[1]['allowances'] = '1e5'
+        rows[2]['ytd_income'] = '１２３４'
+        rows[-1]['snils'] = rows[-2]['snils']
+        write_csv(batch / 'employees.csv', list(rows[0]), rows)
+        before = self.institutions_in_database()
+        for args in [('--dry-run',), ()]:
+            result = self.onboard(batch, *args, check=False)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            for line, column, inn, message in [
+                    (2, 'base_salary', first, r'В сумме не больше \d+ '
+                        r'цифр до запятой'),
+                    (3, 'allowances', first, 'Это не число: нужны цифры'),
+                    (4, 'ytd_income', first, 'Это не число: нужны цифры'),
+                    (len(rows) + 1, 'snils', second, 'Это значение '
+                        'столбца «snils» уже указано в строке '
+                        f'{len(rows)} для того же учреждения'),
+                    ]:
+                self.assertRegex(result.stderr, re.compile(
+                        rf'^employees\.csv:{line}:{column}: ИНН {inn}: '
+                        rf'«[^»]+»: {message}', re.M))
+            self.assertNotRegex(result.stderr, '[A-Za-z]{4,} [a-z]{4,}')
+            self.assertIn('с ошибками: 2', result.stdout)
+        self.assertEqual(self.institutions_in_database(), before)
+
+    def test_10_workbook_without_worksheet(self):
+        batch = self.workdir / 'no-worksheet'
+        sample_batch.generate(batch, institutions=1, education=1,
+            culture=0, seed=59)
+        (batch / 'institutions.csv').unlink()
+        from .test_batch_reading import no_worksheet_xlsx
+        no_worksheet_xlsx(batch / 'institutions.xlsx')
+        result = self.onboard(batch, check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn('institutions.xlsx: В файле institutions.xlsx нет ни '
+            'одного листа', result.stderr)
+        self.assertIn('ничего не записано', result.stderr)
+        self.assertNotIn('IndexError', result.stderr)
+
+
 def write_csv(path, columns, rows):
     with open(path, 'w', encoding='utf-8', newline='') as f:
         writer = csv.writer(f, delimiter=';', lineterminator='\n')
