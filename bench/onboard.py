@@ -18,12 +18,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import machine  # noqa: E402
+from bench.scratch import scratch_database  # noqa: E402
 from kazan import sample_batch  # noqa: E402
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
@@ -46,15 +46,9 @@ def main():
     employees = sum(1 for _ in open(batch / 'employees.csv',
             encoding='utf-8')) - 1
 
-    database = f'kazan_bench_{uuid.uuid4().hex[:8]}'
-    conf = workdir / 'trytond.conf'
-    conf.write_text(f'[database]\nuri = {uri}\npath = {workdir}\n',
-        encoding='utf-8')
-    password = workdir / 'admin-password'
-    password.write_text('bench-admin-password\n')
-    common = ['--config', str(conf), '--database', database]
-    env = dict(os.environ, KAZAN_DATA_DIR=str(workdir))
-    env.pop('TRYTOND_CONFIG', None)
+    scratch = scratch_database(uri, workdir)
+    database, password = scratch.database, scratch.password
+    common, env = scratch.common, scratch.env
     subprocess.run([KAZAN, 'init', *common, '--admin-password-file',
             str(password)], check=True, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -40,13 +40,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import machine  # noqa: E402
+from bench.scratch import scratch_database  # noqa: E402
 from kazan import sample_batch  # noqa: E402
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
@@ -92,15 +92,10 @@ def main():
     generate_time = time.perf_counter() - t
     employees = summary['employees']
 
-    database = f'kazan_bench_{uuid.uuid4().hex[:8]}'
-    conf = workdir / 'trytond.conf'
-    conf.write_text(f'[database]\nuri = {uri}\npath = {workdir}\n',
-        encoding='utf-8')
-    password = workdir / 'admin-password'
-    password.write_text('bench-admin-password\n')
-    common = ['--config', str(conf), '--database', database]
-    env = dict(os.environ, KAZAN_DATA_DIR=str(workdir))
-    env.pop('TRYTOND_CONFIG', None)
+    scratch = scratch_database(uri, workdir)
+    database, conf, password = (
+        scratch.database, scratch.conf, scratch.password)
+    common, env = scratch.common, scratch.env
 
     def kazan(*command, check=True):
         t = time.perf_counter()

@@ -168,16 +168,6 @@ def _check_columns(file, header, expected, optional=()):
                 file=file, column=column)
 
 
-def decode(data):
-    "Text of a CSV file: UTF-8 (with or without BOM), else Windows-1251"
-    if data.startswith(b'\xef\xbb\xbf'):
-        return data[3:].decode('utf-8')
-    try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError:
-        return data.decode('cp1251')
-
-
 def _open_table(path):
     "The Table of a file, with its header (not its rows yet)"
     if path.suffix == '.xlsx':

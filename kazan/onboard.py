@@ -655,16 +655,10 @@ def amount_digits(pool):
     which leaves the integer part open: the modules' MONEY_DIGITS), and on
     SQLite no more than its floating-point sums keep exact"""
     from trytond import backend
-    from trytond.modules.kazan_accounting.amounts import (
-        exact_sum_digits, integer_digits)
-    exact = exact_sum_digits(backend.name)
-    result = {}
-    for key, (model, name) in AMOUNT_FIELDS.items():
-        digits = pool.get(model)._fields[name].digits
-        # a field name ('currency'): the record's, (None, decimals)
-        digits = integer_digits(None if isinstance(digits, str) else digits)
-        result[key] = min(digits, exact) if exact else digits
-    return result
+    from trytond.modules.kazan_accounting.amounts import storable_digits
+    return {key: storable_digits(
+            pool.get(model)._fields[name].digits, backend.name)
+        for key, (model, name) in AMOUNT_FIELDS.items()}
 
 
 def people_from_database(pool):

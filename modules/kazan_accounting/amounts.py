@@ -17,7 +17,7 @@ import sys
 from decimal import Decimal
 
 __all__ = ['InvalidNumber', 'parse_number', 'integer_digits',
-    'MONEY_DIGITS', 'within_digits', 'exact_sum_digits']
+    'MONEY_DIGITS', 'within_digits', 'exact_sum_digits', 'storable_digits']
 
 # What a ledger amount may hold when its field takes its digits from the
 # currency (account.move.line debit/credit: (None, 2), no bound of the
@@ -82,3 +82,13 @@ def exact_sum_digits(backend_name, decimals=MONEY_DIGITS[1]):
     if backend_name == 'sqlite':
         return sys.float_info.dig - decimals
     return None
+
+
+def storable_digits(digits, backend_name):
+    """The integer digits an amount written to a Numeric field of these
+    digits may have in this database: the field's (a field name such as
+    'currency' leaves them open), and on SQLite no more than its sums keep
+    exact"""
+    digits = integer_digits(None if isinstance(digits, str) else digits)
+    exact = exact_sum_digits(backend_name)
+    return min(digits, exact) if exact else digits

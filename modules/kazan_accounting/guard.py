@@ -39,7 +39,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction, check_access
 from trytond.wizard import StateView, Wizard
 
-__all__ = ['install', 'check_call', 'wizard_policy', 'report_policy']
+__all__ = ['install', 'check_call', 'check_context']
 
 # The context keys that name institutions
 _COMPANY_KEYS = ('company', 'companies')
@@ -67,8 +67,12 @@ def _active(pool):
     return hasattr(pool.get('res.user'), 'get_assigned_companies')
 
 
-def _model_names(pool):
-    return {name for name, _ in pool.iterobject()}
+def _model(pool, name):
+    "The model of the pool named name, or None"
+    try:
+        return pool.get(name)
+    except KeyError:
+        return None
 
 
 def _refuse(message, **kwargs):
@@ -150,8 +154,7 @@ def referenced(Model, values, found=None):
         if field._type == 'reference':
             if isinstance(value, str) and ',' in value:
                 model, id_ = value.split(',', 1)
-                if model in _model_names(pool) and id_.lstrip(
-                        '-').isdigit():
+                if _model(pool, model) and id_.lstrip('-').isdigit():
                     found[model].add(int(id_))
             elif isinstance(value, (list, tuple)) and len(value) == 2:
                 model, id_ = value
@@ -235,7 +238,7 @@ def _check_resources(Model, values):
             model, id_ = resource.split(',', 1)
             resources[model].add(int(id_) if id_.lstrip('-').isdigit() else -1)
     for model, ids in resources.items():
-        if model not in _model_names(pool):
+        if not _model(pool, model):
             _refuse('msg_institution_not_assigned')
         for model_name, mode in Model._convert_check_access(model, 'create'):
             ModelAccess.check(model_name, mode=mode)
@@ -260,12 +263,13 @@ def _policy(ActionModel, name_field, name):
     pool = Pool()
     Menu = pool.get('ir.ui.menu')
     Keyword = pool.get('ir.action.keyword')
+    # the core's, cached: what Wizard.check_access takes without action_id
+    groups = ActionModel.get_groups(name)
+    if groups:
+        return 'groups', [groups]
     with Transaction().set_context(active_test=False), \
             Transaction().set_user(0):
         actions = ActionModel.search([(name_field, '=', name)])
-        groups = {g.id for a in actions for g in a.groups}
-        if groups:
-            return 'groups', [groups]
         menus, models = [], {a.model for a in actions
             if getattr(a, 'model', None)}
         for keyword in Keyword.search([
@@ -292,16 +296,6 @@ def _policy(ActionModel, name_field, name):
     return 'admin', [_admin_groups()]
 
 
-def wizard_policy(name):
-    ActionWizard = Pool().get('ir.action.wizard')
-    return _policy(ActionWizard, 'wiz_name', name)
-
-
-def report_policy(name):
-    ActionReport = Pool().get('ir.action.report')
-    return _policy(ActionReport, 'report_name', name)
-
-
 def _label(ActionModel, name_field, name):
     "The name of the action (in the user's language) to show in a refusal"
     with Transaction().set_user(0):
@@ -309,34 +303,35 @@ def _label(ActionModel, name_field, name):
     return actions[0].name if actions else name
 
 
-def _check_policy(policy, label, active_model):
+def _allowed(policy, active_model):
+    "Whether the user may run what policy (of _policy) describes"
     pool = Pool()
     User = pool.get('res.user')
     kind, rule = policy
     groups = set(User.get_groups())
     if groups & _admin_groups():
-        return
+        return True
     if kind == 'models':
-        allowed = active_model in rule
+        return active_model in rule
     elif kind == 'menus':
-        allowed = any(all(groups & g for g in path) for path in rule)
-    else:
-        allowed = all(groups & g for g in rule)
+        return any(all(groups & g for g in path) for path in rule)
+    return all(groups & g for g in rule)
+
+
+def _check_action(ActionModel, name_field, name, action_id, active_model):
+    """The user may run name (a wizard or a report) by its own definition,
+    and a client's action_id is one of its actions"""
+    allowed = _allowed(_policy(ActionModel, name_field, name), active_model)
+    if allowed and action_id is not None:
+        with Transaction().set_user(0):
+            allowed = isinstance(action_id, int) and bool(
+                ActionModel.search([
+                        (name_field, '=', name),
+                        ('id', '=', action_id),
+                        ], limit=1))
     if not allowed:
-        _refuse('msg_action_not_allowed', action=label)
-
-
-def _check_action_id(ActionModel, name_field, name, action_id):
-    "A client's action_id must be an action of name"
-    if action_id is None:
-        return
-    with Transaction().set_user(0):
-        if not isinstance(action_id, int) or not ActionModel.search([
-                    (name_field, '=', name),
-                    ('id', '=', action_id),
-                    ], limit=1):
-            _refuse('msg_action_not_allowed',
-                action=_label(ActionModel, name_field, name))
+        _refuse('msg_action_not_allowed',
+            action=_label(ActionModel, name_field, name))
 
 
 def _check_wizard(Wizard_, method, args):
@@ -344,9 +339,8 @@ def _check_wizard(Wizard_, method, args):
     ActionWizard = pool.get('ir.action.wizard')
     context = Transaction().context
     name = Wizard_.__name__
-    _check_action_id(ActionWizard, 'wiz_name', name, context.get('action_id'))
-    _check_policy(wizard_policy(name),
-        _label(ActionWizard, 'wiz_name', name), context.get('active_model'))
+    _check_action(ActionWizard, 'wiz_name', name, context.get('action_id'),
+        context.get('active_model'))
     if method == 'execute' and len(args) > 1 and isinstance(args[1], dict):
         for state_name, values in args[1].items():
             state = Wizard_.states.get(state_name)
@@ -361,11 +355,10 @@ def _check_report(Report_, args):
     ActionReport = pool.get('ir.action.report')
     name = Report_.__name__
     data = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
-    _check_action_id(ActionReport, 'report_name', name, data.get('action_id'))
-    _check_policy(report_policy(name),
-        _label(ActionReport, 'report_name', name), data.get('model'))
+    _check_action(ActionReport, 'report_name', name, data.get('action_id'),
+        data.get('model'))
     check_context(data)
-    model = data.get('model')
-    if isinstance(model, str) and model in _model_names(pool):
-        Model = pool.get(model)
-        check_records(Model, _ids(data.get('id')) + _ids(data.get('ids')))
+    Records = _model(pool, data.get('model')) if isinstance(
+        data.get('model'), str) else None
+    if Records:
+        check_records(Records, _ids(data.get('id')) + _ids(data.get('ids')))

@@ -28,8 +28,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .amounts import (
-    InvalidNumber, exact_sum_digits, integer_digits, parse_number,
-    within_digits)
+    InvalidNumber, parse_number, storable_digits, within_digits)
 from .common import KFO, KFO_CODES
 
 PLAN_STATES = [
@@ -767,10 +766,7 @@ def _amount(value):
         result = parse_number(value)
     except InvalidNumber:
         raise _Invalid('msg_plan_import_invalid_amount')
-    digits = integer_digits(Line.amount.digits)
-    exact = exact_sum_digits(backend.name)
-    if exact:
-        digits = min(digits, exact)
+    digits = storable_digits(Line.amount.digits, backend.name)
     if not within_digits(result, digits):
         raise _Invalid('msg_plan_import_amount_too_large', digits=digits)
     return result

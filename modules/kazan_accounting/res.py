@@ -10,9 +10,11 @@ institutions of the user whatever the filter.
 """
 from trytond.cache import Cache
 from trytond.i18n import gettext
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
+
+from . import guard
 
 __all__ = ['User', 'UserCompany', 'Rule', 'ROLE_GROUPS']
 
@@ -84,17 +86,8 @@ class User(metaclass=PoolMeta):
     def set_preferences(cls, values):
         """Refuse a current institution (or employee) that is not the
         user's: the core stored it, and every later call then ran in it"""
-        transaction = Transaction()
-        if transaction.user:
-            user = cls(transaction.user)
-            company = values.get('company')
-            if company and company not in cls.get_assigned_companies():
-                raise AccessError(gettext(
-                        'kazan_accounting.msg_institution_not_assigned'))
-            employee = values.get('employee')
-            if employee and employee not in {e.id for e in user.employees}:
-                raise AccessError(gettext(
-                        'kazan_accounting.msg_institution_not_assigned'))
+        if Transaction().user:
+            guard.check_context(values)
         super().set_preferences(values)
 
     @classmethod
