@@ -378,12 +378,8 @@ def _xlsx_sheet(sheet, doc, table, styles):
                 value = _decimal(value)
             elif kind == 'code' and value is not None:
                 value = str(value)
-            if isinstance(row.get(key), str):
-                value = text_cell(value)
-            cell = sheet.cell(r, c + 1, value)
-            if cell.data_type == 'f':
-                # Text, never a formula (a name starting with '=')
-                cell.data_type = 's'
+            # text, never a formula (a name starting with '=')
+            cell = sheet.cell(r, c + 1, text_cell(value))
             styles.apply(cell, kind, bold, level if c == name else 0)
         if texts:
             _xlsx_height(sheet, r, max(_text_lines(row.get(key) or '',

@@ -511,18 +511,22 @@ class StatementExport(Wizard):
             }
 
 
-class StatementReport(Report):
+class SafeFileNameReport:
+    """A report named after its records (an institution, a person): the
+    file's name is made safe for any file system (no '/', no quotes)"""
+
+    @classmethod
+    def execute(cls, ids, data):
+        oext, content, direct_print, name = super().execute(ids, data)
+        return oext, content, direct_print, export.safe_file_name(name)
+
+
+class StatementReport(SafeFileNameReport, Report):
     """One form of one institution or of a founder, in one format.
 
     data: company (id) or founder, date, form, format.  The institutions
     are read with the user's rights: a director gets only their own."""
     __name__ = 'kazan.statement.report'
-
-    @classmethod
-    def execute(cls, ids, data):
-        "The file's name safe for any file system"
-        oext, content, direct_print, name = super().execute(ids, data)
-        return oext, content, direct_print, export.safe_file_name(name)
 
     @classmethod
     def _execute(cls, records, header, data, action):

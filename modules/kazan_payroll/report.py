@@ -16,7 +16,8 @@ from sql.aggregate import Sum
 from trytond import backend
 from trytond.model import fields
 from trytond.modules.company.company import CompanyReport
-from trytond.modules.kazan_accounting.export import safe_file_name
+from trytond.modules.kazan_accounting.statement_report import (
+    SafeFileNameReport)
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
@@ -47,17 +48,7 @@ def _selection_labels(model, field):
     return dict(Model.fields_get([field])[field]['selection'])
 
 
-class SafeNameReport(CompanyReport):
-    """A report named after its records (an institution, a person) whose
-    file name is safe for any file system: no '/', no quotes"""
-
-    @classmethod
-    def execute(cls, ids, data):
-        oext, content, direct_print, name = super().execute(ids, data)
-        return oext, content, direct_print, safe_file_name(name)
-
-
-class PayslipReport(SafeNameReport):
+class PayslipReport(SafeFileNameReport, CompanyReport):
     "The payslip (ТК ст. 136): a page per payslip"
     __name__ = 'kazan.payroll.payslip.report'
 
@@ -143,7 +134,7 @@ Register = namedtuple('Register', ['groups', 'total'])
 RegisterGroup = namedtuple('RegisterGroup', ['kfo', 'rows', 'total'])
 
 
-class PayrollRegisterReport(SafeNameReport):
+class PayrollRegisterReport(SafeFileNameReport, CompanyReport):
     "The payroll register (расчетная ведомость, ОКУД 0504402) of a run"
     __name__ = 'kazan.payroll.run.register'
 
