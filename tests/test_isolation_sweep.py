@@ -388,6 +388,8 @@ class IsolationSweepTestCase(unittest.TestCase):
             for method, rpc in sorted(Model.__rpc__.items()):
                 counts['methods'] += 1
                 for args in self.method_args(Model, method, rpc):
+                    # own, and B as company and companies: action_id and
+                    # active_* are the wizards' and reports' (above)
                     for label, context in self.contexts(name)[:2]:
                         caller(f'model.{name}.{method}', *args,
                             context=context)
