@@ -473,7 +473,8 @@ class InstitutionIsolationTestCase(unittest.TestCase):
     def test_director_reads_no_user_rights(self):
         """Who works for which institution with which rights is for the
         administrators: a director reads a user's name (who created a
-        record), not the logins, e-mails and groups of the users"""
+        record), not the logins, e-mails, groups and institutions of the
+        users"""
         client = self.client('museum_director')
         with Transaction().start(DB_NAME, 0, readonly=True):
             User = Pool().get('res.user')
@@ -487,8 +488,13 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     client.model, 'res.user', 'read', [other_id], [field])
                 self.assertRefused(client.model, 'res.user', 'search',
                     [(field, '!=', None)], 0, None, None)
-        # the link table is not even served over RPC; its access is the
-        # administrators' for any other way in
+        # another user's institutions: none (the relation's rule); one's
+        # own: theirs
+        self.assertEqual(client.model('res.user', 'read', [other_id],
+                ['companies'])[0]['companies'], [])
+        self.assertEqual(client.model('res.user', 'read', [client.user_id],
+                ['companies'])[0]['companies'], [self.museum])
+        # the link table itself is not served over RPC
         with self.assertRaises(RPCError) as context:
             client.model('res.user-company.company', 'search', [], 0, None,
                 None)

@@ -165,12 +165,19 @@ class UserCompany(metaclass=PoolMeta):
 class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'
 
+    # The models whose rules name the user, as the core's res.user.warning:
+    # the institutions assigned to a user are their own (res.xml)
+    _user_models = {'res.user-company.company'}
+
     @classmethod
     def _get_cache_key(cls, model_names):
         pool = Pool()
         User = pool.get('res.user')
         key = super()._get_cache_key(model_names)
-        return (*key, User.get_assigned_companies())
+        key = (*key, User.get_assigned_companies())
+        if model_names & cls._user_models:
+            key = (*key, Transaction().user)
+        return key
 
     @classmethod
     def _get_context(cls, model_name):
@@ -178,5 +185,7 @@ class Rule(metaclass=PoolMeta):
         User = pool.get('res.user')
         context = super()._get_context(model_name)
         context['assigned_companies'] = list(User.get_assigned_companies())
+        if model_name in cls._user_models:
+            context['user_id'] = Transaction().user
         return context
 
