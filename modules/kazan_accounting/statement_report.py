@@ -1,10 +1,10 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
 """The statements as documents: from the computed rows to the forms' files.
 
-`statements.py` computes the figures in SQL; this module lays them out as
-the official forms (an `export.Document`, written to XLSX, ODS or PDF) and
-as the long CSV layouts of interfaces.md §4, for one institution or the
-consolidation of several.  The batch command (``kazan statements``) and the
+`statement_engine.py` computes the figures in SQL; this module lays them
+out as the official forms (an `export.Document`, written to XLSX, ODS or
+PDF) and as the long CSV layouts of interfaces.md §4, for one institution
+or the consolidation of several.  The batch command (``kazan statements``) and the
 client's export (the report ``kazan.statement.report`` behind the wizard
 ``kazan.statement.export``) both go through `build`.
 
@@ -196,8 +196,8 @@ def trial_balance_csv(rows):
 
 
 def balance_rows(subject):
-    from . import statements
-    return statements.balance(subject.company_ids, subject.date)
+    from . import statement_engine
+    return statement_engine.balance(subject.company_ids, subject.date)
 
 
 def _lines(rows, key):
@@ -239,8 +239,8 @@ def balance_csv(rows):
 
 
 def financial_results_rows(subject):
-    from . import statements
-    return statements.financial_results(
+    from . import statement_engine
+    return statement_engine.financial_results(
         subject.company_ids, subject.from_date, subject.date)
 
 
@@ -273,8 +273,8 @@ PLAN_AMOUNTS = ['planned', 'executed_treasury', 'executed_bank',
 
 
 def plan_execution_rows(subject):
-    from . import statements
-    return statements.plan_execution(subject.company_ids, subject.date)
+    from . import statement_engine
+    return statement_engine.plan_execution(subject.company_ids, subject.date)
 
 
 def plan_execution_document(subject, rows):
@@ -297,7 +297,7 @@ def plan_execution_document(subject, rows):
         export.Column('not_executed', "Не исполнено плановых назначений",
             'amount'),
         ]
-    from .statements import plan_execution_name
+    from .statement_engine import plan_execution_name
     by_kfo = defaultdict(list)
     for row in rows:
         by_kfo[row.kfo].append(row)
@@ -331,8 +331,8 @@ def plan_execution_csv(rows):
 
 
 def general_ledger_rows(subject):
-    from . import statements
-    return statements.general_ledger(
+    from . import statement_engine
+    return statement_engine.general_ledger(
         subject.company_ids, subject.from_date, subject.date)
 
 

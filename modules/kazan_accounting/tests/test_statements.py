@@ -28,7 +28,7 @@ from kazan import sample
 from kazan.database import in_transaction
 
 from .tools import in_rolled_back_transaction
-from ..statements import (
+from ..statement_engine import (
     ASSETS_TOTAL, KFO_COLUMNS, LIABILITIES_TOTAL, TOTAL_KFO, balance,
     financial_results, general_ledger, plan_execution)
 
