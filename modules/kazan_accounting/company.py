@@ -16,6 +16,7 @@ from trytond.transaction import Transaction
 from . import identifiers
 from .common import DISTRICTS, FOUNDERS, INSTITUTION_KINDS, KFO, LEGAL_FORMS
 from .exceptions import InstitutionValidationError
+from .model import rec_name_domain
 
 # Accident insurance (НС и ПЗ) tariffs run from class I to class XXXII.
 ACCIDENT_RATE_MIN = Decimal('0.2')
@@ -118,11 +119,8 @@ class Company(metaclass=PoolMeta):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause[:3]
-        domain = super().search_rec_name(name, clause)
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op, domain, ('inn', operator, value)]
+        return rec_name_domain(
+            super().search_rec_name(name, clause), clause, 'inn')
 
     @property
     def chart_template_xml_id(self):

@@ -37,6 +37,7 @@ from trytond.tools import sqlite_apply_types
 from trytond.transaction import Transaction
 
 from .common import KFO
+from .model import tables
 from .trial_balance import OPENING_JOURNAL_TYPE
 
 # The XML id of the board, run at login by the directors
@@ -101,19 +102,9 @@ class StatementMonthly(ModelSQL, ModelView):
         opening-balance moves, which bring the result earned before the
         institution came to the service; neither is an income or an
         expense of a month."""
-        pool = Pool()
-        Line = pool.get('account.move.line')
-        Move = pool.get('account.move')
-        Period = pool.get('account.period')
-        Journal = pool.get('account.journal')
-        Account = pool.get('account.account')
-        Type = pool.get('account.account.type')
-        line = Line.__table__()
-        move = Move.__table__()
-        period = Period.__table__()
-        journal = Journal.__table__()
-        account = Account.__table__()
-        type_ = Type.__table__()
+        line, move, period, journal, account, type_ = tables(
+            'account.move.line', 'account.move', 'account.period',
+            'account.journal', 'account.account', 'account.account.type')
 
         if not company_id:
             where = Literal(False)

@@ -27,6 +27,7 @@ from trytond.tools import sqlite_apply_types
 from trytond.transaction import Transaction
 
 from .common import KFO
+from .model import tables
 
 # The journal type of opening-balance moves
 OPENING_JOURNAL_TYPE = 'situation'
@@ -85,15 +86,9 @@ class TrialBalance(ModelSQL, ModelView):
     @classmethod
     def _query(cls, company_id, from_date, to_date, kfo=None, posted=True):
         "The SQL query of the trial balance rows (one per account and КФО)"
-        pool = Pool()
-        Line = pool.get('account.move.line')
-        Move = pool.get('account.move')
-        Journal = pool.get('account.journal')
-        Account = pool.get('account.account')
-        line = Line.__table__()
-        move = Move.__table__()
-        journal = Journal.__table__()
-        account = Account.__table__()
+        line, move, journal, account = tables(
+            'account.move.line', 'account.move', 'account.journal',
+            'account.account')
 
         if not (company_id and from_date and to_date):
             where = Literal(False)

@@ -20,6 +20,7 @@ from trytond.transaction import Transaction
 
 from trytond.modules.kazan_accounting import identifiers
 from trytond.modules.kazan_accounting.common import KFO
+from trytond.modules.kazan_accounting.model import rec_name_domain
 
 from .exceptions import EmployeeValidationError
 
@@ -184,11 +185,9 @@ class Employee(metaclass=PoolMeta):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause[:3]
-        domain = super().search_rec_name(name, clause)
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op, domain, ('personnel_number', operator, value)]
+        return rec_name_domain(
+            super().search_rec_name(name, clause), clause,
+            'personnel_number')
 
     @classmethod
     def preprocess_values(cls, mode, values):

@@ -16,7 +16,13 @@ import sys
 from xml.sax.saxutils import escape
 
 CHART_DIR = os.path.dirname(os.path.abspath(__file__))
-XML_PATH = os.path.join(os.path.dirname(CHART_DIR), 'account_chart_ru.xml')
+MODULE_DIR = os.path.dirname(CHART_DIR)
+XML_PATH = os.path.join(MODULE_DIR, 'account_chart_ru.xml')
+
+# the module's helper of the generating scripts (standard library only)
+sys.path.insert(0, MODULE_DIR)
+import generated  # noqa: E402
+del sys.path[0]
 
 TYPE_COLUMNS = [
     'id', 'parent', 'sequence', 'name', 'statement', 'assets', 'revenue',
@@ -351,34 +357,16 @@ def build_xml(chart_dir=CHART_DIR):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if argv not in ([], ['--check']):
-        print(__doc__, file=sys.stderr)
-        return 2
-    try:
-        content = build_xml()
-    except ChartError as exception:
-        print('error: %s' % exception, file=sys.stderr)
-        return 1
-    if argv == ['--check']:
-        try:
-            with open(XML_PATH, encoding='utf-8') as file:
-                current = file.read()
-        except FileNotFoundError:
-            current = None
-        if current != content:
-            print('%s is not up to date: run %s' % (XML_PATH, __file__),
-                file=sys.stderr)
-            return 1
-        return 0
-    with open(XML_PATH, 'w', encoding='utf-8', newline='\n') as file:
-        file.write(content)
-    for variant in VARIANTS:
-        accounts = chart_accounts(variant)
-        postable = sum(1 for a in accounts if a['type'])
-        print('%s: %d accounts (%d groups, %d postable)' % (
-                variant, len(accounts), len(accounts) - postable, postable))
-    print('written %s' % XML_PATH)
-    return 0
+    status = generated.main(argv, lambda: {XML_PATH: build_xml()},
+        ChartError, __doc__, __file__)
+    if status == 0 and not argv:
+        for variant in VARIANTS:
+            accounts = chart_accounts(variant)
+            postable = sum(1 for a in accounts if a['type'])
+            print('%s: %d accounts (%d groups, %d postable)' % (
+                    variant, len(accounts), len(accounts) - postable,
+                    postable))
+    return status
 
 
 if __name__ == '__main__':

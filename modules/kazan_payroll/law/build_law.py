@@ -21,6 +21,11 @@ from xml.sax.saxutils import escape
 LAW_DIR = os.path.dirname(os.path.abspath(__file__))
 MODULE_DIR = os.path.dirname(LAW_DIR)
 CALENDAR_DIR = os.path.join(MODULE_DIR, 'calendar')
+# kazan_accounting's helper of the generating scripts (standard library)
+sys.path.insert(0, os.path.join(
+        os.path.dirname(MODULE_DIR), 'kazan_accounting'))
+import generated  # noqa: E402
+del sys.path[0]
 LAW_XML = os.path.join(MODULE_DIR, 'law_data.xml')
 CALENDAR_XML = os.path.join(MODULE_DIR, 'calendar_data.xml')
 
@@ -175,34 +180,7 @@ def outputs(law_dir=LAW_DIR, calendar_dir=CALENDAR_DIR):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    if argv not in ([], ['--check']):
-        print(__doc__, file=sys.stderr)
-        return 2
-    try:
-        contents = outputs()
-    except LawDataError as exception:
-        print('error: %s' % exception, file=sys.stderr)
-        return 1
-    if argv == ['--check']:
-        stale = []
-        for path, content in contents.items():
-            try:
-                with open(path, encoding='utf-8') as file:
-                    if file.read() == content:
-                        continue
-            except FileNotFoundError:
-                pass
-            stale.append(path)
-        for path in stale:
-            print('%s is not up to date: run %s' % (path, __file__),
-                file=sys.stderr)
-        return 1 if stale else 0
-    for path, content in contents.items():
-        with open(path, 'w', encoding='utf-8', newline='\n') as file:
-            file.write(content)
-        print('written %s' % path)
-    return 0
+    return generated.main(argv, outputs, LawDataError, __doc__, __file__)
 
 
 if __name__ == '__main__':
