@@ -26,7 +26,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from bench import machine  # noqa: E402
 from kazan import config as kconfig  # noqa: E402
-from kazan import database, sample  # noqa: E402
+from kazan import database  # noqa: E402
 
 
 def main():
@@ -56,6 +56,7 @@ def main():
     start = dt.date(2026, 3, 1)
     for number in range(1, args.count + 1):
         def setup(pool):
+            from trytond.modules.kazan_accounting.tests import sample
             Company = pool.get('company.company')
             last = [time.perf_counter()]
 

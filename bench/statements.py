@@ -6,7 +6,7 @@ sample institutions in XLSX and PDF.
 
 1. **One institution, a million lines.**  A throw-away database (``kazan
    init``) gets one institution (``Company.setup_institutions`` with
-   ``kazan.sample.institution``, in this process: chart, fiscal year 2026,
+   ``kazan_accounting.tests.sample.institution``, in this process: chart, fiscal year 2026,
    opening balance), then, with plain SQL on the server (INSERT ... SELECT
    from generate_series, ids from the tables' sequences), ``--lines``
    posted move lines: moves of 10 lines (5 debit/credit pairs, each pair in
@@ -311,7 +311,7 @@ def million(args, kazan, reuse=False):
 
 def setup_institution(pool):
     "The sample school No. 1, in the service from 1 January; its id"
-    from kazan import sample
+    from trytond.modules.kazan_accounting.tests import sample
     Company = pool.get('company.company')
     company, = Company.setup_institutions(
         [sample.institution(1, dt.date(YEAR, 1, 1))])

@@ -40,7 +40,7 @@ from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
 from trytond.wizard import Wizard
 
-from kazan.database import in_transaction
+from trytond.modules.kazan_accounting.transaction import in_transaction
 
 from .rpc import JSONRPCClient, RPCError
 from . import test_security_rpc as security

@@ -13,7 +13,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
 
-from kazan.database import in_transaction
+from trytond.modules.kazan_accounting.transaction import in_transaction
 
 from .rpc import JSONRPCClient, RPCError
 

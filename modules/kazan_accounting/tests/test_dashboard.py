@@ -13,8 +13,8 @@ from trytond.tests.test_tryton import DB_NAME, activate_module, \
     with_transaction
 from trytond.transaction import Transaction, check_access
 
-from kazan import sample
-from kazan.database import in_transaction
+from trytond.modules.kazan_accounting.tests import sample
+from trytond.modules.kazan_accounting.transaction import in_transaction
 
 from ..dashboard import MonthRow, open_dashboard_at_login
 

@@ -12,7 +12,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
 
-from kazan import sample
+from trytond.modules.kazan_accounting.tests import sample
 
 from ..plan import LineData, read_plan_file
 

@@ -10,7 +10,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module
 from trytond.transaction import Transaction
 
-from kazan import sample
+from trytond.modules.kazan_accounting.tests import sample
 
 from .tools import in_retried_transaction, in_rolled_back_transaction
 

@@ -2,7 +2,7 @@
 """The statements on small ledgers where every figure is known by hand.
 
 Two schools: A joins the service on 1 March 2026, B on 1 February, both
-with the sample opening balance (kazan.sample.opening_balance).  A gets a
+with the sample opening balance (tests/sample.py, opening_balance).  A gets a
 subsidy, pays salaries through the treasury and the cash desk, renders a
 paid service, pays a utility bill, receives a donation on its bank account
 and closes its year (a move in an adjustment period); it has an approved
@@ -24,8 +24,8 @@ from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 
-from kazan import sample
-from kazan.database import in_transaction
+from trytond.modules.kazan_accounting.tests import sample
+from trytond.modules.kazan_accounting.transaction import in_transaction
 
 from .tools import in_rolled_back_transaction
 from ..statement_engine import (
@@ -124,7 +124,7 @@ AMENDMENTS_A = [
     ]
 
 # The balance of A at 30 April: {(line, kfo): (year_start, period_end)}
-# for every figure that is not zero (opening balance of kazan.sample)
+# for every figure that is not zero (opening balance of tests/sample.py)
 BALANCE_A_APRIL = {
     # КФО 4
     ('010', '4'): (6_200_000, 6_200_000),

@@ -1,9 +1,9 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
-"""Helpers of the module's tests."""
+"""Helpers of the module's tests: the transaction decorators (the made-up
+institutions are in sample.py)."""
+from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
-
-from kazan.database import in_transaction
 
 
 def in_retried_transaction(method):

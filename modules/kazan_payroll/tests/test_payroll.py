@@ -14,8 +14,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 
-from kazan import sample
-from kazan.database import in_transaction
+from trytond.modules.kazan_accounting.tests import sample
+from trytond.modules.kazan_accounting.transaction import in_transaction
 
 from .tools import in_rolled_back_transaction
 from .tools import staff_member
