@@ -25,8 +25,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from sql import Cast, Literal, Null, Union, Window, With
-from sql.aggregate import Max, Sum
-from sql.conditionals import Case
+from sql.aggregate import Count, Max, Sum
+from sql.conditionals import Case, Coalesce
 from sql.functions import CharLength, DateTrunc, RowNumber
 
 from trytond import backend
@@ -310,6 +310,51 @@ def _more_work_memory():
         "< pg_size_bytes(%s)", (WORK_MEM,))
     if cursor.fetchone()[0]:
         cursor.execute("SET LOCAL work_mem = '%s'" % WORK_MEM)
+
+
+def data_stamp(company_ids):
+    """A value that changes when what the forms of the institutions are
+    computed from changes (as read by the transaction): their moves, chart,
+    journals, periods, plans and profile (its start in the service).
+
+    Posted moves are never changed nor deleted (the core refuses it), so
+    their number and largest id tell every new or newly posted one; the
+    other tables are told by their number of rows and last write.  A few
+    aggregates over indexed columns, far cheaper than a form.
+    """
+    pool = Pool()
+
+    def table(name):
+        return pool.get(name).__table__()
+
+    move = table('account.move')
+    queries = [move.select(
+            Count(Literal('*')),
+            Sum(Case((move.state == 'posted', 1), else_=0)),
+            Max(move.id), where=_in(move.company, company_ids))]
+    for name, by_company in [
+            ('company.company', 'id'),
+            ('account.account', 'company'),
+            ('account.account.type', 'company'),
+            ('account.fiscalyear', 'company'),
+            ('account.period', None),
+            ('account.journal', None),
+            ('kazan.plan', 'company'),
+            ('kazan.plan.line', None),
+            ('kazan.plan.amendment', None),
+            ]:
+        t = table(name)
+        queries.append(t.select(
+                Count(Literal('*')), Max(t.id),
+                Max(Coalesce(t.write_date, t.create_date)),
+                where=_in(getattr(t, by_company), company_ids)
+                if by_company else None))
+    cursor = Transaction().connection.cursor()
+    stamp = []
+    for query in queries:
+        cursor.execute(*query)
+        stamp.append(tuple(cursor.fetchone()))
+    return tuple(stamp)
 
 
 def balance(company_ids, date):

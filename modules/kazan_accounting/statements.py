@@ -11,6 +11,7 @@ from sql import Literal, Values
 from sql.conditionals import Case
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
@@ -22,7 +23,7 @@ from .common import FOUNDERS, KFO
 from .plan import SECTION_OF_KOSGU_GROUP
 from .statement_engine import (
     ADJUSTMENT_PERIOD_TYPE, ASSETS_TOTAL, LIABILITIES_TOTAL, STATEMENT_KFO,
-    TOTAL_KFO, _Chart, _more_work_memory, _prefix, balance,
+    TOTAL_KFO, _Chart, _more_work_memory, _prefix, balance, data_stamp,
     financial_result_lines, financial_results, general_ledger_query,
     plan_execution, plan_execution_name)
 from .trial_balance import OPENING_JOURNAL_TYPE
@@ -76,11 +77,37 @@ class StatementMixin:
     def get_currency(self, name):
         return self.company.currency.id
 
+    # The rows computed for a context: the client opens a form with three
+    # calls (search, search_count, read), each asking for the table
+    _rows_cache = Cache('kazan.statement.rows', context=False)
+    # The keys of the context the rows depend on (with the institutions)
+    _rows_context = ['date', 'from_date', 'to_date', 'kfo', 'language']
+
     @classmethod
     def table_query(cls):
         company_id, company_ids = context_companies()
-        rows = cls.statement_rows(company_ids) if company_ids else []
+        rows = cls.cached_rows(company_ids) if company_ids else []
         return cls._rows_query(company_id, rows)
+
+    @classmethod
+    def cached_rows(cls, company_ids):
+        """The statement_rows of the institutions, computed once for the
+        calls of an open as long as their data is the same (data_stamp).
+
+        Only read-only transactions (the client's reads) share them: one
+        that writes may see moves of its own that are not committed."""
+        transaction = Transaction()
+        if not transaction.readonly:
+            return cls.statement_rows(company_ids)
+        context = transaction.context
+        key = (cls.__name__, tuple(company_ids),
+            tuple(context.get(k) for k in cls._rows_context),
+            data_stamp(company_ids))
+        rows = cls._rows_cache.get(key)
+        if rows is None:
+            rows = cls._rows_cache.set(
+                key, tuple(cls.statement_rows(company_ids)))
+        return rows
 
     @classmethod
     def statement_rows(cls, company_ids):

@@ -17,6 +17,7 @@ import datetime as dt
 import unittest
 from collections import defaultdict
 from decimal import Decimal
+from unittest import mock
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
@@ -30,7 +31,7 @@ from trytond.modules.kazan_accounting.transaction import in_transaction
 from .tools import in_rolled_back_transaction
 from ..statement_engine import (
     ASSETS_TOTAL, KFO_COLUMNS, LIABILITIES_TOTAL, TOTAL_KFO, balance,
-    financial_results, general_ledger, plan_execution)
+    data_stamp, financial_results, general_ledger, plan_execution)
 
 START_A = dt.date(2026, 3, 1)
 START_B = dt.date(2026, 2, 1)
@@ -637,6 +638,60 @@ class StatementsTestCase(unittest.TestCase):
         self.assertEqual(rows, [
                 (r.line_code, r.kfo, r.year_start, r.period_end)
                 for r in balance([self.a_id], APRIL_END)])
+
+    def test_client_open_computes_the_form_once(self):
+        """The client opens a form with three read-only calls (search,
+        search_count, read): the form is computed for the first only"""
+        from trytond.modules.kazan_accounting import statements
+        computed = []
+
+        def counted(*args):
+            computed.append(args)
+            return balance(*args)
+
+        # a date of this test alone: nothing cached for it yet
+        context = {'company': self.a_id, 'date': dt.date(2026, 4, 29)}
+        results = []
+        with mock.patch.object(statements, 'balance', counted):
+            for call in [
+                    lambda Model: Model.search([]),
+                    lambda Model: Model.search_count([]),
+                    lambda Model: Model.read(
+                        [r.id for r in Model.search([])], ['period_end'])]:
+                with Transaction().start(
+                        DB_NAME, self.accountant_id, readonly=True):
+                    with self.as_user(self.accountant_id, **context):
+                        results.append(call(
+                                Pool().get('kazan.statement.balance')))
+        self.assertEqual(computed, [([self.a_id], context['date'])])
+        self.assertEqual(results[1], len(results[0]))
+        self.assertEqual(len(results[2]), len(results[0]))
+
+    @in_rolled_back_transaction
+    def test_client_rows_follow_the_moves(self):
+        """What the forms are computed from has a stamp that a new move,
+        a posting or a change of the chart changes: the cached rows of a
+        form are those of its data"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        AccountType = pool.get('account.account.type')
+        stamps = [data_stamp([self.a_id])]
+        draft, = post_moves(self.company(self.a_id), [DRAFT_A], post=False)
+        stamps.append(data_stamp([self.a_id]))
+        Move.post([draft])
+        stamps.append(data_stamp([self.a_id]))
+        type_, = AccountType.search(
+            [('company', '=', self.a_id), ('line_code', '=', '010')])
+        AccountType.write([type_], {'name': 'Renamed'})
+        stamps.append(data_stamp([self.a_id]))
+        self.assertEqual(len(set(stamps)), len(stamps))
+        # a transaction that writes sees its own moves: never cached
+        rows = self.read_rows('kazan.statement.balance', self.accountant_id,
+            ['line_code', 'kfo', 'period_end', 'name'],
+            company=self.a_id, date=APRIL_END)
+        self.assertIn(('010', '4', D(6_200_000), '\u2003\u2003Renamed'), rows)
+        self.assertEqual(rows[[r[:2] for r in rows].index(('410', '2'))][2],
+            D(999))
 
     @in_rolled_back_transaction
     def test_director_sees_no_other_institution(self):
