@@ -21,3 +21,15 @@ class BudgetCodeError(ValidationError):
 
 class CashAnalyticsError(PostError):
     "A movement of a cash account lacks its КОСГУ or КВР"
+
+
+class FontNotFound(RuntimeError):
+    "No TrueType font with Cyrillic letters for the PDF writer (export)"
+
+    def __init__(self, tried, package, environ):
+        self.tried = tried
+        super().__init__(
+            'No TrueType font with Cyrillic letters for PDF files: '
+            f'install the Debian package {package} '
+            f'(apt-get install {package}) or set {environ} '
+            'to the path of a .ttf file; looked for: ' + ', '.join(tried))

@@ -368,7 +368,7 @@ class FontTestCase(unittest.TestCase):
 
     def test_none(self):
         with mock.patch.dict(os.environ, clear=False) as environ, \
-                mock.patch.object(export, 'FONT_CANDIDATES',
+                mock.patch.object(export.pdf, 'FONT_CANDIDATES',
                     [('/nowhere/a.ttf', '/nowhere/a-Bold.ttf')]):
             environ.pop(export.FONT_ENVIRON, None)
             with self.assertRaises(export.FontNotFound) as context:
