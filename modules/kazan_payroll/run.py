@@ -14,190 +14,39 @@ employees of the runs, one ``create`` for all the payslips with their
 lines, one ``create`` for all the moves.
 """
 import datetime as dt
-import json
 from collections import defaultdict
 from decimal import Decimal
 
 from sql import As
 from sql.aggregate import Count, Sum
 from sql.conditionals import Coalesce
-from sql.functions import CurrentTimestamp
 from sql.operators import Equal
 
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
-    Exclude, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+    Exclude, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 
 from . import rules
-from .employee import PAY_KFO
-from .exceptions import AbsenceValidationError, PayrollRunError
+from .exceptions import PayrollRunError
+from .payslip import MONEY, ZERO, basis_json, month_text
+from .posting import OPERATIONS, Posting
 
-ZERO = Decimal(0)
-MONEY = (16, 2)
-
-# The lines of a payslip (the codes of rules.compute_month).
-LINE_CODES = [
-    ('salary', "Salary for the time worked"),
-    ('allowances', "Allowances"),
-    ('class_management', "Classroom management"),
-    ('mrot_topup', "Top-up to the minimum wage"),
-    ('vacation', "Vacation pay"),
-    ('sick_employer', "Sick pay for the employer's days"),
-    ('standard_deduction', "Standard child deductions"),
-    ('ndfl', "NDFL withheld"),
-    ('contributions', "Insurance contributions"),
-    ('accident', "Accident insurance"),
-    ]
-LINE_KINDS = [
-    (rules.EARNING, "Earning"),
-    (rules.TAX_DEDUCTION, "Tax deduction"),
-    (rules.WITHHOLDING, "Withholding"),
-    (rules.EMPLOYER, "Employer's charge"),
-    ]
-# What is posted: every line but the tax deduction, and the two payments.
-OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
-    ('payment', "Salary paid"),
-    ('payment_sick', "Sick pay paid"),
-    ]
-SICK_CODE = 'sick_employer'
 # The pay for the time worked that average earnings are computed from
 # (vacation and sick pay of the period are left out).
 EARNINGS_FOR_AVERAGE = [
     'salary', 'allowances', 'class_management', 'mrot_topup']
 
-ABSENCE_KINDS = [
-    ('vacation', "Annual leave"),
-    ('sick', "Sick leave"),
-    ('unpaid', "Unpaid leave"),
-    ]
 RUN_STATES = [
     ('draft', "Draft"),
     ('computed', "Computed"),
     ('posted', "Posted"),
     ('cancelled', "Cancelled"),
     ]
-
-
-def _month_text(month):
-    return f'{month:%m.%Y}'
-
-
-class PostingRule(ModelSQL, ModelView):
-    """How an operation of the payroll is posted: the debit and credit
-    accounts, by code in the institution's chart (brief §3), and the КОСГУ
-    and КВР of the cash line of a payment"""
-    __name__ = 'kazan.payroll.posting_rule'
-
-    operation = fields.Selection(OPERATIONS, "Operation", required=True)
-    debit_account = fields.Char(
-        "Debit Account", required=True, strip=True,
-        help="The code of the account in the institution's chart.")
-    credit_account = fields.Char(
-        "Credit Account", required=True, strip=True,
-        help="The code of the account in the institution's chart.")
-    kosgu = fields.Char(
-        "KOSGU", size=3, strip=True,
-        help="The КОСГУ of the cash line of a payment.")
-    kvr = fields.Char(
-        "KVR", size=3, strip=True,
-        help="The КВР of the cash line of a payment.")
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints = [
-            ('operation_unique', Unique(t, t.operation),
-                'kazan_payroll.msg_posting_rule_unique'),
-            ]
-        cls._order.insert(0, ('operation', 'ASC'))
-
-    @classmethod
-    def rules(cls):
-        "The rules by operation; an error names the operations without one"
-        by_operation = {r.operation: r for r in cls.search([])}
-        missing = [name for code, name in OPERATIONS
-            if code not in by_operation]
-        if missing:
-            raise PayrollRunError(gettext(
-                    'kazan_payroll.msg_posting_rule_missing',
-                    operations=', '.join(missing)))
-        return by_operation
-
-
-class Absence(ModelSQL, ModelView):
-    "A period an employee is away from work, both dates included"
-    __name__ = 'kazan.payroll.absence'
-
-    company = fields.Many2One(
-        'company.company', "Institution", required=True)
-    employee = fields.Many2One(
-        'company.employee', "Employee", required=True,
-        domain=[('company', '=', Eval('company', -1))])
-    kind = fields.Selection(ABSENCE_KINDS, "Kind", required=True)
-    start_date = fields.Date("Start Date", required=True)
-    end_date = fields.Date(
-        "End Date", required=True,
-        domain=[If(Bool(Eval('start_date')),
-                ('end_date', '>=', Eval('start_date')), ())])
-    average_daily = fields.Numeric(
-        "Average Daily Earnings", digits=MONEY,
-        states={'invisible': Eval('kind') != 'vacation'},
-        help="For annual leave: leave empty to compute it from the last "
-        "12 months (and the onboarded year-to-date figures).")
-    note = fields.Char("Note", help="The order or the certificate.")
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t,
-                (t.employee, Index.Range()), (t.start_date, Index.Range())))
-        cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_kind(cls):
-        return 'vacation'
-
-    @classmethod
-    def validate_fields(cls, absences, field_names):
-        super().validate_fields(absences, field_names)
-        cls.check_overlap(absences, field_names)
-
-    @classmethod
-    def check_overlap(cls, absences, field_names=None):
-        "An employee is not away twice on the same day"
-        if field_names and not field_names & {
-                'employee', 'start_date', 'end_date'}:
-            return
-        for absence in absences:
-            if absence.employee.company != absence.company:
-                raise AbsenceValidationError(gettext(
-                        'kazan_payroll.msg_absence_other_company',
-                        employee=absence.employee.rec_name))
-            others = cls.search([
-                    ('id', '!=', absence.id),
-                    ('employee', '=', absence.employee.id),
-                    ('start_date', '<=', absence.end_date),
-                    ('end_date', '>=', absence.start_date),
-                    ], limit=1)
-            if others:
-                other, = others
-                raise AbsenceValidationError(gettext(
-                        'kazan_payroll.msg_absence_overlap',
-                        employee=absence.employee.rec_name,
-                        start=absence.start_date, end=absence.end_date,
-                        other_start=other.start_date,
-                        other_end=other.end_date))
 
 
 class Run(Workflow, ModelSQL, ModelView):
@@ -307,7 +156,7 @@ class Run(Workflow, ModelSQL, ModelView):
         return Date.today().replace(day=1)
 
     def get_rec_name(self, name):
-        return f'{self.company.rec_name} {_month_text(self.month)}'
+        return f'{self.company.rec_name} {month_text(self.month)}'
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -363,7 +212,7 @@ class Run(Workflow, ModelSQL, ModelView):
                 raise PayrollRunError(gettext(
                         'kazan_payroll.msg_run_unique',
                         institution=run.company.rec_name,
-                        month=_month_text(run.month)))
+                        month=month_text(run.month)))
 
     @classmethod
     def delete(cls, runs):
@@ -476,7 +325,7 @@ class Run(Workflow, ModelSQL, ModelView):
                 raise PayrollRunError(gettext(
                         'kazan_payroll.msg_run_earlier_not_posted',
                         run=run.rec_name,
-                        earlier=_month_text(missing[0])))
+                        earlier=month_text(missing[0])))
 
     @classmethod
     def law(cls, year):
@@ -695,7 +544,7 @@ class Run(Workflow, ModelSQL, ModelView):
                     'code': line.code,
                     'kind': line.kind,
                     'amount': money(line.amount),
-                    'basis': _basis_json(line.basis),
+                    'basis': basis_json(line.basis),
                     } for i, line in enumerate(slip.lines)],
             }
 
@@ -721,7 +570,7 @@ class Run(Workflow, ModelSQL, ModelView):
                 if lines:
                     moves.append(posting.move(run, 'journal_payroll', date,
                             gettext('kazan_payroll.msg_move_accrual',
-                                month=_month_text(run.month), kfo=kfo),
+                                month=month_text(run.month), kfo=kfo),
                             lines))
         Move.post(Move.create(moves))
 
@@ -773,7 +622,7 @@ class Run(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _posting_context(cls, runs):
-        return _Posting([r.company for r in runs])
+        return Posting([r.company for r in runs])
 
     @classmethod
     @ModelView.button
@@ -840,7 +689,7 @@ class Run(Workflow, ModelSQL, ModelView):
                 continue
             message = f'kazan_payroll.msg_move_{kind}'
             to_save[run] = posting.move(run, 'journal_non_cash', date,
-                gettext(message, month=_month_text(run.month)), lines)
+                gettext(message, month=month_text(run.month)), lines)
         moves = Move.create(list(to_save.values()))
         Move.post(moves)
         for run, move in zip(to_save, moves):
@@ -875,244 +724,6 @@ def _apply_types(query, types):
     query.columns = [c if isinstance(c, As) else c.as_(f'c{i}')
         for i, c in enumerate(query.columns)]
     sqlite_apply_types(query, types)
-
-
-def _basis_json(basis):
-    return json.dumps({name: str(value) for name, value in basis},
-        ensure_ascii=False, sort_keys=True)
-
-
-def _merge_lines(lines):
-    """The lines summed by account, КФО, КОСГУ, КВР and side: salary,
-    allowances and vacation pay are one debit of 401.20.211 and one credit
-    of 302.11 (the payslips keep the detail)"""
-    merged = {}
-    for line in lines:
-        side = 'debit' if line['debit'] else 'credit'
-        key = (line['account'], line['kfo'], line.get('kosgu'),
-            line.get('kvr'), side)
-        if key in merged:
-            merged[key][side] += line[side]
-        else:
-            merged[key] = dict(line)
-    return list(merged.values())
-
-
-class _Posting:
-    """The accounts of the institutions by code and the posting rules:
-    builds the move values of runs"""
-
-    def __init__(self, companies):
-        pool = Pool()
-        Account = pool.get('account.account')
-        PostingRule = pool.get('kazan.payroll.posting_rule')
-        self.rules = PostingRule.rules()
-        codes = {r.debit_account for r in self.rules.values()} | {
-            r.credit_account for r in self.rules.values()}
-        self.accounts = {}
-        company_ids = list({c.id for c in companies})
-        for account in Account.search([
-                    ('company', 'in', company_ids),
-                    ('code', 'in', list(codes)),
-                    ('type', '!=', None),
-                    ]):
-            self.accounts[account.company.id, account.code] = account.id
-        self.periods = {}
-
-    def _account(self, company, code, operation):
-        try:
-            return self.accounts[company.id, code]
-        except KeyError:
-            raise PayrollRunError(gettext(
-                    'kazan_payroll.msg_posting_account_missing',
-                    account=code, institution=company.rec_name,
-                    operation=dict(OPERATIONS)[operation])) from None
-
-    def lines(self, company, operation, kfo, amount):
-        "The debit and credit line values of an amount of an operation"
-        if not amount:
-            return []
-        rule = self.rules[operation]
-        debit, credit = amount, ZERO
-        if amount < 0:
-            debit, credit = ZERO, -amount
-        is_payment = operation in {'payment', 'payment_sick'}
-        return [{
-                'account': self._account(company, rule.debit_account,
-                    operation),
-                'kfo': kfo, 'debit': debit, 'credit': credit,
-                }, {
-                'account': self._account(company, rule.credit_account,
-                    operation),
-                'kfo': kfo, 'debit': credit, 'credit': debit,
-                'kosgu': rule.kosgu if is_payment else None,
-                'kvr': rule.kvr if is_payment else None,
-                }]
-
-    def move(self, run, journal, date, description, lines):
-        "The values of a move of the lines, one line per account and side"
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        Period = pool.get('account.period')
-        key = (run.company.id, date)
-        if key not in self.periods:
-            self.periods[key] = Period.find(run.company, date=date).id
-        return {
-            'company': run.company.id,
-            'journal': ModelData.get_id('kazan_accounting', journal),
-            'period': self.periods[key],
-            'date': date,
-            'origin': str(run),
-            'description': description,
-            'lines': [('create', _merge_lines(lines))],
-            }
-
-
-class Payslip(ModelSQL, ModelView):
-    "The month of one employee (расчетный листок, ТК ст. 136)"
-    __name__ = 'kazan.payroll.payslip'
-
-    run = fields.Many2One(
-        'kazan.payroll.run', "Run", required=True, ondelete='CASCADE',
-        readonly=True)
-    company = fields.Many2One(
-        'company.company', "Institution", required=True, readonly=True)
-    employee = fields.Many2One(
-        'company.employee', "Employee", required=True, readonly=True)
-    month = fields.Function(fields.Date("Month"), 'get_month')
-    kfo = fields.Selection(PAY_KFO, "KFO", required=True, readonly=True)
-    norm_days = fields.Integer("Working Days", readonly=True)
-    worked_days = fields.Integer("Days Worked", readonly=True)
-    gross = fields.Numeric("Gross", digits=MONEY, readonly=True)
-    standard_deduction = fields.Numeric(
-        "Standard Deductions", digits=MONEY, readonly=True)
-    ndfl = fields.Numeric("NDFL", digits=MONEY, readonly=True)
-    net = fields.Numeric("Net", digits=MONEY, readonly=True)
-    advance = fields.Numeric("Advance", digits=MONEY, readonly=True)
-    final_payment = fields.Numeric(
-        "Final Payment", digits=MONEY, readonly=True)
-    contribution_base = fields.Numeric(
-        "Contribution Base", digits=MONEY, readonly=True)
-    contributions = fields.Numeric(
-        "Contributions", digits=MONEY, readonly=True)
-    accident_insurance = fields.Numeric(
-        "Accident Insurance", digits=MONEY, readonly=True)
-    ytd_income = fields.Numeric(
-        "Income Since January", digits=MONEY, readonly=True)
-    ytd_deductions = fields.Numeric(
-        "Deductions Since January", digits=MONEY, readonly=True)
-    ytd_ndfl = fields.Numeric(
-        "NDFL Since January", digits=MONEY, readonly=True)
-    ytd_contribution_base = fields.Numeric(
-        "Contribution Base Since January", digits=MONEY, readonly=True)
-    lines = fields.One2Many(
-        'kazan.payroll.payslip.line', 'payslip', "Lines", readonly=True)
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_indexes.update({
-                Index(t, (t.run, Index.Range())),
-                Index(t, (t.employee, Index.Range())),
-                })
-        cls._order = [('run', 'DESC'), ('id', 'ASC')]
-
-    def get_month(self, name):
-        return self.run.month
-
-    def get_rec_name(self, name):
-        return f'{self.employee.rec_name} {_month_text(self.run.month)}'
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        return [('employee.rec_name',) + tuple(clause[1:])]
-
-    def payment_parts(self, kind):
-        """What is paid to the employee by operation: the advance is
-        salary; the final settlement pays the sick pay in full from its own
-        account and the rest of the net from the salary account (never
-        below zero: an advance larger than the month's net stays owed)"""
-        if kind == 'advance':
-            return {'payment': self.advance} if self.advance else {}
-        due = max(ZERO, self.final_payment)
-        sick = min(due, sum((l.amount for l in self.lines
-                    if l.code == SICK_CODE), ZERO))
-        parts = {'payment': due - sick, 'payment_sick': sick}
-        return {k: v for k, v in parts.items() if v}
-
-
-class PayslipLine(ModelSQL, ModelView):
-    "A line of a payslip: an earning, a deduction, a withholding or a charge"
-    __name__ = 'kazan.payroll.payslip.line'
-
-    payslip = fields.Many2One(
-        'kazan.payroll.payslip', "Payslip", required=True,
-        ondelete='CASCADE', readonly=True)
-    sequence = fields.Integer("Sequence", readonly=True)
-    code = fields.Selection(LINE_CODES, "Line", required=True, readonly=True)
-    kind = fields.Selection(LINE_KINDS, "Kind", required=True, readonly=True)
-    amount = fields.Numeric("Amount", digits=MONEY, readonly=True)
-    basis = fields.Text("Basis", readonly=True,
-        help="The figures the amount was computed from (JSON).")
-    grounds = fields.Function(fields.Char("Grounds"), 'get_grounds')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.payslip, Index.Range())))
-        cls._order = [('payslip', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')]
-
-    @classmethod
-    def insert_lines(cls, vlist):
-        """Insert the lines computed by a run, in multi-row INSERTs.
-
-        The lines are the rules' own output (codes and kinds from the
-        selections, amounts in kopecks, the payslip just created), so the
-        ORM's create would only read each line back to validate what is
-        valid by construction: that is more than half the time of a run
-        (bench/payroll.py).  A test compares the rows with the ORM's.
-        """
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        user = Transaction().user
-        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'basis']
-        columns = [table.create_uid, table.create_date] + [
-            getattr(table, n) for n in names]
-        size = backend.MAX_QUERY_PARAMS // len(columns)
-        for sub_values in grouped_slice(vlist, size):
-            cursor.execute(*table.insert(columns, [
-                        [user, CurrentTimestamp()] + [
-                            cls._fields[n].sql_format(v[n]) for n in names]
-                        for v in sub_values]))
-
-    def get_grounds(self, name):
-        "The basis in words, in the reader's language"
-        lang = Pool().get('ir.lang').get()
-        values = {key: _format_basis(lang, value)
-            for key, value in json.loads(self.basis or '{}').items()}
-        try:
-            return gettext(f'kazan_payroll.msg_grounds_{self.code}', **values)
-        except (KeyError, ValueError, TypeError):
-            return ''
-
-
-def _format_basis(lang, value):
-    """A figure of the basis as the language writes it: dates, whole
-    numbers, amounts with kopecks, rates without trailing zeros"""
-    try:
-        number = Decimal(value)
-    except ArithmeticError:
-        try:
-            return lang.strftime(dt.date.fromisoformat(value))
-        except ValueError:
-            return value
-    decimals = max(0, -number.as_tuple().exponent)
-    if decimals > 2:
-        number = number.normalize()
-        decimals = max(0, -number.as_tuple().exponent)
-    return lang.format(f'%.{decimals}f', number, grouping=True)
 
 
 class Move(metaclass=PoolMeta):

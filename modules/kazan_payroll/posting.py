@@ -1,0 +1,144 @@
+# This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
+"""How a payroll run is posted: the posting rules by operation (data, brief
+§3) and the move values built from them for the runs' institutions."""
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool
+
+from .exceptions import PayrollRunError
+from .payslip import LINE_CODES, ZERO
+
+# What is posted: every line but the tax deduction, and the two payments.
+OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
+    ('payment', "Salary paid"),
+    ('payment_sick', "Sick pay paid"),
+    ]
+
+
+class PostingRule(ModelSQL, ModelView):
+    """How an operation of the payroll is posted: the debit and credit
+    accounts, by code in the institution's chart (brief §3), and the КОСГУ
+    and КВР of the cash line of a payment"""
+    __name__ = 'kazan.payroll.posting_rule'
+
+    operation = fields.Selection(OPERATIONS, "Operation", required=True)
+    debit_account = fields.Char(
+        "Debit Account", required=True, strip=True,
+        help="The code of the account in the institution's chart.")
+    credit_account = fields.Char(
+        "Credit Account", required=True, strip=True,
+        help="The code of the account in the institution's chart.")
+    kosgu = fields.Char(
+        "KOSGU", size=3, strip=True,
+        help="The КОСГУ of the cash line of a payment.")
+    kvr = fields.Char(
+        "KVR", size=3, strip=True,
+        help="The КВР of the cash line of a payment.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('operation_unique', Unique(t, t.operation),
+                'kazan_payroll.msg_posting_rule_unique'),
+            ]
+        cls._order.insert(0, ('operation', 'ASC'))
+
+    @classmethod
+    def rules(cls):
+        "The rules by operation; an error names the operations without one"
+        by_operation = {r.operation: r for r in cls.search([])}
+        missing = [name for code, name in OPERATIONS
+            if code not in by_operation]
+        if missing:
+            raise PayrollRunError(gettext(
+                    'kazan_payroll.msg_posting_rule_missing',
+                    operations=', '.join(missing)))
+        return by_operation
+
+
+def _merge_lines(lines):
+    """The lines summed by account, КФО, КОСГУ, КВР and side: salary,
+    allowances and vacation pay are one debit of 401.20.211 and one credit
+    of 302.11 (the payslips keep the detail)"""
+    merged = {}
+    for line in lines:
+        side = 'debit' if line['debit'] else 'credit'
+        key = (line['account'], line['kfo'], line.get('kosgu'),
+            line.get('kvr'), side)
+        if key in merged:
+            merged[key][side] += line[side]
+        else:
+            merged[key] = dict(line)
+    return list(merged.values())
+
+
+class Posting:
+    """The accounts of the institutions by code and the posting rules:
+    builds the move values of runs"""
+
+    def __init__(self, companies):
+        pool = Pool()
+        Account = pool.get('account.account')
+        PostingRule = pool.get('kazan.payroll.posting_rule')
+        self.rules = PostingRule.rules()
+        codes = {r.debit_account for r in self.rules.values()} | {
+            r.credit_account for r in self.rules.values()}
+        self.accounts = {}
+        company_ids = list({c.id for c in companies})
+        for account in Account.search([
+                    ('company', 'in', company_ids),
+                    ('code', 'in', list(codes)),
+                    ('type', '!=', None),
+                    ]):
+            self.accounts[account.company.id, account.code] = account.id
+        self.periods = {}
+
+    def _account(self, company, code, operation):
+        try:
+            return self.accounts[company.id, code]
+        except KeyError:
+            raise PayrollRunError(gettext(
+                    'kazan_payroll.msg_posting_account_missing',
+                    account=code, institution=company.rec_name,
+                    operation=dict(OPERATIONS)[operation])) from None
+
+    def lines(self, company, operation, kfo, amount):
+        "The debit and credit line values of an amount of an operation"
+        if not amount:
+            return []
+        rule = self.rules[operation]
+        debit, credit = amount, ZERO
+        if amount < 0:
+            debit, credit = ZERO, -amount
+        is_payment = operation in {'payment', 'payment_sick'}
+        return [{
+                'account': self._account(company, rule.debit_account,
+                    operation),
+                'kfo': kfo, 'debit': debit, 'credit': credit,
+                }, {
+                'account': self._account(company, rule.credit_account,
+                    operation),
+                'kfo': kfo, 'debit': credit, 'credit': debit,
+                'kosgu': rule.kosgu if is_payment else None,
+                'kvr': rule.kvr if is_payment else None,
+                }]
+
+    def move(self, run, journal, date, description, lines):
+        "The values of a move of the lines, one line per account and side"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Period = pool.get('account.period')
+        key = (run.company.id, date)
+        if key not in self.periods:
+            self.periods[key] = Period.find(run.company, date=date).id
+        return {
+            'company': run.company.id,
+            'journal': ModelData.get_id('kazan_accounting', journal),
+            'period': self.periods[key],
+            'date': date,
+            'origin': str(run),
+            'description': description,
+            'lines': [('create', _merge_lines(lines))],
+            }
