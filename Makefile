@@ -13,6 +13,8 @@
 #                         server needs it under [web] root
 #   make demo             the demonstration database (kazan demo)
 #   make production       the production shape on this machine (python -m kazan.stack)
+#   make doc              the manual (doc/, Sphinx) in var/doc-html, warnings as
+#                         errors; installs the [doc] extra into .venv
 #   make clean            var/ and build artefacts (keeps .venv)
 #
 # Variables (from the environment or the command line):
@@ -32,7 +34,7 @@ TRYTOND_DATABASE_URI ?= sqlite://
 PYTEST_ARGS ?=
 export TRYTOND_DATABASE_URI
 
-.PHONY: venv clients web test test-postgresql demo production clean
+.PHONY: venv clients web test test-postgresql demo production doc clean
 
 venv: $(STAMP)
 
@@ -80,6 +82,16 @@ demo: venv
 
 production: venv
 	$(VPY) -m kazan.stack
+
+DOC_STAMP := $(VENV)/.doc-installed
+
+$(DOC_STAMP): $(STAMP)
+	@$(VPY) -m pip install -q --disable-pip-version-check -e '.[doc]'
+	@touch $@
+
+doc: $(DOC_STAMP)
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html doc var/doc-html
+	@echo "doc: var/doc-html/index.html"
 
 clean:
 	@bash .ci/postgres.sh stop
