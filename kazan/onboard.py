@@ -31,207 +31,115 @@ from .progress import Progress
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
-KINDS = ['school', 'kindergarten', 'supplementary', 'library', 'museum',
-    'theatre', 'culture_center']
-LEGAL_FORMS = ['budgetary', 'autonomous']
-FOUNDERS = ['education', 'culture']
-DISTRICTS = ['Авиастроительный', 'Вахитовский', 'Кировский', 'Московский',
-    'Ново-Савиновский', 'Приволжский', 'Советский']
-CATEGORIES = ['teacher', 'educator', 'administration', 'support', 'culture']
-KFOS = ['2', '3', '4', '5', '6', '7']
-PAY_KFOS = ['2', '4', '5']
 LOGIN = re.compile(r'^[a-z0-9][a-z0-9._-]{2,63}$')
 # Insured service beyond a working life is a typo (months, a date ...)
 INSURED_YEARS_MAX = Decimal(70)
 
 
-# -- problems ---------------------------------------------------------------
+# -- problems and parsing values ----------------------------------------------
+#
+# Every input table (the plan import's too) is read, parsed and reported by
+# the accounting module's table module: its cell parsers, Invalid and
+# Problem.  Like every trytond module it is imported when first needed,
+# once database.apply has configured trytond.
 
-@dataclass
-class Problem:
-    "A problem of the batch, where it is and what is wrong"
-    key: str
-    file: str = None
-    line: int = None
-    column: str = None
-    inn: str = None
-    value: str = None
-    params: dict = field(default_factory=dict)
-    message: str = None  # in Russian, filled by describe()
-
-    def where(self):
-        parts = [p for p in (self.file, self.line, self.column) if p]
-        return ':'.join(str(p) for p in parts)
-
-
-class Invalid(Exception):
-    "A value cannot be parsed: key and parameters of the message"
-
-    def __init__(self, key, **params):
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
-# -- parsing values -----------------------------------------------------------
-
-def text(value, required=True):
-    if required and not value:
-        raise Invalid('required')
-    return value or None
+@functools.cache
+def _table():
+    "kazan_accounting.table"
+    from trytond.modules.kazan_accounting import table
+    return table
 
 
 @functools.cache
 def _amounts():
-    "kazan_accounting.amounts, imported when first needed, as identifiers"
+    "kazan_accounting.amounts: the digits an amount column may have"
     from trytond.modules.kazan_accounting import amounts
     return amounts
 
 
-def number(value, negative=True):
-    """A decimal number as an accountant writes it (the module's
-    amounts.parse_number, which the plan import shares): ASCII digits, a
-    decimal comma or point, spaces between thousands"""
-    amounts = _amounts()
-    try:
-        return amounts.parse_number(value, negative=negative)
-    except amounts.InvalidNumber as invalid:
-        raise Invalid('negative_amount' if invalid.key == 'negative'
-            else 'invalid_number')
-
-
-def amount(value, digits=None):
-    """An amount in rubles: ≥ 0, at most ``digits`` digits before the
-    decimal point (what its field holds; by default the modules' money
-    fields') and two after (empty is 0)"""
-    if not value:
-        return Decimal('0.00')
-    result = number(value, negative=False)
-    amounts = _amounts()
-    digits = digits or amounts.MONEY_DIGITS[0]
-    if not amounts.within_digits(result, digits):
-        raise Invalid('amount_too_large', digits=digits)
-    if result != result.quantize(Decimal('0.01')):
-        raise Invalid('too_many_decimals')
-    return result.quantize(Decimal('0.01'))
-
-
-def ranged(value, minimum, maximum, parse=number):
-    result = parse(value)
-    if not minimum <= result <= maximum:
-        raise Invalid('out_of_range', minimum=minimum, maximum=maximum)
-    return result
-
-
-def integer(value):
-    # [0-9], not \d: int() would read full-width and other digits
-    if not re.fullmatch(r'[0-9]+', value or ''):
-        raise Invalid('invalid_integer')
-    return int(value)
-
-
-def date(value):
-    "A date as YYYY-MM-DD or DD.MM.YYYY, in ASCII digits"
-    if not value.isascii():
-        raise Invalid('invalid_date')
-    for fmt in ('%Y-%m-%d', '%d.%m.%Y'):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            pass
-    raise Invalid('invalid_date')
-
-
-def choice(values):
-    def parse(value):
-        if value not in values:
-            raise Invalid('invalid_choice', allowed=', '.join(values))
-        return value
-    return parse
-
-
-def identifier(validator, key):
-    from trytond.modules.kazan_accounting import identifiers
-
-    def parse(value):
-        try:
-            return validator(value)
-        except identifiers.InvalidIdentifier:
-            raise Invalid(key)
-    return parse
-
-
-def optional(parse):
-    def wrapper(value):
-        return parse(value) if value else None
-    return wrapper
+def Problem(*args, **kwargs):
+    """A problem of the batch: a kazan_accounting.table.Problem(key, file,
+    line, column, inn, value, params), key a msg_batch_ suffix"""
+    return _table().Problem(*args, **kwargs)
 
 
 def column_parsers(digits=None):
-    """How each column is parsed; identifiers use the module's validators.
+    """How each column is parsed: the table module's parsers, with the
+    codes and bounds of the fields the values are written to.
     digits: (table, column) -> the integer digits of an amount column
     (known_from_database's, from the fields written; MONEY_DIGITS else)"""
+    from trytond.modules.kazan_accounting import common
     from trytond.modules.kazan_accounting import identifiers as ids
+    from trytond.modules.kazan_payroll import employee
+    t = _table()
     digits = digits or {}
 
+    def codes(selection):
+        return t.choice([code for code, _ in selection])
+
     def money(table, column):
-        return lambda value: amount(value, digits.get((table, column)))
+        return lambda value: t.amount(value, digits.get((table, column)))
+
+    def optional_text(value):
+        return t.text(value, required=False)
     return {
         'institutions': {
-            'inn': identifier(ids.organisation_inn, 'invalid_inn'),
-            'kpp': identifier(ids.kpp, 'invalid_kpp'),
-            'ogrn': identifier(ids.ogrn, 'invalid_ogrn'),
-            'short_name': text,
-            'full_name': text,
-            'kind': choice(KINDS),
-            'legal_form': choice(LEGAL_FORMS),
-            'founder': choice(FOUNDERS),
-            'district': choice(DISTRICTS),
-            'oktmo': identifier(ids.oktmo, 'invalid_oktmo'),
+            'inn': t.identifier(ids.organisation_inn, 'invalid_inn'),
+            'kpp': t.identifier(ids.kpp, 'invalid_kpp'),
+            'ogrn': t.identifier(ids.ogrn, 'invalid_ogrn'),
+            'short_name': t.text,
+            'full_name': t.text,
+            'kind': codes(common.INSTITUTION_KINDS),
+            'legal_form': codes(common.LEGAL_FORMS),
+            'founder': codes(common.FOUNDERS),
+            'district': codes(common.DISTRICTS),
+            'oktmo': t.identifier(ids.oktmo, 'invalid_oktmo'),
             'personal_accounts': lambda v: [
                 n.strip() for n in v.split('|') if n.strip()],
-            'director': text,
+            'director': t.text,
             'director_login': login,
-            'chief_accountant': lambda v: text(v, required=False),
-            'accident_rate': lambda v: ranged(
-                v, Decimal('0.2'), Decimal('8.5')),
+            'chief_accountant': optional_text,
+            'accident_rate': lambda v: t.ranged(v,
+                common.ACCIDENT_RATE_MIN, common.ACCIDENT_RATE_MAX),
             'start_date': month_start,
             },
         'opening_balances': {
-            'inn': text,
-            'account': text,
-            'kfo': choice(KFOS),
+            'inn': t.text,
+            'account': t.text,
+            'kfo': t.choice(common.KFO_CODES),
             'debit': money('opening_balances', 'debit'),
             'credit': money('opening_balances', 'credit'),
             },
         'employees': {
-            'inn': text,
-            'personnel_number': text,
-            'last_name': text,
-            'first_name': text,
-            'patronymic': lambda v: text(v, required=False),
-            'snils': identifier(ids.snils, 'invalid_snils'),
-            'employee_inn': optional(
-                identifier(ids.personal_inn, 'invalid_personal_inn')),
-            'birth_date': date,
-            'hire_date': date,
-            'position': text,
-            'category': choice(CATEGORIES),
+            'inn': t.text,
+            'personnel_number': t.text,
+            'last_name': t.text,
+            'first_name': t.text,
+            'patronymic': optional_text,
+            'snils': t.identifier(ids.snils, 'invalid_snils'),
+            'employee_inn': t.optional(
+                t.identifier(ids.personal_inn, 'invalid_personal_inn')),
+            'birth_date': t.date,
+            'hire_date': t.date,
+            'position': t.text,
+            'category': codes(employee.STAFF_CATEGORIES),
             'rate': rate,
             'base_salary': money('employees', 'base_salary'),
             'allowances': money('employees', 'allowances'),
-            'class_management': lambda v: ranged(v, 0, 2, integer),
-            'children': integer,
-            'disabled_children': integer,
-            'kfo': choice(PAY_KFOS),
+            'class_management': lambda v: t.ranged(
+                v, 0, employee.CLASS_MANAGEMENT_MAX, t.integer),
+            'children': t.integer,
+            'disabled_children': t.integer,
+            'kfo': codes(employee.PAY_KFO),
             'ytd_income': money('employees', 'ytd_income'),
             'ytd_deductions': money('employees', 'ytd_deductions'),
             'ytd_ndfl': money('employees', 'ytd_ndfl'),
-            'ytd_contribution_base': money('employees', 'ytd_contribution_base'),
+            'ytd_contribution_base': money(
+                'employees', 'ytd_contribution_base'),
             # optional columns (kazan.batch.OPTIONAL_COLUMNS)
-            'bank_bic': optional(identifier(ids.bic, 'invalid_bic')),
-            'bank_account': optional(
-                identifier(ids.bank_account, 'invalid_bank_account')),
+            'bank_bic': t.optional(t.identifier(ids.bic, 'invalid_bic')),
+            'bank_account': t.optional(
+                t.identifier(ids.bank_account, 'invalid_bank_account')),
             'insured_years': insured_years,
             'earnings_prev_year': money('employees', 'earnings_prev_year'),
             'earnings_prev_year2': money('employees', 'earnings_prev_year2'),
@@ -241,9 +149,11 @@ def column_parsers(digits=None):
 
 def rate(value):
     "A share of a full rate, 0.1 to 2.0, to a thousandth (kazan_payroll)"
-    result = ranged(value, Decimal('0.1'), Decimal('2.0'))
+    from trytond.modules.kazan_payroll.employee import RATE_MAX, RATE_MIN
+    t = _table()
+    result = t.ranged(value, RATE_MIN, RATE_MAX)
     if result != result.quantize(Decimal('0.001')):
-        raise Invalid('rate_decimals')
+        raise t.Invalid('rate_decimals')
     return result
 
 
@@ -251,9 +161,10 @@ def insured_years(value):
     "Years of insured service, 0 to 70, to a tenth (empty is 0)"
     if not value:
         return Decimal('0.0')
-    result = ranged(value, Decimal(0), INSURED_YEARS_MAX)
+    t = _table()
+    result = t.ranged(value, Decimal(0), INSURED_YEARS_MAX)
     if result != result.quantize(Decimal('0.1')):
-        raise Invalid('insured_years_decimals')
+        raise t.Invalid('insured_years_decimals')
     return result.quantize(Decimal('0.1'))
 
 
@@ -278,17 +189,19 @@ def bank_details_problem(row, values):
 
 
 def login(value):
+    t = _table()
     if not value:
-        raise Invalid('required')
+        raise t.Invalid('required')
     if not LOGIN.match(value):
-        raise Invalid('invalid_login')
+        raise t.Invalid('invalid_login')
     return value
 
 
 def month_start(value):
-    result = date(value)
+    t = _table()
+    result = t.date(value)
     if result.day != 1:
-        raise Invalid('start_date_not_month_start')
+        raise t.Invalid('start_date_not_month_start')
     return result
 
 
@@ -367,17 +280,7 @@ class Plan:
 
 def parse_rows(rows, parsers, problems):
     "Parse every column of every row; collect problems; yield (row, values)"
-    for row in rows:
-        values, inn = {}, row.values.get('inn') or None
-        for column, parse in parsers.items():
-            raw = row.values.get(column, '')
-            try:
-                values[column] = parse(raw)
-            except Invalid as invalid:
-                problems.append(Problem(invalid.key, row.file, row.line,
-                        column, inn, raw, invalid.params))
-                values[column] = None
-        yield row, values
+    return _table().parse_rows(rows, parsers, problems)
 
 
 def validate(batch, known):

@@ -4,6 +4,7 @@
 The codes are the contract of the onboarding batch (interfaces.md §2); the
 labels are translated in locale/ru.po.
 """
+from decimal import Decimal
 
 # КФО, the 18th digit of the account number (brief §1.2).  1 is for
 # казенные institutions and 8/9 for NGO accounts: not used here.
@@ -39,6 +40,11 @@ LEGAL_FORMS = [
     ('budgetary', "Budgetary (174n)"),
     ('autonomous', "Autonomous (183n)"),
     ]
+
+# Accident insurance (НС и ПЗ) tariffs, in percent, run from class I to
+# class XXXII.
+ACCIDENT_RATE_MIN = Decimal('0.2')
+ACCIDENT_RATE_MAX = Decimal('8.5')
 
 FOUNDERS = [
     ('education', "Education department"),

@@ -6,7 +6,6 @@ party, ledger, fiscal years and record rules.  The profile adds what the
 law and the founder ask of it (identifiers, kind, legal form, district) and
 the defaults its ledger uses (КФО, chart variant, accident-insurance rate).
 """
-from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
@@ -14,13 +13,11 @@ from trytond.pool import PoolMeta
 from trytond.transaction import Transaction
 
 from . import identifiers
-from .common import DISTRICTS, FOUNDERS, INSTITUTION_KINDS, KFO, LEGAL_FORMS
+from .common import (
+    ACCIDENT_RATE_MAX, ACCIDENT_RATE_MIN, DISTRICTS, FOUNDERS,
+    INSTITUTION_KINDS, KFO, LEGAL_FORMS)
 from .exceptions import InstitutionValidationError
 from .model import rec_name_domain
-
-# Accident insurance (НС и ПЗ) tariffs run from class I to class XXXII.
-ACCIDENT_RATE_MIN = Decimal('0.2')
-ACCIDENT_RATE_MAX = Decimal('8.5')
 
 _IDENTIFIERS = [
     ('inn', identifiers.organisation_inn),
