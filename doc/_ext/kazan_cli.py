@@ -42,8 +42,9 @@ def _option_names(action):
 
 def _arguments(parser):
     "the positional arguments first, as the usage line ends with them"
-    actions = [a for a in parser._actions if not isinstance(
-        a, (argparse._HelpAction, argparse._SubParsersAction))]
+    actions = [a for a in parser._actions
+        if a.help != argparse.SUPPRESS and not isinstance(
+            a, (argparse._HelpAction, argparse._SubParsersAction))]
     return ([a for a in actions if not a.option_strings]
         + [a for a in actions if a.option_strings])
 
@@ -94,9 +95,16 @@ class KazanCommands(SphinxDirective):
     has_content = False
 
     def run(self):
-        from kazan.cli import parser
-        top = parser()
+        import kazan.cli
+        # rebuilt when the parser's file changes, not only this page
+        self.env.note_dependency(kazan.cli.__file__)
+        top = kazan.cli.parser()
         source = StringList()
+        source.append('.. code-block:: text', '<kazan.cli.parser>')
+        source.append('', '<kazan.cli.parser>')
+        for line in top.format_usage().rstrip().splitlines():
+            source.append('   ' + line, '<kazan.cli.parser>')
+        source.append('', '<kazan.cli.parser>')
         for name, help, sub in _subcommands(top):
             for line in _lines(f'{top.prog} {name}', help, sub, '-'):
                 source.append(line, '<kazan.cli.parser>')
