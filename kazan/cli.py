@@ -9,7 +9,9 @@ import argparse
 import datetime as dt
 import os
 import pathlib
+import shutil
 import sys
+from decimal import Decimal
 
 from . import config as kconfig
 from . import database
@@ -136,7 +138,15 @@ def parser():
     init.add_argument('--admin-email', default='admin@localhost',
         metavar='EMAIL', help="адрес администратора (для новой базы)")
 
-    onboard = sub.add_parser('onboard', parents=[common],
+    # options of several commands
+    jobs = argparse.ArgumentParser(add_help=False)
+    jobs.add_argument('--jobs', type=_positive, default=1, metavar='N',
+        help="параллельных процессов (только PostgreSQL)")
+    institutions = argparse.ArgumentParser(add_help=False)
+    institutions.add_argument('--institution', nargs='+', metavar='INN',
+        help="только эти учреждения")
+
+    onboard = sub.add_parser('onboard', parents=[common, jobs],
         help="подключить учреждения из пакета выгрузки")
     onboard.add_argument('batch', type=pathlib.Path, metavar='BATCH_DIR')
     onboard.add_argument('--dry-run', action='store_true',
@@ -146,14 +156,10 @@ def parser():
     onboard.add_argument('--credentials', metavar='FILE',
         help="записать логины и пароли руководителей (файл доступен "
         "только владельцу)")
-    onboard.add_argument('--jobs', type=_positive, default=1, metavar='N',
-        help="параллельных процессов (только PostgreSQL)")
 
-    payroll = sub.add_parser('payroll', parents=[common],
+    payroll = sub.add_parser('payroll', parents=[common, institutions, jobs],
         help="рассчитать (и провести) зарплату за месяц")
     payroll.add_argument('month', type=_month, metavar='YYYY-MM')
-    payroll.add_argument('--institution', nargs='+', metavar='INN',
-        help="только эти учреждения")
     payroll.add_argument('--post', action='store_true',
         help="провести начисления в журнал операций №6")
     payroll.add_argument('--pay', action='store_true',
@@ -163,14 +169,10 @@ def parser():
         help="записать расчетную ведомость (CSV)")
     payroll.add_argument('--payments', metavar='DIR', type=pathlib.Path,
         help="записать списки на зачисление на карты по банкам")
-    payroll.add_argument('--jobs', type=_positive, default=1, metavar='N',
-        help="параллельных процессов (только PostgreSQL)")
 
-    statements = sub.add_parser('statements', parents=[common],
-        help="отчетность учреждений на дату")
+    statements = sub.add_parser('statements',
+        parents=[common, institutions], help="отчетность учреждений на дату")
     statements.add_argument('date', type=_date, metavar='YYYY-MM-DD')
-    statements.add_argument('--institution', nargs='+', metavar='INN',
-        help="только эти учреждения")
     statements.add_argument('--founder', choices=['education', 'culture'])
     statements.add_argument('--out', required=True, type=pathlib.Path,
         metavar='DIR')
@@ -214,6 +216,11 @@ def parser():
         help="не запускать сервер после сборки")
     demo.add_argument('--listen', default='127.0.0.1:8000',
         metavar='HOST:PORT')
+    demo.add_argument('--batch', type=pathlib.Path, metavar='DIR',
+        help="пакет примера (по умолчанию data/sample_batch рабочей копии)")
+    demo.add_argument('--plans', type=pathlib.Path, metavar='FILE',
+        help="ПФХД примера (по умолчанию data/sample_plans.csv рабочей "
+        "копии)")
     return p
 
 
@@ -231,65 +238,35 @@ def main(argv=None):
 def cmd_init(settings, args):
     """Create the database if needed, then install or upgrade the modules
     (safe to run again)"""
-    password_file = None
-    generate = getattr(args, 'generate_admin_password', None)
-    if not database.exists(settings):
-        password_file = database.admin_password_file(
-            settings, args.admin_password_file, generate)
-        database.create(settings)
-        print(f"создана база «{settings.database}»", file=sys.stderr)
-    elif not database.is_initialised(settings):
-        password_file = database.admin_password_file(
-            settings, args.admin_password_file, generate)
-    database.run_admin(settings, password_file,
-        admin_email=args.admin_email if password_file else None)
-    database.run(settings, _prepare)
-    print(f"база «{settings.database}» готова", file=sys.stderr)
+    created = database.init(settings,
+        admin_password_file=args.admin_password_file,
+        admin_email=args.admin_email)
+    _print_init(settings, created)
     return EXIT_OK
 
 
-def _prepare(pool):
-    "Set the administrator's language to Russian"
-    User = pool.get('res.user')
-    Lang = pool.get('ir.lang')
-    russian, = Lang.search([('code', '=', database.LANGUAGE)])
-    admin, = User.search([('login', '=', 'admin')])
-    if admin.language != russian:
-        User.write([admin], {'language': russian.id})
+def _print_init(settings, created):
+    if created:
+        print(f"создана база «{settings.database}»", file=sys.stderr)
+    print(f"база «{settings.database}» готова", file=sys.stderr)
 
 
 def cmd_statements(settings, args):
     from . import statements
     _output_dir(args.out, '--out')
-
-    def write(pool):
-        from trytond.modules.kazan_accounting import export
-        try:
-            return statements.run(
-                pool, args.date, args.out, inns=args.institution,
-                founder=args.founder, formats=args.format)
-        except export.FontNotFound:
-            raise kconfig.UsageError(
-                "нет шрифта TrueType с кириллицей для PDF: установите "
-                f"пакет {export.FONT_PACKAGE} или укажите файл .ttf в "
-                f"{export.FONT_ENVIRON}")
-    if args.user:
-        password = _user_password(args)
-        from trytond.exceptions import UserError
-        try:
-            companies, failures = database.run_as(
-                settings, args.user, password, write, readonly=True)
-        except UserError as e:
-            print(f"kazan: {e.message}", file=sys.stderr)
-            return EXIT_PARTIAL
-    else:
-        companies, failures = database.run(settings, write, readonly=True)
-    for inn, reason in failures:
+    result = statements.write(settings, args.date, args.out,
+        institutions=args.institution, founder=args.founder,
+        formats=args.format, user=args.user,
+        password=_user_password(args) if args.user else None)
+    if result.refused:
+        print(f"kazan: {result.refused}", file=sys.stderr)
+        return EXIT_PARTIAL
+    for inn, reason in result.failures:
         label = inn if inn.startswith('founder-') else f"ИНН {inn}"
         print(f"{label}: {reason}", file=sys.stderr)
-    print(f"отчетность {len(companies)} учреждений на {args.date} "
+    print(f"отчетность {len(result.written)} учреждений на {args.date} "
         f"записана в {args.out}", file=sys.stderr)
-    return EXIT_PARTIAL if failures else EXIT_OK
+    return EXIT_PARTIAL if result.failures else EXIT_OK
 
 
 def _user_password(args):
@@ -309,19 +286,24 @@ def _user_password(args):
 
 
 def cmd_serve(settings, args):
+    _serve(settings, args.listen)
+
+
+def _serve(settings, listen):
+    "Replace this process with the Tryton server of the database"
     if not database.is_initialised(settings):
         raise kconfig.UsageError(
             f"база «{settings.database}» не подготовлена: "
             "сначала выполните kazan init")
     env = dict(os.environ, **settings.environ())
-    env['TRYTOND_WEB__LISTEN'] = args.listen
+    env['TRYTOND_WEB__LISTEN'] = listen
     # the web client (make clients); a [web] root in the config file wins
     web_root = (pathlib.Path(__file__).resolve().parent.parent
         / 'web' / 'node_modules' / 'tryton-sao')
     if web_root.is_dir():
         env.setdefault('TRYTOND_WEB__ROOT', str(web_root))
     trytond = os.path.join(os.path.dirname(sys.executable), 'trytond')
-    print(f"сервер Tryton: http://{args.listen}/ база «{settings.database}»"
+    print(f"сервер Tryton: http://{listen}/ база «{settings.database}»"
         f" (JSON-RPC: /{settings.database}/rpc/); остановка: Ctrl+C",
         file=sys.stderr, flush=True)
     os.execve(trytond, [trytond, '-d', settings.database], env)
@@ -333,7 +315,46 @@ def cmd_onboard(settings, args):
             ('--credentials', args.credentials)]:
         if path:
             _output_file(path, option)
-    return onboard.run(settings, args)
+    result = onboard.run_batch(settings, args.batch, dry_run=args.dry_run,
+        jobs=args.jobs, report=args.report, credentials=args.credentials)
+    _print_onboard(result)
+    return EXIT_OK if result.ok else EXIT_PARTIAL
+
+
+def _print_onboard(result, out=sys.stdout, err=sys.stderr):
+    from .onboard import format_problem
+    if result.stopped:
+        problem = result.stopped
+        print(f"{problem.where() or result.batch}: {problem.message}",
+            file=err)
+        print("пакет не загружен: ничего не записано", file=err)
+        return
+    for problem in result.problems:
+        print(format_problem(problem), file=err)
+    if result.dry_run:
+        for institution in result.ready:
+            print(f"будет подключено: {institution.inn} {institution.name}:"
+                f" сотрудников {len(institution.staff)}, строк входящих "
+                f"остатков {len(institution.opening_balance)}, "
+                f"руководитель {institution.director['login']}", file=out)
+    if result.single_process:
+        print("SQLite: подключение в одном процессе (--jobs действует "
+            "только с PostgreSQL)", file=err)
+    for institution in result.failed:
+        error = institution.problems[-1].message
+        print(f"ИНН {institution.inn}: не подключено: {error}", file=err)
+    for institution in result.existing:
+        print(f"уже подключено, без изменений: {institution.inn} "
+            f"{institution.name}", file=out)
+    print(f"учреждений в пакете: {len(result.plan.institutions)}; "
+        + (f"будет подключено: {len(result.ready)}; " if result.dry_run
+            else f"подключено: {len(result.onboarded)}; ")
+        + f"уже были: {len(result.existing)}; "
+        f"с ошибками: {len(result.invalid)}"
+        + (f"; сбой при записи: {len(result.failed)}" if result.failed
+            else ''), file=out)
+    if result.unchanged:
+        print("повторный запуск: ничего не изменено", file=out)
 
 
 def cmd_payroll(settings, args):
@@ -342,12 +363,65 @@ def cmd_payroll(settings, args):
         _output_file(args.register, '--register')
     if args.payments:
         _output_dir(args.payments, '--payments')
-    return payroll.run(settings, args)
+    result = payroll.run_month(settings, args.month,
+        institutions=args.institution, post=args.post, pay=args.pay,
+        register=args.register, payments=args.payments, jobs=args.jobs)
+    _print_payroll(result)
+    return EXIT_PARTIAL if result.failed else EXIT_OK
+
+
+def _print_payroll(result, err=sys.stderr):
+    month = result.month
+    for inn in result.missing:
+        print(f"ИНН {inn}: учреждение с таким ИНН не найдено", file=err)
+    if result.later:
+        print(f"не обслуживаются в {month:%m.%Y} (подключены позже): "
+            f"{len(result.later)} учреждений", file=err)
+    if result.single_process:
+        print("SQLite: расчет в одном процессе (--jobs действует только с "
+            "PostgreSQL)", file=err)
+    for outcome in result.outcomes:
+        if outcome.error:
+            print(f"ИНН {outcome.inn}: зарплата не рассчитана: "
+                f"{outcome.error}", file=err)
+    if result.register:
+        print(f"реестр: {result.register_rows} строк в {result.register}",
+            file=err)
+    if result.payments:
+        print(f"списки на зачисление: {result.card_files} файлов в "
+            f"{result.payments}", file=err)
+    done = result.done
+    employees = sum(o.employees for o in done)
+    gross = sum((o.gross for o in done), Decimal(0))
+    print(f"зарплата за {month:%m.%Y}: {len(done)} учреждений, "
+        f"{employees} сотрудников, начислено {gross:.2f} ₽; "
+        f"с ошибками: {result.failed}", file=err)
 
 
 def cmd_plan(settings, args):
     from . import plan
-    return plan.run(settings, args)
+    result = plan.import_file(settings, args.file, year=args.year,
+        draft=args.draft)
+    _print_plan(result)
+    return EXIT_PARTIAL if result.problems or result.failures else EXIT_OK
+
+
+def _print_plan(result, out=sys.stdout, err=sys.stderr):
+    if result.problems:
+        for message in result.problems:
+            print(message, file=err)
+        print(f"ПФХД не загружены: ошибок {len(result.problems)}, ничего "
+            "не записано", file=err)
+        return
+    for inn, message in result.failures:
+        print(f"ИНН {inn}: ПФХД не загружен: {message}", file=err)
+    counts = result.counts
+    print(f"ПФХД из {result.file.name}: учреждений {result.institutions}; "
+        f"планов создано {counts['created']}, изменено {counts['updated']}"
+        f", без изменений {counts['unchanged']}; с ошибками: "
+        f"{len(result.failures)}", file=out)
+    if result.unchanged:
+        print("повторная загрузка: ничего не изменено", file=out)
 
 
 def cmd_backup(settings, args):
@@ -374,8 +448,32 @@ def cmd_restore(settings, args):
 
 
 def cmd_demo(settings, args):
+    """Build the demonstration database, show what was done, serve it"""
     from . import demo
-    return demo.run(settings, args)
+    built = demo.build(settings, batch=args.batch, plans=args.plans)
+    if built.recreated:
+        print(f"пересоздаю демонстрационную базу «{settings.database}»",
+            file=sys.stderr)
+    _print_init(settings, built.created)
+    if built.onboarding:
+        _print_onboard(built.onboarding)
+    if built.plans:
+        _print_plan(built.plans)
+    for result in built.payroll:
+        _print_payroll(result)
+    if built.failure:
+        print(f"kazan: {built.failure}", file=sys.stderr)
+        return EXIT_USAGE
+    width = shutil.get_terminal_size((120, 20)).columns
+    for balance in built.trial_balances:
+        for line in demo.format_trial_balance(balance, width):
+            print(line)
+    for line in demo.format_logins(settings, built):
+        print(line)
+    sys.stdout.flush()
+    if args.no_serve:
+        return EXIT_OK
+    _serve(settings, args.listen)
 
 
 COMMANDS = {

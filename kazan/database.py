@@ -90,7 +90,7 @@ def create(settings):
         database.put_connection(connection)
 
 
-def admin_password_file(settings, given=None, generate=None):
+def _password_file(settings, given=None, generate=None):
     """The file with the admin password for a first initialisation.
 
     Given on the command line, it is used as is.  For the quick start (and
@@ -138,6 +138,37 @@ def _trytond_admin():
     if not os.path.exists(path):
         raise UsageError("trytond-admin не найден рядом с " + sys.executable)
     return path
+
+
+def init(settings, *, admin_password_file=None,
+        admin_email='admin@localhost', generate_admin_password=None):
+    """Create the database if needed, then install or upgrade the modules
+    (safe to run again); return whether the database was created.
+
+    A new database takes the admin password from admin_password_file, or
+    a generated one (the quick start's default; see _password_file)
+    """
+    password_file = None
+    created = not exists(settings)
+    if created or not is_initialised(settings):
+        password_file = _password_file(
+            settings, admin_password_file, generate_admin_password)
+    if created:
+        create(settings)
+    run_admin(settings, password_file,
+        admin_email=admin_email if password_file else None)
+    run(settings, _prefer_russian)
+    return created
+
+
+def _prefer_russian(pool):
+    "Set the administrator's language to Russian"
+    User = pool.get('res.user')
+    Lang = pool.get('ir.lang')
+    russian, = Lang.search([('code', '=', LANGUAGE)])
+    admin, = User.search([('login', '=', 'admin')])
+    if admin.language != russian:
+        User.write([admin], {'language': russian.id})
 
 
 def run(settings, func, readonly=False, context=None):

@@ -18,13 +18,13 @@ import datetime as dt
 import os
 import pathlib
 import secrets
-import shutil
-import sys
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import database
+from . import database, onboard, payroll, plan
 from .config import UsageError
 
+# In a checkout: an installed package has no data/ (then --batch, --plans)
 SAMPLE_BATCH = pathlib.Path(__file__).resolve().parent.parent / 'data' / \
     'sample_batch'
 SAMPLE_PLANS = SAMPLE_BATCH.parent / 'sample_plans.csv'
@@ -46,62 +46,89 @@ PAYROLL_MONTHS = [dt.date(2026, 1, 1), dt.date(2026, 2, 1),
     dt.date(2026, 3, 1)]
 
 
-def run(settings, args):
+@dataclass
+class Demo:
+    "What the demonstration built, step by step, for its caller to show"
+    recreated: bool = False      # a quick-start database was there
+    created: bool = False        # kazan init created the database
+    onboarding: object = None    # onboard.Result
+    plans: object = None         # plan.Result
+    payroll: list = field(default_factory=list)  # [payroll.Result]
+    trial_balances: list = field(default_factory=list)  # [Balance]
+    credentials: list = field(default_factory=list)  # [(login, pw, role)]
+    directors: pathlib.Path = None  # the directors' credentials file
+    failure: str = None          # the step that failed, in Russian
+
+
+@dataclass
+class Balance:
+    "The trial balance of an institution shown by the demo"
+    name: str
+    inn: str
+    start: dt.date
+    end: dt.date
+    rows: list  # [(code, kfo, six amounts)]
+
+
+def build(settings, *, batch=None, plans=None):
+    """Build the demonstration database from the sample batch and its
+    plans (the checkout's data/ by default); return the Demo (its failure
+    set when a step failed)"""
+    batch = pathlib.Path(batch or SAMPLE_BATCH)
+    plans = pathlib.Path(plans or SAMPLE_PLANS)
+    if not batch.is_dir():
+        raise UsageError(
+            f"демонстрационный пакет не найден: {batch}: kazan demo берет "
+            "его из рабочей копии проекта (data/sample_batch) или из "
+            "каталога --batch КАТАЛОГ")
+    if not plans.is_file():
+        raise UsageError(
+            f"ПФХД демонстрационного пакета не найдены: {plans}: kazan "
+            "demo берет их из рабочей копии проекта (data/sample_plans.csv)"
+            " или из файла --plans ФАЙЛ")
+    demo = Demo()
     if database.exists(settings):
         if not settings.quickstart:
             raise UsageError(
                 f"база «{settings.database}» уже есть: демонстрация строит "
                 "новую базу, укажите другое имя (--database)")
-        print(f"пересоздаю демонстрационную базу «{settings.database}»",
-            file=sys.stderr)
+        demo.recreated = True
         database.sqlite_file(settings).unlink()
-    from .cli import cmd_init
     # A demonstration database: its admin password is generated too
-    cmd_init(settings, _Args(admin_password_file=None,
-            admin_email='admin@localhost', generate_admin_password=True))
+    demo.created = database.init(settings, generate_admin_password=True)
 
-    from . import onboard
-    directors = settings.data_dir / 'demo-directors.csv'
-    directors.unlink(missing_ok=True)
-    status = onboard.run(settings, _Args(batch=SAMPLE_BATCH, dry_run=False,
-            report=None, credentials=str(directors), jobs=1))
-    if status != 0:
-        raise UsageError("демонстрационный пакет не подключен")
+    demo.directors = settings.data_dir / 'demo-directors.csv'
+    demo.directors.unlink(missing_ok=True)
+    demo.onboarding = onboard.run_batch(settings, batch,
+        credentials=demo.directors)
+    if not demo.onboarding.ok:
+        demo.failure = "демонстрационный пакет не подключен"
+        return demo
 
     # The plans of the year (ПФХД), against which the statements show the
     # execution (form 0503737)
-    from . import plan
-    status = plan.run(settings, _Args(file=SAMPLE_PLANS, year=None,
-            draft=False))
-    if status != 0:
-        raise UsageError("ПФХД демонстрационного пакета не загружены")
+    demo.plans = plan.import_file(settings, plans)
+    if demo.plans.problems or demo.plans.failures:
+        demo.failure = "ПФХД демонстрационного пакета не загружены"
+        return demo
 
-    from . import payroll
     for month in PAYROLL_MONTHS:
-        status = payroll.run(settings, _Args(month=month, institution=None,
-                post=True, pay=True, payments=None,
-                register=settings.data_dir / f'demo-register-{month:%Y-%m}.csv'))
-        if status != 0:
-            raise UsageError(f"зарплата за {month:%m.%Y} не проведена")
+        result = payroll.run_month(settings, month, post=True, pay=True,
+            register=settings.data_dir / f'demo-register-{month:%Y-%m}.csv')
+        demo.payroll.append(result)
+        if result.failed:
+            demo.failure = f"зарплата за {month:%m.%Y} не проведена"
+            return demo
 
     def post_and_assign(pool):
         companies = post_moves(pool)
         return companies, create_accountant(pool)
-    (companies, end), credentials = database.run(
+    (companies, end), demo.credentials = database.run(
         settings, post_and_assign)
-    write_credentials(settings, credentials)
-    database.run(settings, lambda pool: print_trial_balances(
-            pool, companies, end), readonly=True)
-    print_logins(settings, credentials, directors)
-    if args.no_serve:
-        return 0
-    from .cli import cmd_serve
-    return cmd_serve(settings, args)
-
-
-class _Args:
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
+    write_credentials(settings, demo.credentials)
+    demo.trial_balances = database.run(settings,
+        lambda pool: trial_balances(pool, companies, end), readonly=True)
+    return demo
 
 
 def post_moves(pool):
@@ -170,24 +197,33 @@ def write_credentials(settings, credentials):
         writer.writerows(credentials)
 
 
-def print_trial_balances(pool, company_ids, end):
+def trial_balances(pool, company_ids, end):
+    "The trial balances of the institutions, from their period's start"
     Company = pool.get('company.company')
     TrialBalance = pool.get('kazan.trial_balance')
-    width = shutil.get_terminal_size((120, 20)).columns
+    shown = []
     for company in Company.browse(company_ids):
         start = TrialBalance.period_start(company, end)
-        print()
-        print(f"Оборотно-сальдовая ведомость: {company.rec_name} "
-            f"(ИНН {company.inn}), {start:%d.%m.%Y}–{end:%d.%m.%Y}")
-        header = ("Счет", "КФО", "Сальдо Дт", "Сальдо Кт", "Оборот Дт",
-            "Оборот Кт", "Сальдо Дт", "Сальдо Кт")
-        print(_line(header, width))
-        totals = [Decimal(0)] * 6
-        for row in TrialBalance.compute(company, start, end):
-            amounts = row[3:]
-            totals = [t + a for t, a in zip(totals, amounts)]
-            print(_line((row.code, row.kfo, *amounts), width))
-        print(_line(("ИТОГО", "", *totals), width))
+        shown.append(Balance(company.rec_name, company.inn, start, end,
+                [(row.code, row.kfo, *row[3:])
+                    for row in TrialBalance.compute(company, start, end)]))
+    return shown
+
+
+def format_trial_balance(balance, width):
+    "The lines of a trial balance, cut to the terminal's width"
+    yield ''
+    yield (f"Оборотно-сальдовая ведомость: {balance.name} "
+        f"(ИНН {balance.inn}), "
+        f"{balance.start:%d.%m.%Y}–{balance.end:%d.%m.%Y}")
+    header = ("Счет", "КФО", "Сальдо Дт", "Сальдо Кт", "Оборот Дт",
+        "Оборот Кт", "Сальдо Дт", "Сальдо Кт")
+    yield _line(header, width)
+    totals = [Decimal(0)] * 6
+    for code, kfo, *amounts in balance.rows:
+        totals = [t + a for t, a in zip(totals, amounts)]
+        yield _line((code, kfo, *amounts), width)
+    yield _line(("ИТОГО", "", *totals), width)
 
 
 def _line(cells, width):
@@ -203,18 +239,18 @@ def _fmt(value):
     return str(value)
 
 
-def print_logins(settings, credentials, directors):
-    with open(directors, encoding='utf-8') as f:
+def format_logins(settings, demo):
+    "Who logs in to the demonstration, and where their passwords are"
+    with open(demo.directors, encoding='utf-8') as f:
         director_logins = [row['login'] for row in csv.DictReader(
                 f, delimiter=';')]
-    print()
-    print("Вход в клиент Tryton: сервер 127.0.0.1:8000, база "
+    yield ''
+    yield ("Вход в клиент Tryton: сервер 127.0.0.1:8000, база "
         f"«{settings.database}»")
-    print("  admin (администратор): пароль в "
+    yield ("  admin (администратор): пароль в "
         f"{settings.data_dir / 'admin-password'}")
-    for login, _, role in credentials:
-        print(f"  {login} ({role}, все учреждения): пароль в "
+    for login, _, role in demo.credentials:
+        yield (f"  {login} ({role}, все учреждения): пароль в "
             f"{settings.data_dir / 'demo-credentials.csv'}")
-    print(f"  руководители учреждений ({len(director_logins)}: "
-        f"{', '.join(director_logins[:3])}, ...): пароли в {directors}")
-    sys.stdout.flush()
+    yield (f"  руководители учреждений ({len(director_logins)}: "
+        f"{', '.join(director_logins[:3])}, ...): пароли в {demo.directors}")

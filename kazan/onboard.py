@@ -18,18 +18,16 @@ import datetime as dt
 import functools
 import json
 import os
+import pathlib
 import re
 import secrets
-import sys
 from collections import OrderedDict, defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from . import database
+from . import database, parallel
 from .batch import TABLES, BatchStructureError, read_batch
 from .progress import Progress
-
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 LOGIN = re.compile(r'^[a-z0-9][a-z0-9._-]{2,63}$')
 # Insured service beyond a working life is a typo (months, a date ...)
@@ -658,36 +656,6 @@ def onboard_institution(pool, institution):
         }
 
 
-def _onboard_one(settings, institution):
-    "Onboard one institution in its own transaction (in any process)"
-    try:
-        result = database.run(settings,
-            lambda pool: onboard_institution(pool, institution))
-    except Exception as error:
-        message = getattr(error, 'message', None) or str(error)
-        return institution.inn, 'failed', {'error': message}
-    return institution.inn, 'onboarded', result
-
-
-def _worker_init(settings):
-    database.apply(settings)
-
-
-def _onboard_in_workers(settings, institutions, jobs, progress):
-    import multiprocessing
-    context = multiprocessing.get_context('spawn')
-    with context.Pool(jobs, initializer=_worker_init,
-            initargs=(settings,)) as workers:
-        tasks = [(settings, i) for i in institutions]
-        for result in workers.imap_unordered(_star_onboard, tasks):
-            progress.step(result[0])
-            yield result
-
-
-def _star_onboard(args):
-    return _onboard_one(*args)
-
-
 # -- the command ---------------------------------------------------------------
 
 class Credentials:
@@ -718,15 +686,55 @@ class Credentials:
             self.file.close()
 
 
-def run(settings, args, out=sys.stdout, err=sys.stderr):
-    "kazan onboard: return the exit status"
+@dataclass
+class Result:
+    "What a batch run did, for its caller to report"
+    batch: pathlib.Path
+    dry_run: bool = False
+    stopped: object = None  # the Problem of a batch that cannot be read
+    plan: Plan = None
+    problems: list = field(default_factory=list)  # all, in reading order
+    ready: list = field(default_factory=list)     # [Institution] to onboard
+    existing: list = field(default_factory=list)  # already in the database
+    invalid: list = field(default_factory=list)   # skipped for problems
+    single_process: bool = False  # --jobs asked for, but on SQLite
+
+    @property
+    def onboarded(self):
+        return [i for i in self.ready if i.status == 'onboarded']
+
+    @property
+    def failed(self):
+        "Institutions whose writing failed, each with its error"
+        return [i for i in self.ready if i.status == 'failed']
+
+    @property
+    def ok(self):
+        return not (self.stopped or self.invalid or self.failed
+            or self.plan.problems)
+
+    @property
+    def unchanged(self):
+        "A re-run: everything was there already"
+        return (not self.ready and self.existing and not self.invalid
+            and not self.plan.problems)
+
+
+def run_batch(settings, folder, *, dry_run=False, jobs=1, report=None,
+        credentials=None):
+    """Read and validate the batch in folder and, unless dry_run, onboard
+    its valid new institutions (in ``jobs`` processes on PostgreSQL);
+    write the JSON report and the directors' credentials to the files
+    given; return the Result"""
+    folder = pathlib.Path(folder)
+    result = Result(folder, dry_run)
 
     def check(pool):
         plan = validate(batch, known_from_database(pool))
         describe(plan.all_problems)
         return plan
     try:
-        batch = read_batch(args.batch)
+        batch = read_batch(folder)
         # the tables are read again as validation goes: a file changed
         # since stops the batch the same way
         plan = database.run(settings, check, readonly=True)
@@ -736,87 +744,50 @@ def run(settings, args, out=sys.stdout, err=sys.stderr):
             params=error.params)
         database.run(settings, lambda pool: describe([problem]),
             readonly=True)
-        print(f"{problem.where() or args.batch}: {problem.message}",
-            file=err)
-        print("пакет не загружен: ничего не записано", file=err)
-        _write_report(args.report, args.batch, None, [problem])
-        return EXIT_PARTIAL
+        result.stopped = problem
+        _write_report(report, folder, None, [problem])
+        return result
 
-    for problem in sorted(plan.all_problems, key=_reading_order):
-        print(_format_problem(problem), file=err)
-    ready = [i for i in plan.institutions.values() if i.status == 'ready']
-    existing = [i for i in plan.institutions.values()
-        if i.status == 'exists']
-    invalid = [i for i in plan.institutions.values()
-        if i.status == 'invalid']
-
-    if args.dry_run:
-        for institution in ready:
-            print(f"будет подключено: {institution.inn} {institution.name}:"
-                f" сотрудников {len(institution.staff)}, строк входящих "
-                f"остатков {len(institution.opening_balance)}, "
-                f"руководитель {institution.director['login']}", file=out)
-    else:
-        _onboard(settings, ready, args, err)
-
-    onboarded = [i for i in ready if i.status == 'onboarded']
-    failed = [i for i in ready if i.status == 'failed']
-    for institution in existing:
-        print(f"уже подключено, без изменений: {institution.inn} "
-            f"{institution.name}", file=out)
-    summary = (f"учреждений в пакете: {len(plan.institutions)}; "
-        + (f"будет подключено: {len(ready)}; " if args.dry_run else
-            f"подключено: {len(onboarded)}; ")
-        + f"уже были: {len(existing)}; с ошибками: {len(invalid)}"
-        + (f"; сбой при записи: {len(failed)}" if failed else ''))
-    print(summary, file=out)
-    if not ready and existing and not invalid and not plan.problems:
-        print("повторный запуск: ничего не изменено", file=out)
-    _write_report(args.report, args.batch, plan, plan.problems,
-        dry_run=args.dry_run)
-    if invalid or failed or plan.problems:
-        return EXIT_PARTIAL
-    return EXIT_OK
+    result.plan = plan
+    result.problems = sorted(plan.all_problems, key=_reading_order)
+    for institution in plan.institutions.values():
+        if institution.status == 'ready':
+            result.ready.append(institution)
+        elif institution.status == 'exists':
+            result.existing.append(institution)
+        elif institution.status == 'invalid':
+            result.invalid.append(institution)
+    if not dry_run:
+        _onboard(settings, result, jobs, credentials)
+    _write_report(report, folder, plan, plan.problems, dry_run=dry_run)
+    return result
 
 
-def _onboard(settings, ready, args, err):
-    from trytond import backend
-    jobs = max(1, args.jobs or 1)
-    if jobs > 1 and backend.name == 'sqlite':
-        print("SQLite: подключение в одном процессе (--jobs действует "
-            "только с PostgreSQL)", file=err)
-        jobs = 1
-    credentials = Credentials(args.credentials)
-    by_inn = {i.inn: i for i in ready}
+def _onboard(settings, result, jobs, credentials_file):
+    "Onboard the ready institutions, each in a transaction of its own"
+    usable = parallel.usable_jobs(settings, jobs)
+    result.single_process = usable < (jobs or 1)
+    credentials = Credentials(credentials_file)
+    by_inn = {i.inn: i for i in result.ready}
+    tasks = [(i.inn, (i,)) for i in result.ready]
     try:
-        with Progress(len(ready), "Подключение учреждений") as progress:
-            if jobs == 1:
-                results = (_progress(progress, _onboard_one(settings, i))
-                    for i in ready)
-            else:
-                results = _onboard_in_workers(
-                    settings, ready, jobs, progress)
-            for inn, status, result in results:
+        with Progress(len(tasks), "Подключение учреждений") as progress:
+            for inn, counts, error in parallel.each(
+                    settings, onboard_institution, tasks, usable):
+                progress.step(inn)
                 institution = by_inn[inn]
-                institution.status = status
-                if status == 'onboarded':
+                if error is None:
+                    institution.status = 'onboarded'
                     credentials.add(inn, institution.director['login'],
-                        result.pop('password'))
-                    institution.counts = result
+                        counts.pop('password'))
+                    institution.counts = counts
                 else:
+                    institution.status = 'failed'
                     institution.problems.append(Problem(
-                            'write_failed', inn=inn,
-                            message=result['error'],
-                            params={'error': result['error']}))
-                    print(f"ИНН {inn}: не подключено: {result['error']}",
-                        file=err)
+                            'write_failed', inn=inn, message=error,
+                            params={'error': error}))
     finally:
         credentials.close()
-
-
-def _progress(progress, result):
-    progress.step(result[0])
-    return result
 
 
 def _reading_order(problem):
@@ -827,7 +798,8 @@ def _reading_order(problem):
     return table, problem.line or 0, problem.column or ''
 
 
-def _format_problem(problem):
+def format_problem(problem):
+    "A problem as the command prints it"
     where = problem.where()
     inn = f"ИНН {problem.inn}: " if problem.inn else ''
     value = (f"«{problem.value}»: " if problem.value not in (None, '')

@@ -10,14 +10,12 @@ salary-card lists are written at the end, from what the database holds.
 import csv
 import datetime as dt
 import os
-import sys
 from collections import namedtuple
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import database
+from . import database, parallel
 from .progress import Progress
-
-EXIT_OK, EXIT_PARTIAL = 0, 1
 
 REGISTER_COLUMNS = [
     'inn', 'personnel_number', 'snils', 'month', 'gross',
@@ -42,7 +40,7 @@ def parse_month(value):
             f"месяц должен быть в виде ГГГГ-ММ: {value!r}") from None
 
 
-def institutions(pool, month, inns=None):
+def select_institutions(pool, month, inns=None):
     """(id, inn) of the institutions asked for (all by default) that are
     in the service in the month, the INNs of those that start later, and
     the INNs asked for that are not in the database"""
@@ -87,40 +85,6 @@ def process(pool, company_id, month, post=False, pay=False):
             Run.pay_final([run])
             status = 'paid'
     return status, run.employee_count, run.gross
-
-
-def _process_one(settings, company_id, inn, month, post, pay):
-    try:
-        status, employees, gross = database.run(settings,
-            lambda pool: process(pool, company_id, month, post, pay))
-    except Exception as error:
-        message = getattr(error, 'message', None) or str(error)
-        return Outcome(inn, 'failed', 0, Decimal(0), message)
-    return Outcome(inn, status, employees, gross, None)
-
-
-def _worker_init(settings):
-    database.apply(settings)
-
-
-def _star_process(task):
-    return _process_one(*task)
-
-
-def _outcomes(settings, selected, month, post, pay, jobs):
-    """The outcome of each institution, as it is done: in this process, or
-    in ``jobs`` worker processes (PostgreSQL; each institution in a
-    transaction of its own either way)"""
-    tasks = [(settings, company_id, inn, month, post, pay)
-        for company_id, inn in selected]
-    if jobs == 1 or len(tasks) < 2:
-        yield from map(_star_process, tasks)
-        return
-    import multiprocessing
-    context = multiprocessing.get_context('spawn')
-    with context.Pool(min(jobs, len(tasks)), initializer=_worker_init,
-            initargs=(settings,)) as workers:
-        yield from workers.imap_unordered(_star_process, tasks)
 
 
 def register_rows(pool, month, company_ids):
@@ -208,51 +172,59 @@ def write_card_lists(out_dir, lists):
     return count
 
 
-def run(settings, args, err=sys.stderr):
-    month = args.month
-    selected, later, missing = database.run(settings,
-        lambda pool: institutions(pool, month, args.institution),
+@dataclass
+class Result:
+    "What a month's run did: per institution, and the files written"
+    month: dt.date
+    outcomes: list = field(default_factory=list)  # [Outcome], as done
+    later: list = field(default_factory=list)     # INNs that start later
+    missing: list = field(default_factory=list)   # INNs not in the database
+    single_process: bool = False  # --jobs asked for, but on SQLite
+    register: object = None       # the register's file, when written
+    register_rows: int = 0
+    payments: object = None       # the salary-card lists' folder
+    card_files: int = 0
+
+    @property
+    def done(self):
+        return [o for o in self.outcomes if not o.error]
+
+    @property
+    def failed(self):
+        "Institutions not done: failed, and asked for but not found"
+        return len(self.outcomes) - len(self.done) + len(self.missing)
+
+
+def run_month(settings, month, *, institutions=None, post=False, pay=False,
+        register=None, payments=None, jobs=1):
+    """Compute (post, pay) the month's runs of the institutions (INNs; all
+    by default), each in a transaction of its own; write the register and
+    the salary-card lists (a folder) when asked; return the Result"""
+    result = Result(month, register=register, payments=payments)
+    selected, result.later, result.missing = database.run(settings,
+        lambda pool: select_institutions(pool, month, institutions),
         readonly=True)
-    for inn in missing:
-        print(f"ИНН {inn}: учреждение с таким ИНН не найдено", file=err)
-    if later:
-        print(f"не обслуживаются в {month:%m.%Y} (подключены позже): "
-            f"{len(later)} учреждений", file=err)
-    from trytond import backend
-    jobs = max(1, getattr(args, 'jobs', None) or 1)
-    if jobs > 1 and backend.name == 'sqlite':
-        print("SQLite: расчет в одном процессе (--jobs действует только с "
-            "PostgreSQL)", file=err)
-        jobs = 1
-    outcomes = []
+    usable = parallel.usable_jobs(settings, jobs)
+    result.single_process = usable < (jobs or 1)
+    tasks = [(inn, (company_id, month, post or pay, pay))
+        for company_id, inn in selected]
     with Progress(len(selected), f"Зарплата за {month:%m.%Y}") as progress:
-        for outcome in _outcomes(settings, selected, month,
-                args.post or args.pay, args.pay, jobs):
-            inn = outcome.inn
-            outcomes.append(outcome)
+        for inn, done, error in parallel.each(
+                settings, process, tasks, usable):
+            status, employees, gross = done or ('failed', 0, Decimal(0))
+            result.outcomes.append(
+                Outcome(inn, status, employees, gross, error))
             progress.step(inn)
-            if outcome.error:
-                print(f"ИНН {inn}: зарплата не рассчитана: {outcome.error}",
-                    file=err)
     company_ids = [company_id for company_id, _ in selected]
-    if args.register:
+    if register:
         rows = database.run(settings,
             lambda pool: register_rows(pool, month, company_ids),
             readonly=True)
-        write_csv(args.register, REGISTER_COLUMNS, rows)
-        print(f"реестр: {len(rows)} строк в {args.register}", file=err)
-    if args.payments:
+        write_csv(register, REGISTER_COLUMNS, rows)
+        result.register_rows = len(rows)
+    if payments:
         lists = database.run(settings,
             lambda pool: card_lists(pool, month, company_ids),
             readonly=True)
-        count = write_card_lists(args.payments, lists)
-        print(f"списки на зачисление: {count} файлов в {args.payments}",
-            file=err)
-    done = [o for o in outcomes if not o.error]
-    employees = sum(o.employees for o in done)
-    gross = sum((o.gross for o in done), Decimal(0))
-    print(f"зарплата за {month:%m.%Y}: {len(done)} учреждений, "
-        f"{employees} сотрудников, начислено {gross:.2f} ₽; "
-        f"с ошибками: {len(outcomes) - len(done) + len(missing)}",
-        file=err)
-    return EXIT_PARTIAL if missing or len(done) < len(outcomes) else EXIT_OK
+        result.card_files = write_card_lists(payments, lists)
+    return result

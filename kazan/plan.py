@@ -3,8 +3,8 @@
 read → check → write → report, like ``kazan onboard``:
 
 - **read** the file (CSV or XLSX, one row per plan line, the columns of
-  ``kazan_accounting.plan.PLAN_FILE_COLUMNS``) with the module's parser,
-  the same the client's import wizard uses;
+  ``kazan_accounting.plan_import.PLAN_FILE_COLUMNS``) with the module's
+  parser, the same the client's import wizard uses;
 - **check** every row, and every plan against the database: an unknown
   INN, an approved plan whose lines differ from the file (an approved plan
   changes only by amendment), an amendment recorded with other lines.  Any
@@ -14,21 +14,21 @@ read → check → write → report, like ``kazan onboard``:
 - **report** in Russian: the problems with their file, line and column,
   what was created, updated or left as it was.
 """
-import sys
+import pathlib
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from . import database
+from . import database, parallel
 from .config import UsageError
 from .progress import Progress
-
-EXIT_OK, EXIT_PARTIAL = 0, 1
 
 
 def check(pool, data, filename, year=None, approve=True):
     """Read and check the file: return ([(inn, company id, [PlanData])],
     [problem message]) with the messages in the transaction's language"""
-    from trytond.modules.kazan_accounting.plan import (
-        FileProblem, read_plan_file)
+    from trytond.modules.kazan_accounting.plan_import import (
+        describe, read_plan_file)
+    from trytond.modules.kazan_accounting.table import Problem
     Company = pool.get('company.company')
     Plan = pool.get('kazan.plan')
     plans, problems = read_plan_file(data, filename, year=year)
@@ -41,7 +41,7 @@ def check(pool, data, filename, year=None, approve=True):
     for inn, inn_plans in by_inn.items():
         if inn not in companies:
             first = min(inn_plans, key=lambda p: p.line)
-            problems.append(FileProblem(
+            problems.append(Problem(
                     'msg_plan_import_unknown_institution', filename,
                     first.line, 'inn', inn, inn))
     if not problems:
@@ -50,7 +50,7 @@ def check(pool, data, filename, year=None, approve=True):
     problems.sort(key=lambda p: (p.line or 0, p.column or ''))
     groups = [(inn, companies[inn].id, inn_plans)
         for inn, inn_plans in sorted(by_inn.items()) if inn in companies]
-    return groups, [p.describe() for p in problems]
+    return groups, [describe(p) for p in problems]
 
 
 def write(pool, company_id, plans, approve=True):
@@ -61,42 +61,46 @@ def write(pool, company_id, plans, approve=True):
     return [Plan.import_data(company, plan, approve)[1] for plan in plans]
 
 
-def run(settings, args, out=sys.stdout, err=sys.stderr):
-    "kazan plan import: return the exit status"
-    path = args.file
+@dataclass
+class Result:
+    "What an import did: the problems that stopped it, or the plans"
+    file: pathlib.Path
+    problems: list = field(default_factory=list)  # messages; none written
+    institutions: int = 0
+    counts: dict = field(default_factory=lambda: defaultdict(int))
+    failures: list = field(default_factory=list)  # [(inn, message)]
+
+    @property
+    def unchanged(self):
+        "Nothing to write: every plan was there as the file has it"
+        return not (self.problems or self.failures or self.counts['created']
+            or self.counts['updated'])
+
+
+def import_file(settings, path, *, year=None, draft=False):
+    """Import the plans of the file (approved unless draft); rows without
+    a year are of year.  A file with any problem writes nothing"""
+    path = pathlib.Path(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise UsageError(f"файл не читается: {path}: {error.strerror}")
-    approve = not args.draft
-    groups, problems = database.run(settings,
-        lambda pool: check(pool, data, path.name, args.year, approve),
+    approve = not draft
+    result = Result(path)
+    groups, result.problems = database.run(settings,
+        lambda pool: check(pool, data, path.name, year, approve),
         readonly=True)
-    if problems:
-        for message in problems:
-            print(message, file=err)
-        print(f"ПФХД не загружены: ошибок {len(problems)}, ничего не "
-            "записано", file=err)
-        return EXIT_PARTIAL
-
-    counts = defaultdict(int)
-    failed = 0
+    if result.problems:
+        return result
+    result.institutions = len(groups)
+    tasks = [(inn, (company_id, plans, approve))
+        for inn, company_id, plans in groups]
     with Progress(len(groups), "Загрузка ПФХД") as progress:
-        for inn, company_id, plans in groups:
-            try:
-                statuses = database.run(settings,
-                    lambda pool: write(pool, company_id, plans, approve))
-            except Exception as error:
-                failed += 1
-                message = getattr(error, 'message', None) or str(error)
-                print(f"ИНН {inn}: ПФХД не загружен: {message}", file=err)
+        for inn, statuses, error in parallel.each(settings, write, tasks):
+            if error:
+                result.failures.append((inn, error))
             else:
                 for status in statuses:
-                    counts[status] += 1
+                    result.counts[status] += 1
             progress.step(inn)
-    print(f"ПФХД из {path.name}: учреждений {len(groups)}; планов создано "
-        f"{counts['created']}, изменено {counts['updated']}, без изменений "
-        f"{counts['unchanged']}; с ошибками: {failed}", file=out)
-    if not failed and not counts['created'] and not counts['updated']:
-        print("повторная загрузка: ничего не изменено", file=out)
-    return EXIT_PARTIAL if failed else EXIT_OK
+    return result

@@ -14,7 +14,10 @@ statements of their own institution and nothing else.
 """
 import os
 from collections import defaultdict
+from dataclasses import dataclass, field
 
+from . import database
+from .config import UsageError
 from .progress import Progress
 
 FORMATS = ['csv', 'xlsx', 'ods', 'pdf']
@@ -92,9 +95,43 @@ def _folder_error(error):
     return f"файлы не записаны: {name}: {error.strerror or error}"
 
 
-def run(pool, date, out_dir, inns=None, founder=None, formats=('csv',),
-        forms=FORMS):
-    """Write the statements; return (written institutions, failures)"""
+@dataclass
+class Result:
+    "The institutions written, and what was not"
+    written: list = field(default_factory=list)   # [company id]
+    failures: list = field(default_factory=list)  # [(INN or founder-F, why)]
+    refused: str = None  # the user's rights refused the whole command
+
+
+def write(settings, date, out_dir, *, institutions=None, founder=None,
+        formats=('csv',), user=None, password=None):
+    """Write the statements of the institutions (INNs; all by default, or
+    a founder's) as of date into out_dir; with user, with their rights"""
+    def write_all(pool):
+        from trytond.modules.kazan_accounting import export
+        try:
+            companies, failures = write_statements(pool, date, out_dir,
+                inns=institutions, founder=founder, formats=formats)
+        except export.FontNotFound:
+            raise UsageError(
+                "нет шрифта TrueType с кириллицей для PDF: установите "
+                f"пакет {export.FONT_PACKAGE} или укажите файл .ttf в "
+                f"{export.FONT_ENVIRON}")
+        return Result([c.id for c in companies], failures)
+    if not user:
+        return database.run(settings, write_all, readonly=True)
+    from trytond.exceptions import UserError
+    try:
+        return database.run_as(
+            settings, user, password, write_all, readonly=True)
+    except UserError as error:
+        return Result(refused=error.message)
+
+
+def write_statements(pool, date, out_dir, inns=None, founder=None,
+        formats=('csv',), forms=FORMS):
+    """Write the statements (in the transaction of pool); return (written
+    institutions, failures)"""
     from trytond.modules.kazan_accounting.export import safe_file_name
     from trytond.modules.kazan_accounting.statement_report import Subject
 
