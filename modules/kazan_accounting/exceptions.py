@@ -1,5 +1,6 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
-from trytond.model.exceptions import ValidationError
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.account.exceptions import PostError
 
 
@@ -33,3 +34,15 @@ class FontNotFound(RuntimeError):
             f'install the Debian package {package} '
             f'(apt-get install {package}) or set {environ} '
             'to the path of a .ttf file; looked for: ' + ', '.join(tried))
+
+
+class PlanValidationError(ValidationError):
+    "A plan, amendment or plan line holds an invalid value"
+
+
+class PlanAccessError(AccessError):
+    "An approved plan is changed other than by an amendment"
+
+
+class PlanImportError(UserError):
+    "A plan file cannot be imported: nothing is written"

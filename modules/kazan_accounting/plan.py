@@ -9,27 +9,18 @@ of a date is the sum of the original lines and of the lines of the
 amendments dated up to then: form 0503737 computes it in SQL from the
 tables ``kazan_plan``, ``kazan_plan_line`` and ``kazan_plan_amendment``.
 """
-import csv
-import datetime as dt
-import io
-import re
 from collections import defaultdict, namedtuple
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, PYSONEncoder
+from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
-from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from .amounts import (
-    InvalidNumber, parse_number, storable_digits, within_digits)
 from .common import KFO, KFO_CODES
+from .exceptions import PlanAccessError, PlanImportError, PlanValidationError
+from .table import Problem
 
 PLAN_STATES = [
     ('draft', "Draft"),
@@ -54,18 +45,6 @@ SECTION_OF_KOSGU_GROUP = {
     }
 
 
-class PlanValidationError(ValidationError):
-    "A plan, amendment or plan line holds an invalid value"
-
-
-class PlanAccessError(AccessError):
-    "An approved plan is changed other than by an amendment"
-
-
-class PlanImportError(UserError):
-    "A plan file cannot be imported: nothing is written"
-
-
 def is_budget_code(code):
     "КОСГУ and КВР codes are three digits"
     return bool(code) and len(code) == 3 and code.isdigit()
@@ -76,6 +55,10 @@ def section_of_kosgu(kosgu):
     if is_budget_code(kosgu):
         return SECTION_OF_KOSGU_GROUP.get(kosgu[0])
 
+
+# A plan line as a file and the database both give it, to compare them
+LineData = namedtuple('LineData', [
+        'kfo', 'section', 'line_code', 'kvr', 'kosgu', 'amount'])
 
 Total = namedtuple('Total', [
         'kfo', 'section', 'line_code', 'kvr', 'kosgu',
@@ -255,15 +238,15 @@ class Plan(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def import_problems(cls, plans, approve=True):
-        """The FileProblems of importing plans, a list of (company,
-        PlanData), into the database as it is; none when import_data can
-        write them all"""
+        """The Problems of importing plans, a list of (company, PlanData
+        of plan_import), into the database as it is; none when
+        import_data can write them all"""
         problems = []
         for company, data in plans:
             conflict = cls.import_conflict(company, data, approve)
             if conflict:
                 key, params = conflict
-                problems.append(FileProblem(key, data.file, data.line,
+                problems.append(Problem(key, data.file, data.line,
                         inn=data.inn, params=dict(params, year=data.year)))
         return problems
 
@@ -611,418 +594,3 @@ def line_error(kfo, section, kvr, kosgu, amount, amended=False):
     if amount is not None and amount != amount.quantize(Decimal('0.01')):
         return 'msg_plan_amount_digits', {'amount': amount}
     return None
-
-
-# -- Plan files ---------------------------------------------------------------
-#
-# A plan file is a table, CSV (UTF-8 with or without BOM, or Windows-1251;
-# ``;`` or ``,``; a header row; decimal point or comma) or XLSX, with one
-# row per plan line.  Column order is free; unknown columns are an error
-# so that typos are caught.  A row with an amendment number belongs to that
-# amendment (its date in amendment_date), the others to the plan as
-# approved.  Reading is pure (no database): it returns the plans and every
-# problem with its file, line and column, and the caller writes nothing
-# when there is any.
-
-PLAN_FILE_COLUMNS = [
-    'inn', 'year', 'kfo', 'line_code', 'kvr', 'kosgu', 'amount']
-PLAN_FILE_OPTIONAL_COLUMNS = ['amendment', 'amendment_date', 'section']
-SECTION_CODES = [code for code, _ in SECTIONS]
-
-# A plan line as the file and the database both give it, to compare them
-LineData = namedtuple('LineData', [
-        'kfo', 'section', 'line_code', 'kvr', 'kosgu', 'amount'])
-
-
-@dataclass
-class AmendmentData:
-    number: str
-    date: dt.date
-    line: int  # the file's first line of the amendment
-    lines: list = field(default_factory=list)  # of LineData
-
-
-@dataclass
-class PlanData:
-    "The plan of one institution and year as a file gives it"
-    inn: str
-    year: int
-    file: str
-    line: int  # the file's first line of the plan
-    lines: list = field(default_factory=list)  # of LineData
-    amendments: dict = field(default_factory=dict)  # number -> AmendmentData
-
-
-@dataclass
-class FileProblem:
-    "A problem of a plan file: the ir.message id, where, and its values"
-    key: str
-    file: str = None
-    line: int = None
-    column: str = None
-    value: str = None
-    inn: str = None
-    params: dict = field(default_factory=dict)
-
-    def where(self):
-        return ':'.join(str(p) for p in (self.file, self.line, self.column)
-            if p not in (None, ''))
-
-    def message(self):
-        "The message in the language of the transaction"
-        params = {
-            'file': self.file or '', 'line': self.line or '',
-            'column': self.column or '', 'value': self.value or '',
-            'inn': self.inn or ''}
-        params.update(self.params)
-        return gettext('kazan_accounting.' + self.key, **params)
-
-    def describe(self):
-        "The message with where it is: file:line:column, the INN"
-        message = self.message()
-        if self.inn and self.column != 'inn':
-            message = gettext('kazan_accounting.msg_plan_import_inn',
-                inn=self.inn, message=message)
-        where = self.where()
-        return f'{where}: {message}' if where else message
-
-
-class _Invalid(Exception):
-    def __init__(self, key, **params):
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
-def _decode(data):
-    "Text of a CSV file: UTF-8 (with or without BOM), else Windows-1251"
-    if data.startswith(b'\xef\xbb\xbf'):
-        return data[3:].decode('utf-8')
-    try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError:
-        return data.decode('cp1251')
-
-
-def _read_csv(data):
-    text = _decode(data)
-    first_line = text.split('\n', 1)[0]
-    delimiter = (';' if first_line.count(';') >= first_line.count(',')
-        else ',')
-    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
-    # line_num: the file's line where the record ends
-    return [(reader.line_num, [v.strip() for v in record])
-        for record in reader]
-
-
-def _read_xlsx(data):
-    import openpyxl
-    workbook = openpyxl.load_workbook(
-        io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        if not workbook.worksheets:
-            raise _Invalid('msg_plan_import_no_worksheet')
-        sheet = workbook.worksheets[0]
-        return [(index, [_cell(c) for c in record])
-            for index, record in enumerate(
-                sheet.iter_rows(values_only=True), 1)]
-    finally:
-        workbook.close()
-
-
-def _cell(value):
-    "An XLSX cell as the text a CSV file would hold"
-    if value is None:
-        return ''
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        # a number typed in a spreadsheet: 1234.5 -> '1234.5'
-        text = format(Decimal(repr(value)), 'f')
-        return text[:-2] if text.endswith('.0') else text
-    return str(value).strip()
-
-
-def _is_xlsx(data, filename):
-    return ((filename or '').lower().endswith('.xlsx')
-        or data[:4] == b'PK\x03\x04')
-
-
-def _integer(value):
-    # [0-9], not \d: int() would read full-width and other digits
-    if not re.fullmatch(r'[0-9]{4}', value):
-        raise _Invalid('msg_plan_import_invalid_year')
-    return int(value)
-
-
-def _amount(value):
-    """A number as an accountant writes it (amounts.parse_number, shared
-    with the onboarding batch), within what Line.amount holds; an
-    amendment's may be negative (line_error says where it may not)"""
-    from trytond import backend
-    try:
-        result = parse_number(value)
-    except InvalidNumber:
-        raise _Invalid('msg_plan_import_invalid_amount')
-    digits = storable_digits(Line.amount.digits, backend.name)
-    if not within_digits(result, digits):
-        raise _Invalid('msg_plan_import_amount_too_large', digits=digits)
-    return result
-
-
-def _date(value):
-    "A date as YYYY-MM-DD or DD.MM.YYYY, in ASCII digits"
-    if not value.isascii():
-        raise _Invalid('msg_plan_import_invalid_date')
-    for format_ in ('%Y-%m-%d', '%d.%m.%Y'):
-        try:
-            return dt.datetime.strptime(value, format_).date()
-        except ValueError:
-            pass
-    raise _Invalid('msg_plan_import_invalid_date')
-
-
-def _inn(value):
-    from .identifiers import InvalidIdentifier, organisation_inn
-    try:
-        return organisation_inn(value)
-    except InvalidIdentifier:
-        raise _Invalid('msg_plan_import_invalid_inn')
-
-
-# The column a line_error() message is about
-_CODE_COLUMNS = {
-    'msg_plan_kfo_invalid': 'kfo',
-    'msg_plan_kosgu_invalid': 'kosgu',
-    'msg_plan_kvr_invalid': 'kvr',
-    'msg_plan_kosgu_no_section': 'kosgu',
-    'msg_plan_section_kosgu': 'section',
-    'msg_plan_kvr_required': 'kvr',
-    'msg_plan_amount_negative': 'amount',
-    'msg_plan_amount_digits': 'amount',
-    }
-
-
-def read_plan_file(data, filename, year=None, company_inn=None):
-    """Read the plans of a file (bytes): return (plans, problems).
-
-    year, when given, is the year of rows that leave it empty, and rows of
-    another year are an error.  company_inn, when given, is the only
-    institution the file may name (an empty inn means it); otherwise every
-    row names its institution.  plans are PlanData sorted by INN and year;
-    nothing may be written from them when there is any problem."""
-    problems = []
-    try:
-        records = (_read_xlsx(data) if _is_xlsx(data, filename)
-            else _read_csv(data))
-    except _Invalid as invalid:
-        return [], [FileProblem(invalid.key, filename)]
-    except Exception as error:
-        return [], [FileProblem('msg_plan_import_unreadable_file', filename,
-                params={'error': str(error)})]
-    records = [(n, r) for n, r in records if any(v for v in r)]
-    if not records:
-        return [], [FileProblem('msg_plan_import_empty_file', filename)]
-    header_line, header = records[0]
-    header = [c.strip().lower() for c in header]
-    while header and not header[-1]:
-        header.pop()
-    allowed = PLAN_FILE_COLUMNS + PLAN_FILE_OPTIONAL_COLUMNS
-    for column in header:
-        if column not in allowed:
-            problems.append(FileProblem('msg_plan_import_unknown_column',
-                    filename, header_line, column, params={
-                        'expected': ', '.join(allowed)}))
-        elif header.count(column) > 1:
-            problems.append(FileProblem('msg_plan_import_duplicate_column',
-                    filename, header_line, column))
-    for column in PLAN_FILE_COLUMNS:
-        if column not in header:
-            problems.append(FileProblem('msg_plan_import_missing_column',
-                    filename, header_line, column))
-    if problems:
-        return [], problems
-
-    plans = {}
-    for line, record in records[1:]:
-        record = record + [''] * (len(header) - len(record))
-        if any(record[len(header):]):
-            problems.append(FileProblem('msg_plan_import_wrong_field_count',
-                    filename, line, params={
-                        'count': len(record), 'expected': len(header)}))
-            continue
-        values = dict(zip(header, record))
-        for column in PLAN_FILE_OPTIONAL_COLUMNS:
-            values.setdefault(column, '')
-        row_problems = []
-        row = _parse_row(values, filename, line, year, company_inn,
-            row_problems)
-        problems.extend(row_problems)
-        if row_problems:
-            continue
-        inn, row_year, amendment, amendment_date, line_data = row
-        plan = plans.get((inn, row_year))
-        if plan is None:
-            plan = plans[inn, row_year] = PlanData(
-                inn, row_year, filename, line)
-        if amendment:
-            data = plan.amendments.get(amendment)
-            if data is None:
-                data = plan.amendments[amendment] = AmendmentData(
-                    amendment, amendment_date, line)
-            elif data.date != amendment_date:
-                problems.append(FileProblem(
-                        'msg_plan_import_amendment_date_conflict',
-                        filename, line, 'amendment_date',
-                        values['amendment_date'], inn, params={
-                            'number': amendment, 'first': data.line}))
-                continue
-            lines = data.lines
-        else:
-            lines = plan.lines
-        if any(l[:5] == line_data[:5] for l in lines):
-            problems.append(FileProblem('msg_plan_import_duplicate_line',
-                    filename, line, None, None, inn))
-            continue
-        lines.append(line_data)
-    for plan in plans.values():
-        plan.lines.sort()
-        for amendment in plan.amendments.values():
-            amendment.lines.sort()
-    return [plans[k] for k in sorted(plans)], problems
-
-
-def _parse_row(values, filename, line, year, company_inn, problems):
-    "(inn, year, amendment, amendment date, LineData) of a row, or None"
-    def problem(key, column, **params):
-        problems.append(FileProblem(key, filename, line, column,
-                values.get(column, ''), values.get('inn') or company_inn,
-                params))
-
-    def parse(column, parser):
-        value = values[column]
-        try:
-            return parser(value)
-        except _Invalid as invalid:
-            problem(invalid.key, column, **invalid.params)
-
-    inn = values['inn']
-    if company_inn is not None:
-        if inn and inn != company_inn:
-            problem('msg_plan_import_inn_mismatch', 'inn', company=company_inn)
-        inn = company_inn
-    elif not inn:
-        problem('msg_plan_import_required', 'inn')
-    else:
-        inn = parse('inn', _inn)
-    row_year = year
-    if values['year']:
-        row_year = parse('year', _integer)
-        if year is not None and row_year is not None and row_year != year:
-            problem('msg_plan_import_year_mismatch', 'year', year=year)
-    elif year is None:
-        problem('msg_plan_import_required', 'year')
-    amount = None
-    if not values['amount']:
-        problem('msg_plan_import_required', 'amount')
-    else:
-        amount = parse('amount', _amount)
-    section = values['section'] or None
-    if section and section not in SECTION_CODES:
-        problem('msg_plan_import_invalid_section', 'section',
-            allowed=', '.join(SECTION_CODES))
-        section = None
-    amendment = values['amendment'] or None
-    amendment_date = None
-    if amendment:
-        if not values['amendment_date']:
-            problem('msg_plan_import_amendment_date_required',
-                'amendment_date')
-        else:
-            amendment_date = parse('amendment_date', _date)
-    elif values['amendment_date']:
-        problem('msg_plan_import_amendment_number_required', 'amendment')
-    kfo, kvr, kosgu = values['kfo'], values['kvr'], values['kosgu']
-    if not kosgu:
-        problem('msg_plan_import_required', 'kosgu')
-    elif amount is not None:
-        error = line_error(kfo, section or section_of_kosgu(kosgu), kvr,
-            kosgu, amount, amended=bool(amendment))
-        if error:
-            key, params = error
-            problem(key, _CODE_COLUMNS[key], **params)
-    if problems:
-        return None
-    section = section or section_of_kosgu(kosgu)
-    return inn, row_year, amendment, amendment_date, LineData(
-        kfo, section, values['line_code'], kvr, kosgu,
-        amount.quantize(Decimal('0.01')))
-
-
-class PlanImportStart(ModelView):
-    "Import Plans of Financial and Economic Activity"
-    __name__ = 'kazan.plan.import.start'
-
-    company = fields.Many2One(
-        'company.company', "Institution", required=True, readonly=True)
-    file = fields.Binary("File", required=True, filename='filename',
-        help="CSV or XLSX with the columns "
-        "inn;year;kfo;line_code;kvr;kosgu;amount and optionally "
-        "amendment;amendment_date;section.")
-    filename = fields.Char("File Name", readonly=True)
-    approve = fields.Boolean("Approve",
-        help="Approve the plans, which amendments need; "
-        "otherwise they stay drafts.")
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_approve(cls):
-        return True
-
-
-class PlanImport(Wizard):
-    """Import plans for the current institution from a file.
-
-    The whole file or nothing: any problem of the file or any conflict
-    with the plans in the database stops the import before a write."""
-    __name__ = 'kazan.plan.import'
-
-    start = StateView('kazan.plan.import.start',
-        'kazan_accounting.plan_import_start_view_form', [
-            Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Import", 'import_', 'tryton-ok', default=True),
-            ])
-    import_ = StateAction('kazan_accounting.act_plan_form')
-
-    def do_import_(self, action):
-        pool = Pool()
-        Plan = pool.get('kazan.plan')
-        company = self.start.company
-        plans, problems = read_plan_file(
-            self.start.file, self.start.filename or '',
-            company_inn=company.inn or '')
-        if not problems:
-            problems = Plan.import_problems(
-                [(company, plan) for plan in plans], self.start.approve)
-        if problems:
-            raise PlanImportError(describe_problems(problems))
-        records = [Plan.import_data(company, plan, self.start.approve)[0]
-            for plan in plans]
-        action['pyson_domain'] = PYSONEncoder().encode(
-            [('id', 'in', [p.id for p in records])])
-        return action, {}
-
-
-def describe_problems(problems, limit=20):
-    "The message of a refused file, with its first problems"
-    lines = [p.describe() for p in problems[:limit]]
-    if len(problems) > limit:
-        lines.append(gettext('kazan_accounting.msg_plan_import_more',
-                count=len(problems) - limit))
-    return gettext('kazan_accounting.msg_plan_import_failed',
-        problems='\n'.join(lines))

@@ -14,7 +14,8 @@ from trytond.transaction import Transaction
 
 from trytond.modules.kazan_accounting.tests import sample
 
-from ..plan import LineData, read_plan_file
+from ..plan import LineData
+from ..plan_import import read_plan_file
 
 INN = sample.organisation_inn(101)
 OTHER_INN = sample.organisation_inn(102)
