@@ -114,9 +114,10 @@ class Table:
             return io.BytesIO(self.source)
         return open(self.source, 'rb')
 
-    def _records(self, header=False):
+    def _records(self, header=False, problems=None):
         """(line, values) of every non-blank row after the header, as
-        wide as the header (the header itself first with header)"""
+        wide as the header (the header itself first with header); a row
+        of another width raises, or with problems is one of them"""
         reader = self._read_xlsx() if self.xlsx else self._read_csv()
         try:
             width = None
@@ -135,10 +136,12 @@ class Table:
                 if self.xlsx:
                     values = values + [''] * (width - len(values))
                 if len(values) < width or any(values[width:]):
-                    raise TableError([Problem('wrong_field_count',
-                                self.name, line, params={
-                                    'count': len(values),
-                                    'expected': width})])
+                    problem = Problem('wrong_field_count', self.name, line,
+                        params={'count': len(values), 'expected': width})
+                    if problems is None:
+                        raise TableError([problem])
+                    problems.append(problem)
+                    continue
                 yield line, values[:width]
         except TableError:
             raise
@@ -191,8 +194,9 @@ def read_table(source, columns, optional=(), *, name=None, max_rows=None,
 
     The header has every one of columns once, those of optional at most
     once and no other (every such problem is given); each row is as wide
-    as the header (a trailing empty field is not counted); at most
-    max_rows rows and max_bytes bytes when given."""
+    as the header (a trailing empty field is not counted; every row that
+    is not is given); at most max_rows rows and max_bytes bytes when
+    given."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         source = bytes(source)
         size = len(source)
@@ -220,11 +224,13 @@ def read_table(source, columns, optional=(), *, name=None, max_rows=None,
     if problems:
         raise TableError(problems)
     table.missing = [c for c in optional if c not in table.header]
-    for line, _ in table._records():
+    for line, _ in table._records(problems=problems):
         table.rows += 1
         if max_rows is not None and table.rows > max_rows:
-            raise TableError([Problem('too_many_rows', name, line,
-                        params={'maximum': max_rows})])
+            raise TableError(problems + [Problem('too_many_rows', name,
+                        line, params={'maximum': max_rows})])
+    if problems:
+        raise TableError(problems)
     return table
 
 

@@ -16,6 +16,7 @@ from trytond.modules.kazan_accounting.tests import sample
 
 from ..plan import LineData
 from ..plan_import import read_plan_file
+from .test_table import no_worksheet_xlsx
 
 INN = sample.organisation_inn(101)
 OTHER_INN = sample.organisation_inn(102)
@@ -171,22 +172,7 @@ class PlanFileTestCase(unittest.TestCase):
         self.assertEqual(plan.lines[0].amount, Decimal('1000000.50'))
 
     def test_xlsx_without_worksheet(self):
-        import re
-        import zipfile
-
-        import openpyxl
-        data = io.BytesIO()
-        openpyxl.Workbook().save(data)
-        out = io.BytesIO()
-        with zipfile.ZipFile(data) as source, \
-                zipfile.ZipFile(out, 'w') as target:
-            for item in source.infolist():
-                content = source.read(item.filename)
-                if item.filename == 'xl/workbook.xml':
-                    content = re.sub(rb'<sheets>.*</sheets>', b'<sheets/>',
-                        content, flags=re.S)
-                target.writestr(item, content)
-        _, problems = read_plan_file(out.getvalue(), 'plan.xlsx')
+        _, problems = read_plan_file(no_worksheet_xlsx(), 'plan.xlsx')
         self.assertEqual(keys(problems),
             [('msg_plan_import_no_worksheet', None, None)])
 

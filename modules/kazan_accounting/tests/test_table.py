@@ -35,6 +35,25 @@ def xlsx_bytes(rows, header=COLUMNS):
     return data.getvalue()
 
 
+def no_worksheet_xlsx():
+    "An XLSX file whose workbook lists no worksheet (openpyxl saves none)"
+    import re
+    import zipfile
+
+    import openpyxl
+    data, out = io.BytesIO(), io.BytesIO()
+    openpyxl.Workbook().save(data)
+    with zipfile.ZipFile(data) as source, \
+            zipfile.ZipFile(out, 'w') as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == 'xl/workbook.xml':
+                content = re.sub(rb'<sheets>.*</sheets>', b'<sheets/>',
+                    content, flags=re.S)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
 def read(data, name='t.csv', **kwargs):
     return [(r.line, r.values) for r in read_table(
             data, COLUMNS, OPTIONAL, name=name, **kwargs)]
@@ -125,10 +144,12 @@ class ReadTableTestCase(unittest.TestCase):
         self.assertEqual(problems_of(csv_bytes(ROWS + [['1', '2']])), [
                 ('wrong_field_count', 't.csv', 4, None,
                     {'count': 2, 'expected': 3})])
-        wide = csv_bytes(ROWS + [['1', '2', '3', '4']])
+        wide = csv_bytes(ROWS + [['1', '2', '3', '4']] + ROWS + [['1']])
         self.assertEqual(problems_of(wide), [
                 ('wrong_field_count', 't.csv', 4, None,
-                    {'count': 4, 'expected': 3})])
+                    {'count': 4, 'expected': 3}),
+                ('wrong_field_count', 't.csv', 7, None,
+                    {'count': 1, 'expected': 3})])
         # a trailing separator is no field
         self.assertEqual(len(read(csv_bytes([r + [''] for r in ROWS]))), 2)
 
@@ -140,6 +161,8 @@ class ReadTableTestCase(unittest.TestCase):
         (key, _, _, _, params), = problems_of(b'PK\x03\x04garbage', 't.xlsx')
         self.assertEqual(key, 'unreadable_file')
         self.assertTrue(params['error'])
+        self.assertEqual(problems_of(no_worksheet_xlsx(), 't.xlsx'),
+            [('no_worksheet', 't.xlsx', None, None, {})])
 
     def test_limits(self):
         data = csv_bytes(ROWS)
