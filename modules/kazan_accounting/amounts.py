@@ -16,6 +16,8 @@ import re
 import sys
 from decimal import Decimal
 
+from .exceptions import InvalidNumber
+
 __all__ = ['InvalidNumber', 'parse_number', 'integer_digits',
     'MONEY_DIGITS', 'within_digits', 'exact_sum_digits', 'storable_digits']
 
@@ -31,16 +33,6 @@ _NUMBER = re.compile(
     r'(?P<minus>-?)'
     r'(?P<integer>[0-9]{1,3}(?:[' + _SPACES + r'][0-9]{3})+|[0-9]+)'
     r'(?:[.,](?P<fraction>[0-9]+))?')
-
-
-class InvalidNumber(ValueError):
-    """Not a number as an accountant writes one ('invalid'), or a negative
-    number where none is allowed ('negative')"""
-
-    def __init__(self, key, value):
-        super().__init__(key, value)
-        self.key = key
-        self.value = value
 
 
 def parse_number(value, negative=True):

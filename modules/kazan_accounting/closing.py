@@ -22,7 +22,6 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import AccessError
@@ -32,10 +31,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .common import KFO_CODES
-
-
-class YearEndClosingError(UserError):
-    "The year-end closing of an institution cannot be done"
+from .exceptions import YearEndClosingError
 
 
 class Configuration(metaclass=PoolMeta):

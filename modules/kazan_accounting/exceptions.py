@@ -24,6 +24,29 @@ class CashAnalyticsError(PostError):
     "A movement of a cash account lacks its КОСГУ or КВР"
 
 
+class YearEndClosingError(UserError):
+    "The year-end closing of an institution cannot be done"
+
+
+class InvalidValue(ValueError):
+    """A value read from outside (a file, a form) that is not what its kind
+    named by ``key`` must be; the message key is made from it"""
+
+    def __init__(self, key, value):
+        super().__init__(key, value)
+        self.key = key
+        self.value = value
+
+
+class InvalidIdentifier(InvalidValue):
+    "The value is not a valid identifier of the kind named by ``key`` (INN…)"
+
+
+class InvalidNumber(InvalidValue):
+    """Not a number as an accountant writes one ('invalid'), or a negative
+    number where none is allowed ('negative')"""
+
+
 class FontNotFound(RuntimeError):
     "No TrueType font with Cyrillic letters for the PDF writer (export)"
 

@@ -14,17 +14,10 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
+from .exceptions import InvalidIdentifier
+
 __all__ = ['InvalidIdentifier', 'organisation_inn', 'personal_inn', 'kpp',
     'ogrn', 'oktmo', 'snils', 'bic', 'bank_account', 'invalid_fields']
-
-
-class InvalidIdentifier(ValueError):
-    "The value is not a valid identifier of the kind named by ``key``"
-
-    def __init__(self, key, value):
-        super().__init__(key, value)
-        self.key = key
-        self.value = value
 
 
 def _digits(value):
