@@ -7,6 +7,15 @@
 #                         on a PostgreSQL server of their own
 #   make test-postgresql  the whole suite on a throw-away PostgreSQL server
 #                         (without tests/production, which ran in make test)
+#   make check            the inner loop, under 3 minutes: the modules' unit
+#                         tests and scenarios and the quick tests of tests/,
+#                         without the slow end-to-end ones (pytest -m 'not
+#                         slow'; tests/conftest.py marks them)
+#   make test-core        Tryton's own company and account tests and account's
+#                         scenarios, in databases where our modules are
+#                         activated too (tests/core, Tryton's runner)
+#   make lint             flake8 and isort --check, with Tryton's settings
+#                         (.flake8, .isort.cfg)
 #   make clients          the desktop client (GTK, under Xvfb) and the web
 #                         client (sao, headless Chromium) for tests/production
 #   make web              the web client alone (sao with its Russian), as a
@@ -34,7 +43,8 @@ TRYTOND_DATABASE_URI ?= sqlite://
 PYTEST_ARGS ?=
 export TRYTOND_DATABASE_URI
 
-.PHONY: venv clients web test test-postgresql demo production doc clean
+.PHONY: venv clients web test test-postgresql check test-core lint demo \
+	production doc clean
 
 venv: $(STAMP)
 
@@ -54,19 +64,42 @@ clients: venv
 web: venv
 	@bash .ci/web-client.sh --sao-only
 
+# The default DB_CACHE (see above), exported, at the start of a recipe
+define SET_DB_CACHE
+if [ -z "$${DB_CACHE:-}" ]; then \
+	key=$$( { cat $(STAMP); find modules -type f ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 \
+		| LC_ALL=C sort -z | xargs -0r sha1sum; } | sha1sum | cut -c1-12); \
+	DB_CACHE=$(CURDIR)/var/db-cache/$$key; \
+	mkdir -p var/db-cache; \
+	find var/db-cache -mindepth 1 -maxdepth 1 ! -name $$key -exec rm -rf {} +; \
+fi; \
+export DB_CACHE;
+endef
+
 test: venv clients
-	@set -u; \
-	if [ -z "$${DB_CACHE:-}" ]; then \
-		key=$$( { cat $(STAMP); find modules -type f ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 \
-			| LC_ALL=C sort -z | xargs -0r sha1sum; } | sha1sum | cut -c1-12); \
-		DB_CACHE=$(CURDIR)/var/db-cache/$$key; \
-		mkdir -p var/db-cache; \
-		find var/db-cache -mindepth 1 -maxdepth 1 ! -name $$key -exec rm -rf {} +; \
-	fi; \
-	export DB_CACHE; \
+	@set -u; $(SET_DB_CACHE) \
 	echo "pytest: TRYTOND_DATABASE_URI=$$TRYTOND_DATABASE_URI DB_CACHE=$$DB_CACHE"; \
 	rc=0; $(VPY) -m pytest -q -ra $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
+	exit $$rc
+
+check: venv
+	@set -u; $(SET_DB_CACHE) \
+	echo "pytest -m 'not slow': TRYTOND_DATABASE_URI=$$TRYTOND_DATABASE_URI DB_CACHE=$$DB_CACHE"; \
+	rc=0; $(VPY) -m pytest -q -ra -m 'not slow' $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
+	exit $$rc
+
+test-core: venv
+	@set -u; $(SET_DB_CACHE) \
+	echo "unittest tests.core: TRYTOND_DATABASE_URI=$$TRYTOND_DATABASE_URI DB_CACHE=$$DB_CACHE"; \
+	$(VPY) -m unittest tests.core.test_company tests.core.test_account \
+		tests.core.test_scenario
+
+lint: venv
+	@rc=0; \
+	$(VPY) -m flake8 --count || rc=1; \
+	$(VPY) -m isort --check-only . || rc=1; \
 	exit $$rc
 
 # Runs `make test` against a throw-away server, unless TRYTOND_DATABASE_URI

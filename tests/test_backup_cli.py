@@ -149,7 +149,7 @@ class BackupCommandTestCase(unittest.TestCase):
         return sorted(p.name for p in self.path.iterdir()
             if p.name.startswith('.'))
 
-    def test_1_restored_database_has_same_statements_and_files(self):
+    def test_restored_database_has_same_statements_and_files(self):
         self.assertIn(f'копия базы «{self.database}» записана',
             self.backup.stderr)
         self.assertEqual(self.archive.stat().st_mode & 0o777, 0o600)
@@ -194,7 +194,7 @@ class BackupCommandTestCase(unittest.TestCase):
         self.assertEqual(len(trial_balances), 5)
         self.assertEqual(self.files(restored), self.files(original))
 
-    def test_2_restore_into_existing_database_refused(self):
+    def test_restore_into_existing_database_refused(self):
         before = self.script(self.database, 'inspect')
         filestore = self.files(self.path / self.database)
         result = self.kazan('restore', str(self.archive), check=False)
@@ -205,7 +205,7 @@ class BackupCommandTestCase(unittest.TestCase):
         self.assertEqual(self.files(self.path / self.database), filestore)
         self.assertEqual(self.leftovers(), [])
 
-    def test_3_damaged_archive_refused(self):
+    def test_damaged_archive_refused(self):
         with tarfile.open(self.archive) as archive:
             members = {m.name: m for m in archive.getmembers()}
         dump = 'database.dump' if self.postgresql else 'database.sqlite'
@@ -230,7 +230,7 @@ class BackupCommandTestCase(unittest.TestCase):
                 self.assertFalse((self.path / name).exists())
                 self.assertEqual(self.leftovers(), [])
 
-    def test_4_backup_of_missing_database_refused(self):
+    def test_backup_of_missing_database_refused(self):
         target = self.workdir / 'missing.tar'
         result = self.kazan('backup', str(target), database='kazan_missing',
             check=False)

@@ -59,6 +59,14 @@ class OnboardTestCase(unittest.TestCase):
         cls.batch = cls.workdir / 'good'
         sample_batch.generate(cls.batch, institutions=4, education=3,
             culture=1, seed=7)
+        # the good batch goes in once; every test starts from it, and none
+        # depends on what another wrote
+        cls.report = cls.workdir / 'report.json'
+        cls.credentials = cls.workdir / 'credentials.csv'
+        # two worker processes on PostgreSQL; SQLite says it uses one
+        cls.onboarded = cls.kazan('onboard', str(cls.batch),
+            '--report', str(cls.report),
+            '--credentials', str(cls.credentials), '--jobs', '2')
 
     @classmethod
     def tearDownClass(cls):
@@ -107,12 +115,9 @@ class OnboardTestCase(unittest.TestCase):
             self.assertEqual(got, want, inn)
             self.assertTrue(all(Decimal(r['debit']) == 0 for r in rows))
 
-    def test_1_good_batch_onboards(self):
-        report = self.workdir / 'report.json'
-        credentials = self.workdir / 'credentials.csv'
-        # two worker processes on PostgreSQL; SQLite says it uses one
-        result = self.onboard(self.batch, '--report', str(report),
-            '--credentials', str(credentials), '--jobs', '2')
+    def test_good_batch_onboards(self):
+        report, credentials = self.report, self.credentials
+        result = self.onboarded
         if not self.postgresql:
             self.assertIn('--jobs', result.stderr)
         inns = [r['inn'] for r in read_csv(self.batch / 'institutions.csv')]
@@ -134,8 +139,8 @@ class OnboardTestCase(unittest.TestCase):
             self.assertNotIn(row['password'], result.stdout + result.stderr)
         self.assertTrialBalanceIsOpeningBalance(self.batch, inns)
 
-    def test_2_same_batch_again_changes_nothing(self):
-        credentials = self.workdir / 'credentials.csv'
+    def test_same_batch_again_changes_nothing(self):
+        credentials = self.credentials
         before = credentials.read_bytes()
         mtime = credentials.stat().st_mtime_ns
         result = self.onboard(self.batch, '--credentials', str(credentials))
@@ -144,7 +149,7 @@ class OnboardTestCase(unittest.TestCase):
         self.assertEqual(credentials.read_bytes(), before)
         self.assertEqual(credentials.stat().st_mtime_ns, mtime)
 
-    def test_3_defective_batch(self):
+    def test_defective_batch(self):
         "The good institutions go in; every defect is named; no bad one"
         before = self.institutions_in_database()
         report = self.workdir / 'defective.json'
@@ -173,7 +178,7 @@ class OnboardTestCase(unittest.TestCase):
                         and p['key'] and p['message']
                         for p in entries[inn]['errors']), entries[inn])
 
-    def test_4_misspelt_column_stops_everything(self):
+    def test_misspelt_column_stops_everything(self):
         batch = self.workdir / 'misspelt'
         sample_batch.generate(batch, institutions=2, education=1,
             culture=1, seed=99)
@@ -188,7 +193,7 @@ class OnboardTestCase(unittest.TestCase):
         self.assertIn('ничего не записано', result.stderr)
         self.assertEqual(self.institutions_in_database(), before)
 
-    def test_5_interrupted_run_resumes(self):
+    def test_interrupted_run_resumes(self):
         "kill -9 in the middle; the re-run finishes without duplicates"
         batch = self.workdir / 'interrupted'
         sample_batch.generate(batch, institutions=8, education=6,
@@ -225,9 +230,9 @@ class OnboardTestCase(unittest.TestCase):
         # none is half-written: every ledger holds its whole opening balance
         self.assertTrialBalanceIsOpeningBalance(batch, inns)
 
-    def test_6_director_sees_only_own_institution(self):
+    def test_director_sees_only_own_institution(self):
         "A director logs in to the served database and sees theirs only"
-        credentials = read_csv(self.workdir / 'credentials.csv')
+        credentials = read_csv(self.credentials)
         mine, other = credentials[0], credentials[1]
         port = free_port()
         server = subprocess.Popen(
@@ -260,7 +265,7 @@ class OnboardTestCase(unittest.TestCase):
             server.terminate()
             server.wait(timeout=30)
 
-    def test_7_batch_without_optional_columns_onboards(self):
+    def test_batch_without_optional_columns_onboards(self):
         "A batch written before the salary-card columns still goes in"
         batch = self.workdir / 'old-format'
         sample_batch.generate(batch, institutions=1, education=1,
@@ -275,7 +280,7 @@ class OnboardTestCase(unittest.TestCase):
         self.assertEqual(entry['status'], 'onboarded', entry)
         self.assertEqual(entry['counts']['employees'], len(rows))
 
-    def test_8_bad_bank_account_named_where_it_is(self):
+    def test_bad_bank_account_named_where_it_is(self):
         "A bank account whose control key does not match is located"
         batch = self.workdir / 'bad-account'
         sample_batch.generate(batch, institutions=1, education=1,
@@ -294,7 +299,7 @@ class OnboardTestCase(unittest.TestCase):
                 rf'соответствует БИК {rows[2]["bank_bic"]}', re.M))
 
 
-    def test_9_bad_input_found_on_the_way(self):
+    def test_bad_input_found_on_the_way(self):
         """Amounts the ledger cannot hold, numbers no accountant writes, a
         SNILS twice: each located in Russian, nothing written (issue 13)"""
         batch = self.workdir / 'bad-input'
@@ -327,7 +332,7 @@ class OnboardTestCase(unittest.TestCase):
             self.assertIn('с ошибками: 2', result.stdout)
         self.assertEqual(self.institutions_in_database(), before)
 
-    def test_10_workbook_without_worksheet(self):
+    def test_workbook_without_worksheet(self):
         batch = self.workdir / 'no-worksheet'
         sample_batch.generate(batch, institutions=1, education=1,
             culture=0, seed=59)
