@@ -728,6 +728,8 @@ def run_batch(settings, folder, *, dry_run=False, jobs=1, report=None,
     given; return the Result"""
     folder = pathlib.Path(folder)
     result = Result(folder, dry_run)
+    # trytond configured before the reader imports the module's table
+    database.apply(settings)
 
     def check(pool):
         plan = validate(batch, known_from_database(pool))
