@@ -1,11 +1,15 @@
 """pytest runs Tryton's scenario doctests (``tests/scenario_*.rst``).
 
-pytest ignores unittest's ``load_tests`` protocol, so the scenarios that
-Tryton's ``load_doc_tests`` would find are silently skipped.  This plugin
-collects every ``scenario_*.rst`` under a ``tests`` folder (with the
-``.json`` variants beside it, as Tryton does) and runs it with Tryton's own
-doctest set-up, checker and option flags; a failing example fails the item
-with the doctest report.
+Each module's ``tests/test_scenario.py`` hands its scenarios to Tryton's
+runner (``python -m unittest trytond.modules.<module>.tests.test_scenario``)
+through ``load_doc_tests``, as Tryton's modules do.  pytest ignores
+unittest's ``load_tests`` protocol, so it collects nothing from that file
+and would skip the scenarios silently.  This plugin collects every
+``scenario_*.rst`` under a ``tests`` folder (with the ``.json`` variants
+beside it, as Tryton does) and runs it with Tryton's own doctest set-up,
+checker and option flags; a failing example fails the item with the
+doctest report.  So each scenario runs once under either runner
+(tests/test_scenario_plugin.py checks that the two find the same).
 """
 import doctest
 import json

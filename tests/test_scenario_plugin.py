@@ -1,9 +1,11 @@
-"""The scenario collector really runs scenarios, and a failing one fails."""
+"""The scenario collector really runs scenarios, and a failing one fails;
+Tryton's runner finds the same scenarios."""
 import pathlib
 import subprocess
 import sys
 import tempfile
 import textwrap
+import unittest
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -48,3 +50,24 @@ def test_failing_scenario_fails_the_run():
             3
         Got:
             2""") in result.stdout
+
+
+def doc_cases(suite):
+    for test in suite:
+        if isinstance(test, unittest.TestSuite):
+            yield from doc_cases(test)
+        else:
+            yield test
+
+
+def test_tryton_runner_finds_every_scenario():
+    "Each module's tests.test_scenario loads every scenario pytest collects"
+    for module in ['kazan_accounting', 'kazan_payroll']:
+        suite = unittest.defaultTestLoader.loadTestsFromName(
+            f'trytond.modules.{module}.tests.test_scenario')
+        loaded = sorted(pathlib.Path(case._dt_test.filename).name
+            for case in doc_cases(suite))
+        folder = REPO / 'modules' / module / 'tests'
+        assert loaded, module
+        assert loaded == sorted(
+            p.name for p in folder.glob('scenario_*.rst')), module

@@ -1,10 +1,9 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
 """The module's tests.
 
-``python -m unittest trytond.modules.kazan_accounting.tests`` runs its test cases
-and, through test_scenario, its scenarios (as Tryton's runner would run
-``tests.test_scenario`` alone).  The plain test functions of some files
-(test_rules, test_*_data, test_identifiers) are pytest's only.
+``python -m unittest trytond.modules.kazan_accounting.tests`` runs the test
+cases of every test_*.py, the scenarios included (test_scenario); the plain
+test functions, without a TestCase, are pytest's only.
 """
 import pathlib
 
