@@ -65,9 +65,25 @@ class BatchStructureError(Exception):
 
 
 @dataclass
+class Table:
+    """A table of the batch, its rows read from its file again at each
+    pass: a file changed since read_batch stops the batch the same way"""
+    rows: object  # kazan_accounting.table.Table
+
+    def __iter__(self):
+        try:
+            yield from self.rows
+        except _table().TableError as error:
+            raise BatchStructureError.of(error.problems[0])
+
+    def __len__(self):
+        return len(self.rows)
+
+
+@dataclass
 class Batch:
     folder: pathlib.Path
-    tables: dict = field(default_factory=dict)  # name -> table.Table
+    tables: dict = field(default_factory=dict)  # name -> Table
     files: dict = field(default_factory=dict)  # name -> file name
 
 
@@ -90,9 +106,9 @@ def read_batch(folder):
         path = _table_path(folder, name)
         batch.files[name] = path.name
         try:
-            batch.tables[name] = table.read_table(path, columns,
-                OPTIONAL_COLUMNS[name], max_rows=MAX_ROWS,
-                max_bytes=MAX_FILE_BYTES)
+            batch.tables[name] = Table(table.read_table(path, columns,
+                    OPTIONAL_COLUMNS[name], max_rows=MAX_ROWS,
+                    max_bytes=MAX_FILE_BYTES))
         except table.TableError as error:
             raise BatchStructureError.of(error.problems[0])
     return batch

@@ -560,6 +560,18 @@ def test_rows_are_read_as_validation_goes(tmp_path):
     assert len(table) == 1
 
 
+def test_file_changed_since_read_stops_the_batch(tmp_path):
+    folder = write_csv(tmp_path / 'b')
+    batch = read_batch(folder)
+    with open(folder / 'employees.csv', 'a', encoding='utf-8') as f:
+        f.write('1;2\n')
+    with pytest.raises(BatchStructureError) as info:
+        list(batch.tables['employees'])
+    assert info.value.key == 'wrong_field_count'
+    assert info.value.params == {'file': 'employees.csv', 'line': 3,
+        'count': 2, 'expected': len(TABLES['employees'])}
+
+
 def test_xlsx_without_worksheet(tmp_path):
     folder = write_xlsx(tmp_path / 'b')
     no_worksheet_xlsx(folder / 'opening_balances.xlsx')

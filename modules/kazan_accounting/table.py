@@ -170,8 +170,9 @@ class Table:
     def _read_xlsx(self):
         import openpyxl
         try:
-            workbook = openpyxl.load_workbook(self._open(), read_only=True,
-                data_only=True)
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(self.source) if isinstance(self.source, bytes)
+                else self.source, read_only=True, data_only=True)
         except Exception as error:
             raise _unreadable(self.name, str(error))
         try:
