@@ -12,7 +12,6 @@ from sql.aggregate import Max
 from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp
 
-from trytond import backend
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
@@ -42,16 +41,24 @@ class Account(metaclass=PoolMeta):
     @classmethod
     def __register__(cls, module):
         super().__register__(module)
-        if backend.name == 'postgresql':
+        transaction = Transaction()
+        database = transaction.database
+        if (database.has_sequence()
+                and not database.sequence_exist(
+                    transaction.connection, BOUNDS_SEQUENCE)):
             # The blocks start after every bound of the table (registration
             # runs in one process)
-            cursor = Transaction().connection.cursor()
-            table = cls.__table__()
-            cursor.execute(*table.select(Coalesce(Max(table.right), 0)))
-            bound, = cursor.fetchone()
-            cursor.execute(
-                f'CREATE SEQUENCE IF NOT EXISTS "{BOUNDS_SEQUENCE}" '
-                f'INCREMENT BY {BOUNDS_BLOCK} START WITH {bound + 1}')
+            database.sequence_create(transaction.connection, BOUNDS_SEQUENCE,
+                number_increment=BOUNDS_BLOCK,
+                start_value=cls._largest_bound() + 1)
+
+    @classmethod
+    def _largest_bound(cls):
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        cursor.execute(*table.select(Coalesce(Max(table.right), 0)))
+        bound, = cursor.fetchone()
+        return bound
 
     @classmethod
     def _first_free_bound(cls):
@@ -63,19 +70,18 @@ class Account(metaclass=PoolMeta):
         committed bounds (accounts the ORM added since) moves the sequence
         on.  SQLite has one writer at a time: the largest bound is enough.
         """
-        cursor = Transaction().connection.cursor()
-        table = cls.__table__()
-        cursor.execute(*table.select(Coalesce(Max(table.right), 0)))
-        bound, = cursor.fetchone()
-        if backend.name != 'postgresql':
+        transaction = Transaction()
+        database, connection = transaction.database, transaction.connection
+        bound = cls._largest_bound()
+        if not database.has_sequence():
             return bound + 1
-        cursor.execute(f"SELECT nextval('\"{BOUNDS_SEQUENCE}\"')")
-        start, = cursor.fetchone()
+        start = database.sequence_nextval(connection, BOUNDS_SEQUENCE)
         if start <= bound:
-            cursor.execute(f"SELECT setval('\"{BOUNDS_SEQUENCE}\"', %s)",
-                (bound + BOUNDS_BLOCK,))
-            cursor.execute(f"SELECT nextval('\"{BOUNDS_SEQUENCE}\"')")
-            start, = cursor.fetchone()
+            # Restarted after the bounds (ALTER SEQUENCE holds the others'
+            # nextval until this transaction ends: rare, after ORM inserts)
+            database.sequence_update(connection, BOUNDS_SEQUENCE,
+                number_increment=BOUNDS_BLOCK, start_value=bound + 1)
+            start = database.sequence_nextval(connection, BOUNDS_SEQUENCE)
         return start
 
     @classmethod
@@ -88,7 +94,8 @@ class Account(metaclass=PoolMeta):
         by shifting the bounds of every later node of every institution,
         which grows with their number; a new chart is a tree of its own,
         so its bounds are simply given after every other (see
-        _first_free_bound).
+        _first_free_bound).  tests/test_core_overrides.py pins the sources
+        of create_account and _get_account_value, which this reimplements.
         """
         pool = Pool()
         Template = pool.get('account.account.template')

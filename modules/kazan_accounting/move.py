@@ -43,9 +43,12 @@ class Move(metaclass=PoolMeta):
     def post(cls, moves):
         cls.check_kfo_balance(moves)
         cls.check_cash_analytics(moves)
-        # trytond 8.0 Move.post fails on moves of several companies in one
-        # call (its loop variable shadows the move table): one call per
-        # company, as the service posts for many institutions at once.
+        # trytond_account 8.0 (8.0.4) Move.post fails on moves of several
+        # companies in one call: its `for move in c_moves` rebinds `move`,
+        # the table of its queries, and each company's round checks every
+        # move.  No upstream report found (bugs.tryton.org is to be told);
+        # one call per company, as the service posts for many institutions
+        # at once.  tests/test_core_overrides.py pins the core's source.
         by_company = defaultdict(list)
         for move in moves:
             by_company[move.company].append(move)

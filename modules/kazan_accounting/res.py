@@ -65,7 +65,9 @@ class User(metaclass=PoolMeta):
         window opened before a switch) filled the cache of its server
         process for every later call of that user: their rules then
         restricted them to that institution ("User in companies", posting
-        refused) until the next change of any user."""
+        refused) until the next change of any user.  No upstream report
+        found; tests/test_core_overrides.py pins the core's source (company
+        module, res.py), which this reimplements."""
         transaction = Transaction()
         if '_companies' in transaction.context:
             return transaction.context['_companies']

@@ -243,7 +243,11 @@ def _long_table():
         codes, months and names recur on every page): a line is then its
         position and the kept text, through the public addLiteral.  Any
         other cell (flowables, links, right-to-left) is drawn by the
-        Table."""
+        Table.
+
+        _drawCell is reportlab's private method (no public hook for a
+        cell's drawing): pyproject.toml pins reportlab to the versions it
+        was checked with, and tests/test_core_overrides.py its source."""
 
         texts = None
 
