@@ -56,8 +56,9 @@ def _amounts():
 
 
 def Problem(*args, **kwargs):
-    """A problem of the batch: a kazan_accounting.table.Problem(key, file,
-    line, column, inn, value, params), key a msg_batch_ suffix"""
+    """A problem of the batch, key a msg_batch_ suffix: the table module's
+    Problem(key, file, line, column, inn, value, params), made by a
+    function as the class cannot be imported before trytond is configured"""
     return _table().Problem(*args, **kwargs)
 
 
