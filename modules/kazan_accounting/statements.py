@@ -169,6 +169,40 @@ def _indent(level):
     return '\u2003' * (level or 0)
 
 
+class OneDateStatementMixin(StatementMixin):
+    "The rows of a form as of the date of the context"
+    __slots__ = ()
+
+    date = fields.Date("Date", readonly=True)
+
+    @classmethod
+    def _constants(cls, company_id):
+        return dict(super()._constants(company_id),
+            date=Transaction().context.get('date'))
+
+
+class PeriodStatementMixin(StatementMixin):
+    "The rows of a form over the period of the context"
+    __slots__ = ()
+
+    from_date = fields.Date("From Date", readonly=True)
+    to_date = fields.Date("To Date", readonly=True)
+
+    @classmethod
+    def _constants(cls, company_id):
+        context = Transaction().context
+        return dict(super()._constants(company_id),
+            from_date=context.get('from_date'),
+            to_date=context.get('to_date'))
+
+
+def kfo_filter(selection):
+    "The КФО a form's context restricts its rows to, if any"
+    return fields.Selection(
+        [(None, "")] + selection, "KFO", sort=False,
+        help="Leave empty for every financing source.")
+
+
 class DateContextMixin:
     __slots__ = ()
 
@@ -199,16 +233,13 @@ class BalanceContext(OneDateContextMixin, ModelView):
     "Balance Context"
     __name__ = 'kazan.statement.balance.context'
 
-    kfo = fields.Selection(
-        [(None, "")] + STATEMENT_KFO, "KFO", sort=False,
-        help="Leave empty for every financing source.")
+    kfo = kfo_filter(STATEMENT_KFO)
 
 
-class Balance(StatementMixin, ModelSQL, ModelView):
+class Balance(OneDateStatementMixin, ModelSQL, ModelView):
     "Balance (form 0503730)"
     __name__ = 'kazan.statement.balance'
 
-    date = fields.Date("Date", readonly=True)
     line_code = fields.Char("Line", readonly=True)
     name = fields.Char("Name", readonly=True)
     level = fields.Integer("Level", readonly=True)
@@ -234,11 +265,6 @@ class Balance(StatementMixin, ModelSQL, ModelView):
                     r.year_start, r.period_end))
             for i, r in enumerate(balance(company_ids, context['date']), 1)
             if not kfo or r.kfo == kfo]
-
-    @classmethod
-    def _constants(cls, company_id):
-        return dict(super()._constants(company_id),
-            date=Transaction().context.get('date'))
 
     def get_rec_name(self, name):
         return '%s %s (%s)' % (
@@ -275,9 +301,7 @@ class FinancialResultContext(PeriodContextMixin, ModelView):
     "Financial Results Context"
     __name__ = 'kazan.statement.financial_result.context'
 
-    kfo = fields.Selection(
-        [(None, "")] + STATEMENT_KFO, "KFO", sort=False,
-        help="Leave empty for every financing source.")
+    kfo = kfo_filter(STATEMENT_KFO)
 
     @classmethod
     def default_from_date(cls):
@@ -288,12 +312,10 @@ class FinancialResultContext(PeriodContextMixin, ModelView):
         return cls.default_to_date().replace(month=1, day=1)
 
 
-class FinancialResult(StatementMixin, ModelSQL, ModelView):
+class FinancialResult(PeriodStatementMixin, ModelSQL, ModelView):
     "Financial Results (form 0503721)"
     __name__ = 'kazan.statement.financial_result'
 
-    from_date = fields.Date("From Date", readonly=True)
-    to_date = fields.Date("To Date", readonly=True)
     line_code = fields.Char("Line", readonly=True)
     name = fields.Char("Name", readonly=True)
     kosgu = fields.Char("KOSGU", readonly=True)
@@ -323,13 +345,6 @@ class FinancialResult(StatementMixin, ModelSQL, ModelView):
                         _indent(2 if detail else 0) + row.name,
                         row.kosgu, row.kfo, row.amount)))
         return result
-
-    @classmethod
-    def _constants(cls, company_id):
-        context = Transaction().context
-        return dict(super()._constants(company_id),
-            from_date=context.get('from_date'),
-            to_date=context.get('to_date'))
 
     def get_rec_name(self, name):
         return '%s %s (%s)' % (
@@ -380,16 +395,13 @@ class PlanExecutionContext(OneDateContextMixin, ModelView):
     "Plan Execution Context"
     __name__ = 'kazan.statement.plan_execution.context'
 
-    kfo = fields.Selection(
-        [(None, "")] + KFO, "KFO", sort=False,
-        help="Leave empty for every financing source.")
+    kfo = kfo_filter(KFO)
 
 
-class PlanExecution(StatementMixin, ModelSQL, ModelView):
+class PlanExecution(OneDateStatementMixin, ModelSQL, ModelView):
     "Plan Execution (form 0503737)"
     __name__ = 'kazan.statement.plan_execution'
 
-    date = fields.Date("Date", readonly=True)
     kfo = fields.Selection(KFO, "KFO", sort=False, readonly=True)
     section = fields.Selection([
             ('income', "Income"),
@@ -450,11 +462,6 @@ class PlanExecution(StatementMixin, ModelSQL, ModelView):
                         total, row.kvr, row.kosgu, *row[5:])))
         return result
 
-    @classmethod
-    def _constants(cls, company_id):
-        return dict(super()._constants(company_id),
-            date=Transaction().context.get('date'))
-
     def get_rec_name(self, name):
         return ' '.join(filter(None, [
                     self.line_code, self.kvr, self.kosgu,
@@ -495,17 +502,13 @@ class GeneralLedgerContext(PeriodContextMixin, ModelView):
     "General Ledger Context"
     __name__ = 'kazan.statement.general_ledger.context'
 
-    kfo = fields.Selection(
-        [(None, "")] + KFO, "KFO", sort=False,
-        help="Leave empty for every financing source.")
+    kfo = kfo_filter(KFO)
 
 
-class GeneralLedger(StatementMixin, ModelSQL, ModelView):
+class GeneralLedger(PeriodStatementMixin, ModelSQL, ModelView):
     "General Ledger (form 0504072)"
     __name__ = 'kazan.statement.general_ledger'
 
-    from_date = fields.Date("From Date", readonly=True)
-    to_date = fields.Date("To Date", readonly=True)
     account_code = fields.Char("Account", readonly=True)
     account_name = fields.Char("Account Name", readonly=True)
     kfo = fields.Selection(KFO, "KFO", sort=False, readonly=True)
@@ -549,13 +552,6 @@ class GeneralLedger(StatementMixin, ModelSQL, ModelView):
 
     _row_fields = ['account_code', 'account_name', 'kfo', 'kind', 'month',
         'journal', 'debit', 'credit']
-
-    @classmethod
-    def _constants(cls, company_id):
-        context = Transaction().context
-        return dict(super()._constants(company_id),
-            from_date=context.get('from_date'),
-            to_date=context.get('to_date'))
 
     def get_rec_name(self, name):
         return ' '.join(filter(None, [

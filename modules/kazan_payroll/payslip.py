@@ -197,20 +197,3 @@ def _format_basis(lang, value):
         number = number.normalize()
         decimals = max(0, -number.as_tuple().exponent)
     return lang.format(f'%.{decimals}f', number, grouping=True)
-
-
-def _format_basis(lang, value):
-    """A figure of the basis as the language writes it: dates, whole
-    numbers, amounts with kopecks, rates without trailing zeros"""
-    try:
-        number = Decimal(value)
-    except ArithmeticError:
-        try:
-            return lang.strftime(dt.date.fromisoformat(value))
-        except ValueError:
-            return value
-    decimals = max(0, -number.as_tuple().exponent)
-    if decimals > 2:
-        number = number.normalize()
-        decimals = max(0, -number.as_tuple().exponent)
-    return lang.format(f'%.{decimals}f', number, grouping=True)

@@ -16,6 +16,7 @@ from sql.aggregate import Sum
 from trytond import backend
 from trytond.model import fields
 from trytond.modules.company.company import CompanyReport
+from trytond.modules.kazan_accounting.model import tables
 from trytond.modules.kazan_accounting.statement_report import (
     SafeFileNameReport)
 from trytond.pool import Pool
@@ -48,9 +49,9 @@ def _selection_labels(model, field):
     return dict(Model.fields_get([field])[field]['selection'])
 
 
-class PayslipReport(SafeFileNameReport, CompanyReport):
-    "The payslip (ТК ст. 136): a page per payslip"
-    __name__ = 'kazan.payroll.payslip.report'
+class PayrollReport(SafeFileNameReport, CompanyReport):
+    """A printed form of the payroll: the reader's language, and the labels
+    of the payslips' lines and КФО in it"""
 
     @classmethod
     def get_context(cls, records, header, data):
@@ -62,6 +63,16 @@ class PayslipReport(SafeFileNameReport, CompanyReport):
             'kazan.payroll.payslip.line', 'code')
         context['kfo_labels'] = _selection_labels(
             'kazan.payroll.payslip', 'kfo')
+        return context
+
+
+class PayslipReport(PayrollReport):
+    "The payslip (ТК ст. 136): a page per payslip"
+    __name__ = 'kazan.payroll.payslip.report'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
         context['sections'] = cls.sections
         return context
 
@@ -134,23 +145,16 @@ Register = namedtuple('Register', ['groups', 'total'])
 RegisterGroup = namedtuple('RegisterGroup', ['kfo', 'rows', 'total'])
 
 
-class PayrollRegisterReport(SafeFileNameReport, CompanyReport):
+class PayrollRegisterReport(PayrollReport):
     "The payroll register (расчетная ведомость, ОКУД 0504402) of a run"
     __name__ = 'kazan.payroll.run.register'
 
     @classmethod
     def get_context(cls, records, header, data):
-        pool = Pool()
-        Lang = pool.get('ir.lang')
-        Date = pool.get('ir.date')
+        Date = Pool().get('ir.date')
         context = super().get_context(records, header, data)
-        context['lang'] = Lang.get()
         context['today'] = Date.today()
         context['accruals'] = REGISTER_ACCRUALS
-        context['code_labels'] = _selection_labels(
-            'kazan.payroll.payslip.line', 'code')
-        context['kfo_labels'] = _selection_labels(
-            'kazan.payroll.payslip', 'kfo')
         context['registers'] = cls.registers([r.id for r in records])
         return context
 
@@ -193,11 +197,8 @@ class PayrollRegisterReport(SafeFileNameReport, CompanyReport):
         amounts {payslip id: {(kind, code): amount}} and the basis of the
         salary line {payslip id: {name: value}} (the month's salary and
         rate, which the staff record may no longer hold)"""
-        pool = Pool()
-        Payslip = pool.get('kazan.payroll.payslip')
-        Line = pool.get('kazan.payroll.payslip.line')
-        payslip = Payslip.__table__()
-        line = Line.__table__()
+        payslip, line = tables(
+            'kazan.payroll.payslip', 'kazan.payroll.payslip.line')
         cursor = Transaction().connection.cursor()
         in_ = fields.SQL_OPERATORS['in']
         amounts = defaultdict(dict)

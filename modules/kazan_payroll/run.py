@@ -26,6 +26,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.modules.kazan_accounting.model import tables
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice, sqlite_apply_types
@@ -599,11 +600,8 @@ class Run(Workflow, ModelSQL, ModelView):
     @classmethod
     def _line_totals(cls, runs):
         "{run id: {kfo: {code: amount}}} of the posted lines of the payslips"
-        pool = Pool()
-        Payslip = pool.get('kazan.payroll.payslip')
-        Line = pool.get('kazan.payroll.payslip.line')
-        payslip = Payslip.__table__()
-        line = Line.__table__()
+        payslip, line = tables(
+            'kazan.payroll.payslip', 'kazan.payroll.payslip.line')
         cursor = Transaction().connection.cursor()
         operations = [code for code, _ in OPERATIONS]
         totals = {r.id: defaultdict(dict) for r in runs}
