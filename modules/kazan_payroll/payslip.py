@@ -43,6 +43,11 @@ LINE_KINDS = [
 SICK_CODE = 'sick_employer'
 
 
+def money(string):
+    "A read-only amount of a payslip, in kopecks"
+    return fields.Numeric(string, digits=MONEY, readonly=True)
+
+
 def month_text(month):
     return f'{month:%m.%Y}'
 
@@ -67,28 +72,19 @@ class Payslip(ModelSQL, ModelView):
     kfo = fields.Selection(PAY_KFO, "KFO", required=True, readonly=True)
     norm_days = fields.Integer("Working Days", readonly=True)
     worked_days = fields.Integer("Days Worked", readonly=True)
-    gross = fields.Numeric("Gross", digits=MONEY, readonly=True)
-    standard_deduction = fields.Numeric(
-        "Standard Deductions", digits=MONEY, readonly=True)
-    ndfl = fields.Numeric("NDFL", digits=MONEY, readonly=True)
-    net = fields.Numeric("Net", digits=MONEY, readonly=True)
-    advance = fields.Numeric("Advance", digits=MONEY, readonly=True)
-    final_payment = fields.Numeric(
-        "Final Payment", digits=MONEY, readonly=True)
-    contribution_base = fields.Numeric(
-        "Contribution Base", digits=MONEY, readonly=True)
-    contributions = fields.Numeric(
-        "Contributions", digits=MONEY, readonly=True)
-    accident_insurance = fields.Numeric(
-        "Accident Insurance", digits=MONEY, readonly=True)
-    ytd_income = fields.Numeric(
-        "Income Since January", digits=MONEY, readonly=True)
-    ytd_deductions = fields.Numeric(
-        "Deductions Since January", digits=MONEY, readonly=True)
-    ytd_ndfl = fields.Numeric(
-        "NDFL Since January", digits=MONEY, readonly=True)
-    ytd_contribution_base = fields.Numeric(
-        "Contribution Base Since January", digits=MONEY, readonly=True)
+    gross = money("Gross")
+    standard_deduction = money("Standard Deductions")
+    ndfl = money("NDFL")
+    net = money("Net")
+    advance = money("Advance")
+    final_payment = money("Final Payment")
+    contribution_base = money("Contribution Base")
+    contributions = money("Contributions")
+    accident_insurance = money("Accident Insurance")
+    ytd_income = money("Income Since January")
+    ytd_deductions = money("Deductions Since January")
+    ytd_ndfl = money("NDFL Since January")
+    ytd_contribution_base = money("Contribution Base Since January")
     lines = fields.One2Many(
         'kazan.payroll.payslip.line', 'payslip', "Lines", readonly=True)
 
@@ -136,7 +132,7 @@ class PayslipLine(ModelSQL, ModelView):
     sequence = fields.Integer("Sequence", readonly=True)
     code = fields.Selection(LINE_CODES, "Line", required=True, readonly=True)
     kind = fields.Selection(LINE_KINDS, "Kind", required=True, readonly=True)
-    amount = fields.Numeric("Amount", digits=MONEY, readonly=True)
+    amount = money("Amount")
     basis = fields.Text("Basis", readonly=True,
         help="The figures the amount was computed from (JSON).")
     grounds = fields.Function(fields.Char("Grounds"), 'get_grounds')

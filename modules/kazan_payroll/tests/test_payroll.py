@@ -73,6 +73,13 @@ class PayrollTestCase(unittest.TestCase):
                 ('personnel_number', '=', f'{number:04d}')])
         return employee
 
+    def absence(self, employee, kind, start, end):
+        "An absence of the employee, both dates included"
+        Absence = Pool().get('kazan.payroll.absence')
+        return Absence.create([{
+                    'company': self.school_id, 'employee': employee.id,
+                    'kind': kind, 'start_date': start, 'end_date': end}])
+
     def payroll_run(self, month=MARCH):
         Run = Pool().get('kazan.payroll.run')
         run, = Run.runs_for([self.school()], month)
@@ -235,12 +242,9 @@ class PayrollTestCase(unittest.TestCase):
         "Days 1–3 at the employer's expense on 401.20.266 / 302.66"
         pool = Pool()
         Run = pool.get('kazan.payroll.run')
-        Absence = pool.get('kazan.payroll.absence')
         employee = self.employee(2)
-        Absence.create([{
-                    'company': self.school_id, 'employee': employee.id,
-                    'kind': 'sick', 'start_date': dt.date(2026, 3, 10),
-                    'end_date': dt.date(2026, 3, 14)}])
+        self.absence(employee, 'sick', dt.date(2026, 3, 10),
+            dt.date(2026, 3, 14))
         run = self.payroll_run()
         Run.compute([run])
         slip, = [s for s in run.payslips if s.employee == employee]
@@ -268,12 +272,9 @@ class PayrollTestCase(unittest.TestCase):
         "No history in the service: the onboarded January–February"
         pool = Pool()
         Run = pool.get('kazan.payroll.run')
-        Absence = pool.get('kazan.payroll.absence')
         employee = self.employee(1)
-        Absence.create([{
-                    'company': self.school_id, 'employee': employee.id,
-                    'kind': 'vacation', 'start_date': dt.date(2026, 3, 16),
-                    'end_date': dt.date(2026, 3, 29)}])
+        self.absence(employee, 'vacation', dt.date(2026, 3, 16),
+            dt.date(2026, 3, 29))
         run = self.payroll_run()
         Run.compute([run])
         slip, = [s for s in run.payslips if s.employee == employee]
@@ -285,17 +286,12 @@ class PayrollTestCase(unittest.TestCase):
 
     @in_rolled_back_transaction
     def test_absences_cannot_overlap(self):
-        Absence = Pool().get('kazan.payroll.absence')
         employee = self.employee(1)
-        Absence.create([{
-                    'company': self.school_id, 'employee': employee.id,
-                    'kind': 'unpaid', 'start_date': dt.date(2026, 3, 2),
-                    'end_date': dt.date(2026, 3, 3)}])
+        self.absence(employee, 'unpaid', dt.date(2026, 3, 2),
+            dt.date(2026, 3, 3))
         with self.assertRaises(UserError) as context:
-            Absence.create([{
-                        'company': self.school_id, 'employee': employee.id,
-                        'kind': 'sick', 'start_date': dt.date(2026, 3, 3),
-                        'end_date': dt.date(2026, 3, 5)}])
+            self.absence(employee, 'sick', dt.date(2026, 3, 3),
+                dt.date(2026, 3, 5))
         self.assertIn('overlaps', context.exception.message)
 
     @in_rolled_back_transaction
