@@ -47,7 +47,7 @@ class ReportTestCase(unittest.TestCase):
             Absence = pool.get('kazan.payroll.absence')
             Run = pool.get('kazan.payroll.run')
             school, = Company.setup_institutions(
-                [sample.institution(41, START)])
+                [sample.institution(46, START)])
             school.chief_accountant = 'Главбух Г. Г.'
             school.save()
             employees = Employee.create_staff(school.id, [
