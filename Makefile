@@ -21,7 +21,7 @@
 #   make web              the web client alone (sao with its Russian), as a
 #                         server needs it under [web] root
 #   make demo             the demonstration database (kazan demo)
-#   make production       the production shape on this machine (python -m kazan.stack)
+#   make production       the production shape on this machine (scripts/stack.py)
 #   make doc              the manual (doc/, Sphinx) in var/doc-html, warnings as
 #                         errors; installs the [doc] extra into .venv
 #   make clean            var/ and build artefacts (keeps .venv)
@@ -114,7 +114,7 @@ demo: venv
 	$(VENV)/bin/kazan demo
 
 production: venv
-	$(VPY) -m kazan.stack
+	$(VPY) scripts/stack.py
 
 DOC_STAMP := $(VENV)/.doc-installed
 

@@ -2,13 +2,14 @@
 
 Issue 6 ("Production shape"): 20 clients at once for 60 s against the
 service as it runs in production (gunicorn workers, trytond-cron and
-trytond-worker over PostgreSQL; kazan/stack.py), on loopback; no move lost,
-every move number unique, no deadlock or serialization failure left to the
-user.
+trytond-worker over PostgreSQL; tests/fixtures/stack.py), on loopback; no
+move lost, every move number unique, no deadlock or serialization failure
+left to the user.
 
 1. **The server.**  A PostgreSQL server of its own under ``--dir``
    (.ci/postgres.sh), a database with the first ``--institutions`` of the
-   sample batch (``kazan init``, ``kazan onboard``: kazan.stack), then
+   sample batch (``kazan init``, ``kazan onboard``: tests.fixtures.stack),
+   then
    gunicorn with ``--workers`` processes, trytond-cron and trytond-worker
    with config/trytond.conf, as ``make production`` runs them, but with
    bench/load-logging.conf: the lines of config/logging.conf plus trytond's
@@ -234,9 +235,9 @@ def main():
 
 @contextlib.contextmanager
 def managed_server(args):
-    """kazan.stack.small_stack with the bench's logging (a handler of this
-    file counts the retries) and its options"""
-    from kazan import stack as kstack
+    """tests.fixtures.stack.small_stack with the bench's logging (a handler
+    of this file counts the retries) and its options"""
+    from tests.fixtures import stack as kstack
     overrides = {}
     for option in args.option:
         name, _, value = option.partition('=')
@@ -259,7 +260,7 @@ def managed_server(args):
 
 
 def external_server(args):
-    from kazan.stack import Login, RunningStack
+    from tests.fixtures.stack import Login, RunningStack
     with open(args.directors_file, encoding='utf-8', newline='') as f:
         directors = [Login(r['login'], r['password'], r['inn'])
             for r in csv.DictReader(f, delimiter=';')]

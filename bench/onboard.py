@@ -1,9 +1,9 @@
 """Benchmark: ``kazan onboard`` of a generated batch, as IT runs it.
 
-Generates a batch of N institutions (kazan.sample_batch, the generator of
-data/sample_batch) into a temporary folder, prepares an empty database
-(``kazan init``), then times ``kazan onboard`` on it and prints the time
-in all and per institution.
+Generates a batch of N institutions (tests.fixtures.sample_batch, the generator
+of data/sample_batch) into a temporary folder, prepares an empty database
+(``kazan init``), then times ``kazan onboard`` on it and prints the time in all
+and per institution.
 
     # the 42 sample institutions, PostgreSQL and SQLite
     bash .ci/postgres.sh run .venv/bin/python bench/onboard.py --institutions 42
@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from bench import machine  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
-from kazan import sample_batch  # noqa: E402
+from tests.fixtures import sample_batch  # noqa: E402
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
 

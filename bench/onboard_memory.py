@@ -1,11 +1,11 @@
 """Benchmark: the peak memory of ``kazan onboard --dry-run`` on a large batch.
 
-Generates a batch of N institutions of E employees each (kazan.sample_batch)
-into a temporary folder, prepares an empty database (``kazan init``), then
-runs ``kazan onboard --dry-run`` on it and prints its peak resident memory
-(getrusage of the child) and time.  A table over kazan.batch.MAX_ROWS rows
-or MAX_FILE_BYTES is refused before it is parsed: the figure is then the
-refusal's.
+Generates a batch of N institutions of E employees each
+(tests.fixtures.sample_batch) into a temporary folder, prepares an empty
+database (``kazan init``), then runs ``kazan onboard --dry-run`` on it and
+prints its peak resident memory (getrusage of the child) and time.  A table over
+kazan.batch.MAX_ROWS rows or MAX_FILE_BYTES is refused before it is parsed: the
+figure is then the refusal's.
 
     # at the limit: 200,000 employees
     TRYTOND_DATABASE_URI=sqlite:// .venv/bin/python bench/onboard_memory.py --institutions 40 --employees 5000
@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 from bench import machine  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
 from kazan import batch as batch_reader  # noqa: E402
-from kazan import sample_batch  # noqa: E402
+from tests.fixtures import sample_batch  # noqa: E402
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
 

@@ -2,9 +2,10 @@
 plain SQL inserting the same rows.
 
 Generates a batch of N institutions with E employees each
-(kazan.sample_batch; every institution starts on 2026-03-01, so that March
-needs no earlier month posted), prepares a throw-away PostgreSQL database
-(``kazan init``, ``kazan onboard --jobs 2``: set-up, timed apart), then:
+(tests.fixtures.sample_batch; every institution starts on 2026-03-01, so
+that March needs no earlier month posted), prepares a throw-away PostgreSQL
+database (``kazan init``, ``kazan onboard --jobs 2``: set-up, timed apart),
+then:
 
 1. times ``kazan payroll 2026-03 --post`` as IT runs it (a subprocess; the
    time includes its start-up, which is also measured on its own);
@@ -47,7 +48,7 @@ sys.path.insert(0, str(REPO))
 
 from bench import machine  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
-from kazan import sample_batch  # noqa: E402
+from tests.fixtures import sample_batch  # noqa: E402
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
 MONTH = dt.date(2026, 3, 1)

@@ -1,5 +1,11 @@
 """The ``kazan`` command (interfaces.md §1).
 
+This module alone parses the arguments, prints the summaries and chooses
+the exit status.  The work is the services' (``database.init``,
+``onboard.run_batch``, ``payroll.run_month``, ``plan.import_file``,
+``statements.write``, ``backup``, ``demo.build``): typed functions that
+return what they did and raise ``UsageError`` for bad usage.
+
 Exit status: 0 when everything asked for was done; 1 when part of the work
 failed (the failures are listed, the rest is done and committed); 2 for bad
 usage, an unusable configuration, or a database ``kazan init`` has not

@@ -10,7 +10,7 @@ by tests/production: a task queued after the restart waited forever).  This
 entry point is trytond-worker's own main with one change: a pull that fails
 on a broken connection ends the process with status 75 (EX_TEMPFAIL), and
 systemd (Restart=always, config/systemd/kazan-worker.service) or
-kazan.stack starts a new worker, which connects again.
+tests/fixtures/stack.py starts a new worker, which connects again.
 """
 import logging
 import sys

@@ -6,7 +6,8 @@
     python scripts/generate_sample_batch.py --defective \
         --out data/defective_batch
 
-The same arguments always give byte-identical files (kazan.sample_batch).
+The same arguments always give byte-identical files
+(tests/fixtures/sample_batch.py).
 """
 import argparse
 import datetime as dt
@@ -17,7 +18,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-from kazan import sample_batch  # noqa: E402
+from tests.fixtures import sample_batch  # noqa: E402
 
 
 def main(argv=None):

@@ -26,7 +26,7 @@ import uuid
 
 import trytond
 
-from kazan import sample_batch
+from .fixtures import sample_batch
 
 from .commands import KAZAN, command_env, drop_postgresql_database
 

@@ -463,7 +463,7 @@ SECOND = dict(EMPLOYEE, personnel_number='000018',
 @pytest.mark.parametrize('column', ['snils', 'employee_inn', 'bank_account'])
 def test_person_id_twice_in_an_institution(tmp_path, column):
     first = dict(EMPLOYEE, **CARD)
-    from kazan.sample_batch import card_account
+    from .fixtures.sample_batch import card_account
     second = dict(SECOND, **dict(CARD,
             bank_account=card_account(CARD['bank_bic'], 62000012399)))
     second[column] = first[column]

@@ -355,7 +355,7 @@ class KazanCommandTestCase(unittest.TestCase):
         """kazan plan import: the demo imported the sample plans; the same
         file again changes nothing, a bad file writes nothing and names
         its line and column, an approved plan changes only by amendment"""
-        from kazan import sample_plans
+        from .fixtures import sample_plans
         plans = self.read_trial_balance(PLANS)
         planned = self.planned()
         expected = defaultdict(Decimal)
@@ -490,3 +490,14 @@ class KazanCommandTestCase(unittest.TestCase):
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn('--admin-password-file', result.stderr)
         self.assertFalse((self.workdir / 'prod').exists())
+
+    def test_demo_without_the_sample_batch_exits_2(self):
+        "As from an installed package, without the checkout's data/"
+        missing = self.workdir / 'no-checkout' / 'sample_batch'
+        result = self.kazan('demo', '--no-serve', '--batch', str(missing),
+            check=False)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn(f'демонстрационный пакет не найден: {missing}',
+            result.stderr)
+        self.assertIn('--batch', result.stderr)
+        self.assertNotIn('Traceback', result.stderr)

@@ -22,10 +22,11 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal
 
-from kazan import sample_batch
 from kazan.batch import OPTIONAL_COLUMNS
 
 from .commands import KAZAN, command_env, drop_postgresql_database
+from .fixtures import sample_batch
+from .fixtures.sample_batch import write_csv
 from .rpc import JSONRPCClient, RPCError
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -345,14 +346,6 @@ class OnboardTestCase(unittest.TestCase):
             'одного листа', result.stderr)
         self.assertIn('ничего не записано', result.stderr)
         self.assertNotIn('IndexError', result.stderr)
-
-
-def write_csv(path, columns, rows):
-    with open(path, 'w', encoding='utf-8', newline='') as f:
-        writer = csv.writer(f, delimiter=';', lineterminator='\n')
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([row[c] for c in columns])
 
 
 def expected_defects():

@@ -1,8 +1,8 @@
 """The sample plans (data/sample_plans.csv).
 
-The sample file must be what kazan.sample_plans makes of the sample batch,
-and make sense: a plan per institution, balanced per КФО, wages of twelve
-months of the staff.  ``kazan plan import`` is run end to end on the demo
+The sample file must be what tests.fixtures.sample_plans makes of the
+sample batch, and make sense: a plan per institution, balanced per КФО,
+wages of twelve months of the staff.  ``kazan plan import`` is run end to end on the demo
 database in tests/test_cli.py (the demo imports this file).
 """
 import csv
@@ -13,8 +13,8 @@ import unittest
 from collections import defaultdict
 from decimal import Decimal
 
-from kazan import sample_plans
-from kazan.sample_batch import monthly_gross
+from .fixtures import sample_plans
+from .fixtures.sample_batch import monthly_gross
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SAMPLE = REPO / 'data' / 'sample_batch'
@@ -35,7 +35,7 @@ class SamplePlansTestCase(unittest.TestCase):
             sample_plans.generate(SAMPLE, out)
             self.assertTrue(filecmp.cmp(out, PLANS, shallow=False),
                 'data/sample_plans.csv differs from the generator: run '
-                'python -m kazan.sample_plans')
+                'python -m tests.fixtures.sample_plans')
 
     def test_plans_make_sense(self):
         rows = read_csv(PLANS)

@@ -1,9 +1,12 @@
-"""The synthetic batches of data/ (kazan.sample_batch): reproducible, and
-valid by the rules of interfaces.md §2 and the brief (§1, §6, §8, §9);
-the defective batch has exactly the defects its EXPECTED.md lists.
+"""The synthetic batches of data/ (tests/fixtures/sample_batch.py):
+reproducible, and valid by the rules of interfaces.md §2 and the brief (§1,
+§6, §8, §9); the defective batch has exactly the defects its EXPECTED.md
+lists.
 
 Plain pytest, no database.  The checks are written here independently of
-the generator (SNILS checksum, YTD pay, postable accounts of the chart).
+the generator (YTD pay, postable accounts of the chart); the SNILS check
+sum is the module's (kazan_accounting.identifiers), INN and OGRN
+python-stdnum's.
 """
 import csv
 import datetime as dt
@@ -17,8 +20,9 @@ from decimal import Decimal, ROUND_HALF_UP
 import pytest
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
+from trytond.modules.kazan_accounting.identifiers import snils_check_digits
 
-from kazan import sample_batch
+from .fixtures import sample_batch
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SAMPLE = REPO / 'data' / 'sample_batch'
@@ -57,16 +61,11 @@ def read(folder, name):
 
 
 def snils_valid(value):
-    "Brief §8, written again here"
+    "Brief §8: the layout of the batch, and the module's check sum"
     if not re.fullmatch(r'\d{3}-\d{3}-\d{3} \d{2}', value):
         return False
     digits = value.replace('-', '').replace(' ', '')
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(9, 0, -1)))
-    if total > 101:
-        total %= 101
-    if total in (100, 101):
-        total = 0
-    return total == int(digits[9:])
+    return snils_check_digits(digits[:9]) == digits[9:]
 
 
 def postable_accounts(variant):

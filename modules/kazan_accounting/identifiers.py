@@ -17,7 +17,8 @@ from stdnum.ru import ogrn as stdnum_ogrn
 from .exceptions import InvalidIdentifier
 
 __all__ = ['InvalidIdentifier', 'organisation_inn', 'personal_inn', 'kpp',
-    'ogrn', 'oktmo', 'snils', 'bic', 'bank_account', 'invalid_fields']
+    'ogrn', 'oktmo', 'snils', 'snils_check_digits', 'bic', 'bank_account',
+    'invalid_fields']
 
 
 def _digits(value):
@@ -82,26 +83,32 @@ def oktmo(value):
     return value
 
 
-def snils(value):
-    """СНИЛС: 11 digits; the last two are a checksum of the first nine.
+def snils_check_digits(number):
+    """The two check digits of a СНИЛС whose first nine digits are number.
 
-    The sum of each of the first nine digits times its weight (9 down to 1)
+    The sum of each of the nine digits times its weight (9 down to 1)
     gives the checksum: below 100 as is, 100 or 101 give 00, above 101 the
-    sum modulo 101 (100 again giving 00).  Numbers up to 001-001-998 were
-    issued before the checksum and are not checked.
+    sum modulo 101 (100 again giving 00).
+    """
+    total = sum(int(d) * w for d, w in zip(number, range(9, 0, -1)))
+    if total > 101:
+        total %= 101
+    if total in {100, 101}:
+        total = 0
+    return f'{total:02d}'
+
+
+def snils(value):
+    """СНИЛС: 11 digits; the last two are a checksum of the first nine
+    (snils_check_digits).  Numbers up to 001-001-998 were issued before
+    the checksum and are not checked.
     """
     value = _digits(value)
     if not _is_digits(value) or len(value) != 11:
         raise InvalidIdentifier('snils', value)
-    number, check = value[:9], int(value[9:])
-    if int(number) > 1001998:
-        total = sum(int(d) * w for d, w in zip(number, range(9, 0, -1)))
-        if total > 101:
-            total %= 101
-        if total in {100, 101}:
-            total = 0
-        if total != check:
-            raise InvalidIdentifier('snils', value)
+    number = value[:9]
+    if int(number) > 1001998 and snils_check_digits(number) != value[9:]:
+        raise InvalidIdentifier('snils', value)
     return value
 
 

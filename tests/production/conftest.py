@@ -1,5 +1,5 @@
 """The production shape under test: gunicorn workers, trytond-cron and
-trytond-worker on a PostgreSQL server of their own (kazan/stack.py).
+trytond-worker on a PostgreSQL server of their own (tests/fixtures/stack.py).
 
 The ``stack`` fixture is one running server for the whole session, on a
 small database (three institutions of the sample batch).  Given
@@ -19,7 +19,7 @@ import pathlib
 
 import pytest
 
-from kazan.stack import REPO, Login, RunningStack
+from ..fixtures.stack import REPO, Login, RunningStack
 
 ARTIFACTS = pathlib.Path(os.environ.get(
         'KAZAN_ARTIFACTS', REPO / 'var' / 'artifacts'))
@@ -57,7 +57,7 @@ def stack():
     if os.environ.get('KAZAN_STACK_URL'):
         yield external_stack()
         return
-    from kazan import stack as kstack
+    from ..fixtures import stack as kstack
     with kstack.small_stack(REPO / 'var' / 'stack-test') as running:
         running.artifacts = ARTIFACTS
         yield running

@@ -4,31 +4,22 @@ decorator of the module's tests (kazan_accounting's)."""
 import datetime as dt
 from decimal import Decimal
 
+from stdnum.ru import inn as stdnum_inn
+from trytond.modules.kazan_accounting.identifiers import snils_check_digits
 from trytond.modules.kazan_accounting.tests.tools import (  # noqa: F401
     in_rolled_back_transaction)
-
-_INN_WEIGHTS_11 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]
-_INN_WEIGHTS_12 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]
 
 
 def snils(number):
     "A valid СНИЛС (11 digits) for a number above 1 001 998"
     base = f'{1002000 + number:09d}'
-    total = sum(int(d) * w for d, w in zip(base, range(9, 0, -1)))
-    if total > 101:
-        total %= 101
-    if total in {100, 101}:
-        total = 0
-    return base + f'{total:02d}'
+    return base + snils_check_digits(base)
 
 
 def personal_inn(number, tax_office='1655'):
     "A valid 12-digit ИНН of a person"
     base = f'{tax_office}{number % 1000000:06d}'
-    base += str(sum(int(d) * w for d, w in zip(base, _INN_WEIGHTS_11))
-        % 11 % 10)
-    return base + str(
-        sum(int(d) * w for d, w in zip(base, _INN_WEIGHTS_12)) % 11 % 10)
+    return base + stdnum_inn.calc_personal_check_digits(base)
 
 
 def staff_member(number, **values):
