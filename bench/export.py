@@ -20,7 +20,7 @@ for before/after figures.
 """
 import argparse
 import datetime as dt
-import importlib.util
+import importlib
 import os
 import statistics
 import subprocess
@@ -131,20 +131,32 @@ def ledger(rows, module=export):
 
 
 def load_revision(revision):
-    "The export module of git revision, loaded apart from the current one"
+    """The export module (export.py before issue 14, the export/ package
+    since) of git revision, loaded apart from the current one: the files
+    of revision under a package of their own, with the exceptions.py the
+    package imports"""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    source = subprocess.run(['git', 'show',
-            f'{revision}:modules/kazan_accounting/export.py'],
-        cwd=root, check=True, capture_output=True).stdout
+    folder = 'modules/kazan_accounting/'
+    names = subprocess.run(['git', 'ls-tree', '-r', '--name-only', revision,
+            folder], cwd=root, check=True, capture_output=True,
+        text=True).stdout.split()
     directory = tempfile.mkdtemp(prefix='bench-export-')
-    path = os.path.join(directory, 'export_before.py')
-    with open(path, 'wb') as file:
-        file.write(source)
-    spec = importlib.util.spec_from_file_location('export_before', path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    package = os.path.join(directory, 'kazan_before')
+    os.makedirs(os.path.join(package, 'export'))
+    open(os.path.join(package, '__init__.py'), 'w').close()
+    for name in names:
+        relative = name[len(folder):]
+        if not (relative.startswith(('export.py', 'export/'))
+                or relative == 'exceptions.py'):
+            continue
+        source = subprocess.run(['git', 'show', f'{revision}:{name}'],
+            cwd=root, check=True, capture_output=True).stdout
+        with open(os.path.join(package, relative), 'wb') as file:
+            file.write(source)
+    if not os.listdir(os.path.join(package, 'export')):
+        os.rmdir(os.path.join(package, 'export'))
+    sys.path.insert(0, directory)
+    return importlib.import_module('kazan_before.export')
 
 
 def timings(module, doc, repeat, formats):
