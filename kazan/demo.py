@@ -1,17 +1,17 @@
-"""``kazan demo``: the quick-start database, built and served.
+"""``kazan demo``: the quick-start database (``build``).
 
-The sample batch (data/sample_batch: 35 educational and 7 cultural
-institutions with their opening balances and staff) is onboarded through
-the same pipeline as ``kazan onboard``; their plans for 2026 (ПФХД,
-data/sample_plans.csv) are imported as ``kazan plan import`` does; the
-payroll of March 2026 is
-computed, posted and paid in every institution (January and February first
-where the service started in January) through ``kazan payroll``; the
-subsidy of the month is posted in the first two institutions and their
-trial balances printed; an
-accountant of the service center gets every institution; then the
-database is served for the desktop client.  The logins are printed; the
-passwords are in files only their owner can read.
+The sample batch (data/sample_batch of the checkout, or ``--batch``: 35
+educational and 7 cultural institutions with their opening balances and
+staff) is onboarded by the same service as ``kazan onboard``; their plans
+for 2026 (ПФХД, data/sample_plans.csv or ``--plans``) are imported as
+``kazan plan import`` does; the payroll of March 2026 is computed, posted
+and paid in every institution (January and February first where the
+service started in January) as ``kazan payroll`` does; the subsidy of the
+month is posted in the first two institutions; an accountant of the
+service center gets every institution.  ``build`` returns all that (the
+trial balances of the first two institutions, the logins); kazan.cli
+prints it and serves the database.  The passwords are in files only their
+owner can read.
 """
 import csv
 import datetime as dt
