@@ -38,6 +38,8 @@ NOT_SOURCES = shutil.ignore_patterns(
 WARNING = re.compile(r'\w+Warning:|would be ignored|absent from the `packages`')
 SETUPTOOLS = (77,)  # the SPDX license string of pyproject.toml
 
+pytestmark = pytest.mark.slow
+
 
 def clean_env():
     "The environment without this session's database or venv settings"
