@@ -329,8 +329,7 @@ def data_stamp(company_ids):
 
     move = table('account.move')
     queries = [move.select(
-            Count(Literal('*')),
-            Sum(Case((move.state == 'posted', 1), else_=0)),
+            Count(move.id), Count(move.id, filter_=move.state == 'posted'),
             Max(move.id), where=_in(move.company, company_ids))]
     for name, by_company in [
             ('company.company', 'id'),
@@ -345,7 +344,7 @@ def data_stamp(company_ids):
             ]:
         t = table(name)
         queries.append(t.select(
-                Count(Literal('*')), Max(t.id),
+                Count(t.id), Max(t.id),
                 Max(Coalesce(t.write_date, t.create_date)),
                 where=_in(getattr(t, by_company), company_ids)
                 if by_company else None))
