@@ -11,6 +11,11 @@ entry point is trytond-worker's own main with one change: a pull that fails
 on a broken connection ends the process with status 75 (EX_TEMPFAIL), and
 systemd (Restart=always, config/systemd/kazan-worker.service) or
 tests/fixtures/stack.py starts a new worker, which connects again.
+
+No upstream report was found (to be filed on bugs.tryton.org):
+modules/kazan_accounting/tests/test_core_overrides.py pins the source of
+trytond.worker.Queue.pull, which this wraps, and fails when an upgrade
+changes it.
 """
 import logging
 import sys
