@@ -51,6 +51,10 @@ class TrialBalance(ModelSQL, ModelView):
     company = fields.Many2One('company.company', "Institution", required=True)
     account = fields.Many2One('account.account', "Account")
     account_code = fields.Char("Code")
+    # the list shows the code and the name apart (the account's rec_name
+    # is both)
+    account_name = fields.Function(
+        fields.Char("Account Name"), 'get_account_name')
     kfo = fields.Selection(KFO, "KFO", sort=False)
     opening_debit = Monetary(
         "Opening Debit", currency='currency', digits='currency')
@@ -74,6 +78,9 @@ class TrialBalance(ModelSQL, ModelView):
 
     def get_currency(self, name):
         return self.company.currency.id
+
+    def get_account_name(self, name):
+        return self.account.name if self.account else None
 
     @classmethod
     def table_query(cls):

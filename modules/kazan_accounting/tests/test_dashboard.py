@@ -242,7 +242,7 @@ class DashboardTestCase(unittest.TestCase):
             etree.fromstring(view.view.arch).xpath('//action')]
         self.assertEqual(names, [
                 'kazan_accounting.act_statement_balance',
-                'kazan_accounting.act_statement_plan_execution',
+                'kazan_accounting.act_dashboard_plan_execution',
                 'kazan_accounting.act_statement_monthly_income',
                 'kazan_accounting.act_statement_monthly_expenses',
                 ])
