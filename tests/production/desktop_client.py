@@ -27,6 +27,7 @@ timeout ends it with a non-zero exit and the reason on stderr.
 """
 import argparse
 import json
+import locale
 import os
 import shutil
 import signal
@@ -361,6 +362,8 @@ class Robot:
         shown = screen.current_view.treeview.get_model().iter_n_children(None)
         rows = list(screen.group)
         colours = save_screenshot(app.window, args.screenshot)
+        columns = list_columns(screen.current_view, rows)
+        menu = [r['name'].get_client(r) for r in app.menu_screen.group]
         self.mark('screenshot')
 
         def value(record, name):
@@ -385,6 +388,11 @@ class Robot:
             'row_ids': [r.id for r in rows],
             'row_companies': sorted({r['company'].get(r) for r in rows}),
             'first_rows': [r['account'].get_client(r) for r in rows[:3]],
+            'columns': columns,
+            'menu': menu,
+            # what the client formats numbers with: the user's language
+            'locale': {k: v for k, v in locale.localeconv().items()
+                if k.endswith(('decimal_point', 'thousands_sep'))},
             'screenshot': os.path.abspath(args.screenshot),
             'screenshot_colours': colours,
             'timings': self.timings,
@@ -416,6 +424,45 @@ class Robot:
         if not found:
             raise Failure("no menu entry opens the trial balance")
         return found[0]
+
+
+def list_columns(view, records):
+    """The visible columns of a list as drawn: name, title, width, whether
+    the title is cut, the sum shown under it, and for the first rows the
+    text of each cell (with its currency symbol) and whether it is cut"""
+    from gi.repository import Gtk
+    treeview = view.treeview
+    columns = []
+    for column in treeview.get_columns():
+        if not column.name or not column.get_visible():
+            continue
+        labels = [w for w in walk(column.get_widget())
+            if isinstance(w, Gtk.Label)]
+        title = labels[0]
+        widget = view.get_column_widget(column)
+        texts, cut = [], False
+        for record in records[:20]:
+            text = widget.get_textual_value(record) or ''
+            symbol = ''
+            if getattr(widget, 'symbol', None):
+                symbol, _ = record[widget.attrs['name']].get_symbol(
+                    record, widget.symbol)
+            shown = f'{text} {symbol}' if symbol else text
+            texts.append(shown)
+            # the cell's text, its symbol and the renderer's padding
+            width, _ = treeview.create_pango_layout(shown).get_pixel_size()
+            cut |= width + 8 > column.get_width()
+        columns.append({
+                'name': column.name,
+                'title': title.get_text(),
+                'width': column.get_width(),
+                'title_cut': (title.get_preferred_width()[1]
+                    > title.get_allocated_width()),
+                'sum': labels[1].get_text() if len(labels) > 1 else None,
+                'texts': texts[:5],
+                'text_cut': cut,
+                })
+    return columns
 
 
 def walk(widget):

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -28,6 +29,10 @@ DESKTOP_PYTHON = pathlib.Path(os.environ.get(
 INSTALL = "bash .ci/desktop-client.sh (от root: ставит пакеты Debian)"
 SCREEN = (1920, 1080)
 TIMEOUT = 120  # the driver's own; a run takes about 5 s
+AMOUNTS = ['opening_debit', 'opening_credit', 'debit', 'credit',
+    'closing_debit', 'closing_credit']
+# Russian numbers: thousands grouped by a no-break space, a decimal comma
+NUMBER = re.compile(r'-?\d{1,3}(?:\u00a0\d{3})*,\d{2}')
 
 
 def desktop_python():
@@ -113,6 +118,35 @@ def test_accountant_switches_institution_and_opens_trial_balance(stack):
     assert summary['rows'] == len(summary['row_ids'])
     assert summary['row_ids'] == server_rows(
         client, company_to, summary['view_context'])
+
+    # the columns an accountant reads: the code and the name apart, the
+    # КФО by its digit, the amounts whole (with ₽) under titles not cut,
+    # their totals under the titles; the name takes the rest of the width
+    columns = {c['name']: c for c in summary['columns']}
+    assert list(columns) == ['account_code', 'account_name', 'kfo',
+        *AMOUNTS]
+    assert [c['title'] for c in summary['columns']] == ['Код',
+        'Наименование счета', 'КФО', 'Сальдо нач. Дт', 'Сальдо нач. Кт',
+        'Оборот Дт', 'Оборот Кт', 'Сальдо кон. Дт', 'Сальдо кон. Кт']
+    assert not any(c['title_cut'] for c in summary['columns']), columns
+    for name in AMOUNTS:
+        column = columns[name]
+        assert not column['text_cut'], column
+        assert column['texts'], column
+        for text in column['texts']:
+            number, symbol = text.rsplit(' ', 1)
+            assert NUMBER.fullmatch(number) and symbol == '₽', column
+        for total in column['sum'].split('\n'):
+            assert NUMBER.fullmatch(total), column
+    assert all(t.isdigit() for t in columns['kfo']['texts'])
+    assert columns['account_name']['width'] >= 400, columns
+    # in the language of the user: money and numbers with a decimal comma
+    assert summary['locale'] == {
+        'decimal_point': ',', 'thousands_sep': '\u00a0',
+        'mon_decimal_point': ',', 'mon_thousands_sep': '\u00a0'}
+    # and the core's menu too
+    assert 'Финансы' in summary['menu'], summary['menu']
+    assert not {'Financial', 'Parties'} & set(summary['menu'])
 
     assert screenshot.is_file()
     assert screenshot.stat().st_size > 50_000

