@@ -46,10 +46,9 @@ MODEL = 'kazan.statement.balance'
 
 def setup(institutions, repeat):
     "The sample schools, their moves, a director and an accountant"
-    from trytond.pool import Pool
-
     from trytond.modules.kazan_accounting.tests.test_statements import (
         MOVES_A, post_moves, sample)
+    from trytond.pool import Pool
 
     pool = Pool()
     Company = pool.get('company.company')
@@ -110,11 +109,10 @@ def main():
     parser.add_argument('--runs', type=int, default=7)
     args = parser.parse_args()
 
-    from trytond.tests.test_tryton import DB_NAME, activate_module
-
     from trytond.modules.kazan_accounting import statement_engine, statements
     from trytond.modules.kazan_accounting.tests.test_statements import (
         in_transaction)
+    from trytond.tests.test_tryton import DB_NAME, activate_module
 
     activate_module(['kazan_accounting'])
     start = time.perf_counter()

@@ -370,8 +370,7 @@ def profile(conf, database_name, workdir, month, count=12):
     the work; then the next month of one more institution (which warmed
     the caches) under cProfile"""
     from kazan import config as kconfig
-    from kazan import database
-    from kazan import payroll
+    from kazan import database, payroll
     from trytond.pool import Pool
     settings = kconfig.resolve(str(conf), database_name)
     companies = database.run(settings, lambda pool: [c.id

@@ -274,6 +274,7 @@ def print_machine(uri):
 
 def million(args, kazan, reuse=False):
     import psycopg
+
     from kazan import database
     settings = kazan.settings()
     if reuse:

@@ -568,6 +568,7 @@ def people_from_database(pool):
     database, dismissed ones included (a person's identifiers stay theirs);
     in one query (python-sql), the service holds tens of thousands"""
     from sql import Null
+
     from trytond.transaction import Transaction
     employee = pool.get('company.employee').__table__()
     party = pool.get('party.party').__table__()

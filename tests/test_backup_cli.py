@@ -26,9 +26,8 @@ import uuid
 
 import trytond
 
-from .fixtures import sample_batch
-
 from .commands import KAZAN, command_env, drop_postgresql_database
+from .fixtures import sample_batch
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DATE = '2026-03-31'

@@ -34,16 +34,15 @@ import unittest
 from decimal import Decimal
 
 from trytond.model import ModelStorage
+from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
 from trytond.report import Report
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
 from trytond.wizard import Wizard
 
-from trytond.modules.kazan_accounting.transaction import in_transaction
-
-from .rpc import JSONRPCClient, RPCError
 from . import test_security_rpc as security
+from .rpc import JSONRPCClient, RPCError
 from .test_security_rpc import (
     PASSWORD, START, institution_models, report_context)
 

@@ -75,8 +75,7 @@ class SamplePlansTestCase(unittest.TestCase):
                     ('4', '119', '213'), ('4', '247', '223')}, codes)
 
     def test_read_by_the_module(self):
-        from trytond.modules.kazan_accounting.plan_import import (
-            read_plan_file)
+        from trytond.modules.kazan_accounting.plan_import import read_plan_file
         plans, problems = read_plan_file(PLANS.read_bytes(), PLANS.name)
         self.assertEqual(problems, [])
         self.assertEqual(len(plans), 42)

@@ -9,11 +9,10 @@ import datetime as dt
 import unittest
 from decimal import Decimal
 
+from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
-
-from trytond.modules.kazan_accounting.transaction import in_transaction
 
 from .rpc import JSONRPCClient, RPCError
 

@@ -15,11 +15,12 @@ import pathlib
 import re
 import subprocess
 import sys
-from decimal import Decimal, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
+
 from trytond.modules.kazan_accounting.identifiers import snils_check_digits
 
 from .fixtures import sample_batch

@@ -44,13 +44,12 @@ from decimal import Decimal
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.ir.rule import _get_access_models
 from trytond.model import ModelSQL
+from trytond.modules.kazan_accounting.tests import sample
+from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.modules.kazan_payroll.tests.tools import staff_member
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
-
-from trytond.modules.kazan_accounting.tests import sample
-from trytond.modules.kazan_accounting.transaction import in_transaction
 
 from .rpc import JSONRPCClient, RPCError
 

@@ -96,6 +96,7 @@ class KazanCommands(SphinxDirective):
 
     def run(self):
         import kazan.cli
+
         # rebuilt when the parser's file changes, not only this page
         self.env.note_dependency(kazan.cli.__file__)
         top = kazan.cli.parser()

@@ -18,7 +18,6 @@ from trytond.transaction import Transaction
 
 from .common import CASH_KINDS, KFO
 
-
 # Each chart copied gets its nested-set bounds from a block of this size,
 # far more than a chart (≈ 706 bounds) and the accounts later added to it.
 BOUNDS_BLOCK = 100_000

@@ -23,8 +23,7 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.report import Report
-from trytond.transaction import (
-    Transaction, check_access, without_check_access)
+from trytond.transaction import Transaction, check_access, without_check_access
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from . import export

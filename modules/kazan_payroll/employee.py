@@ -15,12 +15,11 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, Unique, fields
-from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
-
 from trytond.modules.kazan_accounting import identifiers
 from trytond.modules.kazan_accounting.common import KFO
 from trytond.modules.kazan_accounting.model import rec_name_domain
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
 
 from .exceptions import EmployeeValidationError
 

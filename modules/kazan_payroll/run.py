@@ -24,8 +24,7 @@ from sql.operators import Equal
 
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import (
-    Exclude, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kazan_accounting.model import tables
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval

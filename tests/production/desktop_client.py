@@ -97,10 +97,9 @@ def main(argv=None):
     import gi
     gi.require_version('Gtk', '3.0')
     gi.require_version('Gdk', '3.0')
-    from gi.repository import GLib
-
     import tryton
     import tryton.client
+    from gi.repository import GLib
     from tryton.gui.window import preference
     from tryton.gui.window.dblogin import DBLogin
 
@@ -204,8 +203,9 @@ class Robot:
     def fail(self, message):
         if self.error is None:
             self.error = message
-        from tryton.gui import Main
         from gi.repository import Gtk
+        from tryton.gui import Main
+
         # Close the dialogs (their nested loops) and the application
         for window in Gtk.Window.list_toplevels():
             if isinstance(window, Gtk.Dialog) and window.get_visible():
@@ -246,7 +246,6 @@ class Robot:
 
     def run(self):
         from gi.repository import GLib, Gtk
-
         from tryton import rpc
         from tryton.action import Action
         from tryton.common import RPCExecute

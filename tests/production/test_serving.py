@@ -10,8 +10,7 @@ import pytest
 
 from tests.rpc import JSONRPCClient, RPCError
 
-from .tools import (
-    institutions_of, needs_manager, run_queued_task, wait_until)
+from .tools import institutions_of, needs_manager, run_queued_task, wait_until
 
 
 def client(stack, login):

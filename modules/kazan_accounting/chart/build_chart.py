@@ -22,6 +22,7 @@ XML_PATH = os.path.join(MODULE_DIR, 'account_chart_ru.xml')
 # the module's helper of the generating scripts (standard library only)
 sys.path.insert(0, MODULE_DIR)
 import generated  # noqa: E402
+
 del sys.path[0]
 
 TYPE_COLUMNS = [

@@ -14,7 +14,6 @@ from .document import (
     _is_amount, _landscape, _line, _name_column, _preamble, _sheet_names,
     _tables, text_cell)
 
-
 ODS_MIMETYPE = 'application/vnd.oasis.opendocument.spreadsheet'
 ODF_VERSION = '1.3'
 NS = {

@@ -15,7 +15,6 @@ from .document import (
     CODES_LABEL, FORM_LABEL, PAGE_LABEL, _amount_text, _display, _is_amount,
     _landscape, _line, _name_column)
 
-
 FONT_ENVIRON = 'KAZAN_PDF_FONT'
 FONT_PACKAGE = 'fonts-dejavu-core'
 # (regular, bold) TrueType fonts with Cyrillic letters: the first found wins
@@ -229,9 +228,9 @@ def _pdf_table(table, frame, fonts):
 @functools.lru_cache(maxsize=None)
 def _long_table():
     "The class of _LongTable, made once reportlab is imported"
+    from reportlab.lib.rl_accel import fp_str
     from reportlab.platypus import Flowable
     from reportlab.platypus import Table as BaseTable
-    from reportlab.lib.rl_accel import fp_str
 
     class PdfTable(BaseTable):
         """A Table that draws its strings faster.
@@ -389,6 +388,7 @@ def _long_table():
 
         def split(self, availWidth, availHeight):
             import bisect
+
             # The rows that fit under the headers, at least one
             room = availHeight - self.head_height + self.tops[self.start]
             stop = bisect.bisect_right(self.tops, room) - 1

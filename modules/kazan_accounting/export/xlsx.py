@@ -17,8 +17,7 @@ class _XlsxStyles:
     its style array, as openpyxl's own worksheet copier does."""
 
     def __init__(self):
-        from openpyxl.styles import (
-            Alignment, Border, Font, PatternFill, Side)
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
         self.arrays = {}
         thin = Side(style='thin')
         self.title = Font(bold=True, size=12)

@@ -11,7 +11,6 @@ from trytond.transaction import Transaction
 from .tools import in_retried_transaction
 
 
-
 def create_company(name):
     "A bare company in rubles"
     pool = Pool()

@@ -8,12 +8,11 @@ from decimal import Decimal
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
+from trytond.modules.kazan_accounting.tests import sample
+from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
-
-from trytond.modules.kazan_accounting.tests import sample
-from trytond.modules.kazan_accounting.transaction import in_transaction
 
 from .tools import in_rolled_back_transaction
 

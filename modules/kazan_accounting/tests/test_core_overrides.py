@@ -130,13 +130,11 @@ class BoundsSequenceTestCase(unittest.TestCase):
         activate_module(['kazan_accounting'])
 
     def test_blocks(self):
-        from trytond.tests.test_tryton import DB_NAME
-        from trytond.transaction import Transaction
-
         from trytond.modules.kazan_accounting.account import (
             BOUNDS_BLOCK, BOUNDS_SEQUENCE)
-        from trytond.modules.kazan_accounting.transaction import (
-            in_transaction)
+        from trytond.modules.kazan_accounting.transaction import in_transaction
+        from trytond.tests.test_tryton import DB_NAME
+        from trytond.transaction import Transaction
 
         def test(pool):
             Account = pool.get('account.account')

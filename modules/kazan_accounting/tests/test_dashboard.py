@@ -8,13 +8,12 @@ from decimal import Decimal
 
 from lxml import etree
 
-from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, \
-    with_transaction
-from trytond.transaction import Transaction, check_access
-
 from trytond.modules.kazan_accounting.tests import sample
 from trytond.modules.kazan_accounting.transaction import in_transaction
+from trytond.pool import Pool
+from trytond.tests.test_tryton import (
+    DB_NAME, activate_module, with_transaction)
+from trytond.transaction import Transaction, check_access
 
 from ..dashboard import MonthRow, open_dashboard_at_login
 

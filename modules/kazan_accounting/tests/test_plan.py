@@ -8,11 +8,10 @@ from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
+from trytond.modules.kazan_accounting.tests import sample
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
-
-from trytond.modules.kazan_accounting.tests import sample
 
 from ..plan import LineData
 from ..plan_import import read_plan_file

@@ -6,11 +6,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from trytond.exceptions import UserError
+from trytond.modules.kazan_accounting.tests import sample
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module
 from trytond.transaction import Transaction
-
-from trytond.modules.kazan_accounting.tests import sample
 
 from .tools import in_retried_transaction, in_rolled_back_transaction
 

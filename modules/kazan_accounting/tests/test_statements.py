@@ -20,18 +20,17 @@ from decimal import Decimal
 from unittest import mock
 
 from trytond.model.exceptions import AccessError
+from trytond.modules.kazan_accounting.tests import sample
+from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 
-from trytond.modules.kazan_accounting.tests import sample
-from trytond.modules.kazan_accounting.transaction import in_transaction
-
-from .tools import in_rolled_back_transaction
 from ..statement_engine import (
     ASSETS_TOTAL, KFO_COLUMNS, LIABILITIES_TOTAL, TOTAL_KFO, balance,
     data_stamp, financial_results, general_ledger, plan_execution)
+from .tools import in_rolled_back_transaction
 
 START_A = dt.date(2026, 3, 1)
 START_B = dt.date(2026, 2, 1)

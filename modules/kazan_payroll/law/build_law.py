@@ -25,6 +25,7 @@ CALENDAR_DIR = os.path.join(MODULE_DIR, 'calendar')
 sys.path.insert(0, os.path.join(
         os.path.dirname(MODULE_DIR), 'kazan_accounting'))
 import generated  # noqa: E402
+
 del sys.path[0]
 LAW_XML = os.path.join(MODULE_DIR, 'law_data.xml')
 CALENDAR_XML = os.path.join(MODULE_DIR, 'calendar_data.xml')

@@ -9,11 +9,10 @@ from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import SQLConstraintError, ValidationError
+from trytond.modules.kazan_payroll import rules
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module
 from trytond.transaction import Transaction
-
-from trytond.modules.kazan_payroll import rules
 
 from .tools import in_rolled_back_transaction
 

@@ -10,15 +10,13 @@ import unittest
 from decimal import Decimal
 
 from trytond.exceptions import UserError
+from trytond.modules.kazan_accounting.tests import sample
+from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 
-from trytond.modules.kazan_accounting.tests import sample
-from trytond.modules.kazan_accounting.transaction import in_transaction
-
-from .tools import in_rolled_back_transaction
-from .tools import staff_member
+from .tools import in_rolled_back_transaction, staff_member
 
 START = dt.date(2026, 3, 1)
 MARCH = dt.date(2026, 3, 1)

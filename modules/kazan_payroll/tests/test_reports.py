@@ -13,12 +13,11 @@ from pathlib import Path
 import polib
 from lxml import html
 
+from trytond.modules.kazan_accounting.tests import sample
+from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
-
-from trytond.modules.kazan_accounting.tests import sample
-from trytond.modules.kazan_accounting.transaction import in_transaction
 
 from .test_payroll import plain
 from .tools import in_rolled_back_transaction

@@ -5,11 +5,10 @@ import unittest
 from decimal import Decimal
 
 from trytond.exceptions import UserError
-from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module
-
 from trytond.modules.kazan_accounting.tests import sample
 from trytond.modules.kazan_accounting.transaction import in_transaction
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, activate_module
 
 from .tools import in_rolled_back_transaction, staff_member
 

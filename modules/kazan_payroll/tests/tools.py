@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from stdnum.ru import inn as stdnum_inn
+
 from trytond.modules.kazan_accounting.identifiers import snils_check_digits
 from trytond.modules.kazan_accounting.tests.tools import (  # noqa: F401
     in_rolled_back_transaction)
