@@ -174,5 +174,6 @@ def main():
                     f'median {statistics.median(totals):7.1f} ms, '
                     f'form computed {sum(n for _, n in runs[-1])} time(s)')
 
+
 if __name__ == '__main__':
     main()

@@ -6,10 +6,13 @@ of data/sample_batch) into a temporary folder, prepares an empty database
 and per institution.
 
     # the 42 sample institutions, PostgreSQL and SQLite
-    bash .ci/postgres.sh run .venv/bin/python bench/onboard.py --institutions 42
-    TRYTOND_DATABASE_URI=sqlite:// .venv/bin/python bench/onboard.py --institutions 42
+    bash .ci/postgres.sh run .venv/bin/python bench/onboard.py \
+        --institutions 42
+    TRYTOND_DATABASE_URI=sqlite:// .venv/bin/python bench/onboard.py \
+        --institutions 42
     # 658 institutions, 2 worker processes
-    bash .ci/postgres.sh run .venv/bin/python bench/onboard.py --institutions 658 --jobs 2
+    bash .ci/postgres.sh run .venv/bin/python bench/onboard.py \
+        --institutions 658 --jobs 2
 """
 import argparse
 import os

@@ -3,14 +3,16 @@
 Generates a batch of N institutions of E employees each
 (tests.fixtures.sample_batch) into a temporary folder, prepares an empty
 database (``kazan init``), then runs ``kazan onboard --dry-run`` on it and
-prints its peak resident memory (getrusage of the child) and time.  A table over
-kazan.batch.MAX_ROWS rows or MAX_FILE_BYTES is refused before it is parsed: the
-figure is then the refusal's.
+prints its peak resident memory (getrusage of the child) and time.  A table
+over kazan.batch.MAX_ROWS rows or MAX_FILE_BYTES is refused before it is
+parsed: the figure is then the refusal's.
 
     # at the limit: 200,000 employees
-    TRYTOND_DATABASE_URI=sqlite:// .venv/bin/python bench/onboard_memory.py --institutions 40 --employees 5000
+    TRYTOND_DATABASE_URI=sqlite:// .venv/bin/python bench/onboard_memory.py \
+        --institutions 40 --employees 5000
     # a million rows: refused
-    TRYTOND_DATABASE_URI=sqlite:// .venv/bin/python bench/onboard_memory.py --institutions 200 --employees 5000
+    TRYTOND_DATABASE_URI=sqlite:// .venv/bin/python bench/onboard_memory.py \
+        --institutions 200 --employees 5000
 """
 import argparse
 import os

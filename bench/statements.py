@@ -6,19 +6,19 @@ sample institutions in XLSX and PDF.
 
 1. **One institution, a million lines.**  A throw-away database (``kazan
    init``) gets one institution (``Company.setup_institutions`` with
-   ``kazan_accounting.tests.sample.institution``, in this process: chart, fiscal year 2026,
-   opening balance), then, with plain SQL on the server (INSERT ... SELECT
-   from generate_series, ids from the tables' sequences), ``--lines``
-   posted move lines: moves of 10 lines (5 debit/credit pairs, each pair in
-   one КФО of '4', '2', '5', so every move balances per КФО) spread over the
-   12 standard periods of 2026, in the journals of operations 1 to 8, on
-   typical entries (subsidy received on the personal account 201.11, wages
+   ``kazan_accounting.tests.sample.institution``, in this process: chart,
+   fiscal year 2026, opening balance), then, with plain SQL on the server
+   (INSERT ... SELECT from generate_series, ids from the tables' sequences),
+   ``--lines`` posted move lines: moves of 10 lines (5 debit/credit pairs, each
+   pair in one КФО of '4', '2', '5', so every move balances per КФО) spread
+   over the 12 standard periods of 2026, in the journals of operations 1 to 8,
+   on typical entries (subsidy received on the personal account 201.11, wages
    and contributions accrued and paid, suppliers, the cash desk 201.34, the
-   bank 201.21, depreciation, ...) plus every postable balance account
-   against 304.06.  Cash lines carry their КОСГУ, payments their КВР too.
-   Then an approved ПФХД for 2026 (``kazan_plan*``: about 105 % of what
-   the cash lines execute, with an amendment of 15 April), and ANALYZE.
-   The set-up is timed apart.
+   bank 201.21, depreciation, ...) plus every postable balance account against
+   304.06.  Cash lines carry their КОСГУ, payments their КВР too.  Then an
+   approved ПФХД for 2026 (``kazan_plan*``: about 105 % of what the cash lines
+   execute, with an amendment of 15 April), and ANALYZE.  The set-up is timed
+   apart.
 2. **The forms**, in this process (trytond Pool, user 0), for 2026-12-31:
    the trial balance, 0503730, 0503721, 0503737 and 0504072, each through
    ``statement_report.build`` (the SQL and the placing of its rows on the

@@ -467,7 +467,7 @@ def _pg_dump(settings, target):
     major = version // 10000
     conninfo, env = _libpq(settings.database)
     _run([_pg_tool('pg_dump', major), '--format=custom', '--no-password',
-            '--file', str(target), '--dbname', conninfo], env, 'pg_dump')
+          '--file', str(target), '--dbname', conninfo], env, 'pg_dump')
     return f'PostgreSQL {major}.{version % 10000}'
 
 

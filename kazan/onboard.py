@@ -658,7 +658,7 @@ def onboard_institution(pool, institution):
         }
 
 
-# -- the command ---------------------------------------------------------------
+# -- the command --------------------------------------------------------------
 
 class Credentials:
     """The directors' logins and initial passwords, in a file only its

@@ -213,7 +213,7 @@ class IsolationSweepTestCase(unittest.TestCase):
         assert not markers & museum_names, markers & museum_names
         return {'records': records, 'markers': sorted(markers)}
 
-    # ---------------------------------------------------------------- the calls
+    # --------------------------------------------------------------- the calls
 
     def contexts(self, own_model=None):
         """The user's own context, then the hostile ones"""
@@ -452,7 +452,7 @@ class IsolationSweepTestCase(unittest.TestCase):
         caller.answers.extend(fresh.answers)
         caller.calls += fresh.calls
 
-    # --------------------------------------------------------------- the checks
+    # -------------------------------------------------------------- the checks
 
     def assertNothingOfB(self, caller):
         leaks = []
@@ -519,7 +519,8 @@ class IsolationSweepTestCase(unittest.TestCase):
                 and kind == 'changed')]
         self.assertEqual(rights, [],
             "users, groups, rules or access rows the accountant touched")
-        made = [(table, id_) for table, id_, kind, row in changes(before, after)
+        made = [(table, id_)
+            for table, id_, kind, row in changes(before, after)
             if table == 'res_user' and kind == 'created']
         self.assertEqual(made, [], "users made by the director or accountant")
         self.assertNothingOfB(director)
@@ -546,10 +547,10 @@ class IsolationSweepTestCase(unittest.TestCase):
                 for d, _, names in os.walk(root) for f in names)
         before = files()
         payload = b'%PDF-1.4 ' + os.urandom(64 * 1024)
+        move = self.survey['records']['account.move'][0]
         for login, resource in [
                 ('museum_director', f'company.company,{self.museum}'),
-                ('museum_accountant',
-                    f"account.move,{self.survey['records']['account.move'][0]}"),
+                ('museum_accountant', f'account.move,{move}'),
                 ]:
             caller = Caller(login)
             ok, answer = caller('model.ir.attachment.create', [{

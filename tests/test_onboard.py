@@ -299,7 +299,6 @@ class OnboardTestCase(unittest.TestCase):
                 rf'«{bad}»: Контрольный ключ счета \(9-я цифра\) не '
                 rf'соответствует БИК {rows[2]["bank_bic"]}', re.M))
 
-
     def test_bad_input_found_on_the_way(self):
         """Amounts the ledger cannot hold, numbers no accountant writes, a
         SNILS twice: each located in Russian, nothing written (issue 13)"""

@@ -35,7 +35,8 @@ NOT_SOURCES = shutil.ignore_patterns(
     '__pycache__', '*.pyc', '*.egg-info', 'build', 'dist')
 # setuptools' warnings (BuildBackendWarning, SetuptoolsDeprecationWarning...)
 # and the text of the one about a missing package
-WARNING = re.compile(r'\w+Warning:|would be ignored|absent from the `packages`')
+WARNING = re.compile(
+    r'\w+Warning:|would be ignored|absent from the `packages`')
 SETUPTOOLS = (77,)  # the SPDX license string of pyproject.toml
 
 pytestmark = pytest.mark.slow
@@ -66,7 +67,8 @@ def source_files(root):
     for top, prefix in [('kazan', 'kazan'), ('modules', 'trytond/modules')]:
         for path in (root / top).rglob('*'):
             if path.is_file():
-                names.add(f'{prefix}/{path.relative_to(root / top).as_posix()}')
+                relative = path.relative_to(root / top).as_posix()
+                names.add(f'{prefix}/{relative}')
     return names
 
 
@@ -141,7 +143,7 @@ def test_installed_wheel_activates_its_own_modules(built, tmp_path):
         return []
     shutil.copytree(trytond_dir, site / 'trytond', ignore=not_ours)
     run([sys.executable, '-m', 'pip', '--python', python, 'install',
-            '--no-deps', '--no-index', '--ignore-installed', wheel],
+         '--no-deps', '--no-index', '--ignore-installed', wheel],
         cwd=tmp_path, timeout=120)
     # kazan init runs the trytond-admin beside its python, as on a server
     admin = venv / 'bin' / 'trytond-admin'

@@ -2,8 +2,8 @@
 
 The sample file must be what tests.fixtures.sample_plans makes of the
 sample batch, and make sense: a plan per institution, balanced per КФО,
-wages of twelve months of the staff.  ``kazan plan import`` is run end to end on the demo
-database in tests/test_cli.py (the demo imports this file).
+wages of twelve months of the staff.  ``kazan plan import`` is run end to
+end on the demo database in tests/test_cli.py (the demo imports this file).
 """
 import csv
 import filecmp

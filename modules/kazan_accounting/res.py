@@ -190,4 +190,3 @@ class Rule(metaclass=PoolMeta):
         if model_name in cls._user_models:
             context['user_id'] = Transaction().user
         return context
-

@@ -413,8 +413,8 @@ def balance(company_ids, date):
             lines[type_.line_code] = (type_.name, level, bool(type_.assets))
     assets = sorted(c for c, (_, _, a) in lines.items() if a)
     others = sorted(c for c, (_, _, a) in lines.items() if not a)
-    lines[ASSETS_TOTAL] = (gettext('kazan_accounting.msg_balance_assets_total'),
-        0, True)
+    lines[ASSETS_TOTAL] = (
+        gettext('kazan_accounting.msg_balance_assets_total'), 0, True)
     lines[LIABILITIES_TOTAL] = (
         gettext('kazan_accounting.msg_balance_liabilities_total'), 0, False)
     rows = []

@@ -4,9 +4,9 @@
 `statement_engine.py` computes the figures in SQL; this module lays them
 out as the official forms (an `export.Document`, written to XLSX, ODS or
 PDF) and as the long CSV layouts of interfaces.md §4, for one institution
-or the consolidation of several.  The batch command (``kazan statements``) and the
-client's export (the report ``kazan.statement.report`` behind the wizard
-``kazan.statement.export``) both go through `build`.
+or the consolidation of several.  The batch command (``kazan statements``)
+and the client's export (the report ``kazan.statement.report`` behind the
+wizard ``kazan.statement.export``) both go through `build`.
 
 The forms' fixed texts (titles, column heads of 0503730, 0503721, 0503737,
 0504072) are the official Russian wording, whatever the user's language.

@@ -25,7 +25,8 @@ from tests.rpc import JSONRPCClient
 REPO = pathlib.Path(__file__).resolve().parents[2]
 DRIVER = pathlib.Path(__file__).with_name('desktop_client.py')
 DESKTOP_PYTHON = pathlib.Path(os.environ.get(
-        'KAZAN_DESKTOP_PYTHON', REPO / 'var' / 'desktop-venv' / 'bin' / 'python'))
+        'KAZAN_DESKTOP_PYTHON',
+        REPO / 'var' / 'desktop-venv' / 'bin' / 'python'))
 INSTALL = "bash .ci/desktop-client.sh (от root: ставит пакеты Debian)"
 SCREEN = (1920, 1080)
 TIMEOUT = 120  # the driver's own; a run takes about 5 s

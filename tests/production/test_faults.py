@@ -111,7 +111,8 @@ def test_worker_killed_mid_request(stack, accountant):
         and pid not in manager.worker_pids(), 30,
         "new worker in place of the killed one")
     stack.extra['worker killed mid-request: replaced after'] = (
-        f"{time.monotonic() - killed_at:.1f} s; the client: {outcome['error']!r}")
+        f"{time.monotonic() - killed_at:.1f} s; "
+        f"the client: {outcome['error']!r}")
     move = post_move(accountant, company, description, lines=3)
     assert moves_described(stack, description) == ['posted']
     assert move

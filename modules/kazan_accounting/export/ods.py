@@ -265,8 +265,8 @@ def _ods_styles(landscape):
     width, height = ('29.7cm', '21cm') if landscape else ('21cm', '29.7cm')
     _element(layout, 'style:page-layout-properties', {
             'fo:page-width': width, 'fo:page-height': height,
-            'style:print-orientation':
-                'landscape' if landscape else 'portrait',
+            'style:print-orientation': (
+                'landscape' if landscape else 'portrait'),
             'fo:margin': '1cm',
             'style:scale-to-X': 1,
             })

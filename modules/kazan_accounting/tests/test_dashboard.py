@@ -196,7 +196,7 @@ class DashboardTestCase(unittest.TestCase):
                             'currency'])
                 self.assertEqual(
                     [(r['period.']['rec_name'], r['kfo'], r['income'],
-                            r['expenses']) for r in rows],
+                        r['expenses']) for r in rows],
                     [(r.month.strftime('%Y-%m'), r.kfo, r.income, r.expenses)
                         for r in EXPECTED])
             with transaction.set_context(company=self.museum_id):

@@ -16,7 +16,6 @@ from .tools import in_retried_transaction, in_rolled_back_transaction
 START = dt.date(2026, 3, 1)
 
 
-
 class SetupTestCase(unittest.TestCase):
 
     @classmethod

@@ -19,7 +19,6 @@ from .tools import in_rolled_back_transaction
 MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-
 class LawTestCase(unittest.TestCase):
 
     @classmethod

@@ -15,7 +15,6 @@ from .tools import in_rolled_back_transaction, staff_member
 START = dt.date(2026, 3, 1)
 
 
-
 class StaffTestCase(unittest.TestCase):
 
     @classmethod
@@ -111,10 +110,10 @@ class StaffTestCase(unittest.TestCase):
     def test_bank_details_invalid_or_incomplete_refused(self):
         for number, values, expected in [
                 (1, {'bank_bic': '019205400',
-                        'bank_account': '40817810962000012345'},
+                     'bank_account': '40817810962000012345'},
                     'bank BIC "019205400"'),
                 (2, {'bank_bic': '049205603',
-                        'bank_account': '4081781096200001234'},
+                     'bank_account': '4081781096200001234'},
                     'an account has 20 digits'),
                 (3, {'bank_bic': '049205603'}, 'or neither'),
                 (4, {'bank_account': '40817810962000012345'}, 'or neither'),

@@ -43,5 +43,3 @@ def staff_member(number, **values):
         }
     member.update(values)
     return member
-
-
