@@ -37,7 +37,7 @@ from trytond.tools import sqlite_apply_types
 from trytond.transaction import Transaction
 
 from .common import KFO
-from .model import tables
+from .model import InstitutionRowsMixin, tables
 from .trial_balance import OPENING_JOURNAL_TYPE
 
 # The XML id of the board, run at login by the directors
@@ -47,11 +47,10 @@ MonthRow = namedtuple('MonthRow', [
         'month', 'kfo', 'income', 'expenses', 'result'])
 
 
-class StatementMonthly(ModelSQL, ModelView):
+class StatementMonthly(InstitutionRowsMixin, ModelSQL, ModelView):
     "Monthly Income and Expenses"
     __name__ = 'kazan.statement.monthly'
 
-    company = fields.Many2One('company.company', "Institution", required=True)
     period = fields.Many2One('account.period', "Period")
     month = fields.Date("Month", help="The first day of the month.")
     kfo = fields.Selection(KFO, "KFO", sort=False)
@@ -60,18 +59,12 @@ class StatementMonthly(ModelSQL, ModelView):
     result = Monetary(
         "Result", currency='currency', digits='currency',
         help="Income less expenses.")
-    currency = fields.Function(
-        fields.Many2One('currency.currency', "Currency"), 'get_currency')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('company')
         # The graphs place the months in the order of the rows
         cls._order = [('month', 'ASC'), ('kfo', 'ASC'), ('id', 'ASC')]
-
-    def get_currency(self, name):
-        return self.company.currency.id
 
     @classmethod
     def view_attributes(cls):

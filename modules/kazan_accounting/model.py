@@ -1,6 +1,8 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
 """Small helpers shared by the models of both modules."""
+from trytond.model import fields
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 
 def tables(*names):
@@ -15,3 +17,35 @@ def rec_name_domain(domain, clause, *names):
     _, operator, value = clause[:3]
     bool_op = 'AND' if operator.startswith(('!', 'not ')) else 'OR'
     return [bool_op, domain] + [(name, operator, value) for name in names]
+
+
+class DocumentMixin:
+    "A document of the institution of the context, made as a draft"
+    __slots__ = ()
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+
+class InstitutionRowsMixin:
+    """The rows of a report of one institution (a table query), in its
+    currency, read as the institution's company rule allows"""
+    __slots__ = ()
+
+    company = fields.Many2One(
+        'company.company', "Institution", required=True, readonly=True)
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"), 'get_currency')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('company')
+
+    def get_currency(self, name):
+        return self.company.currency.id

@@ -16,10 +16,10 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
-from trytond.transaction import Transaction
 
 from .common import KFO, KFO_CODES
 from .exceptions import PlanAccessError, PlanImportError, PlanValidationError
+from .model import DocumentMixin
 from .table import Problem
 
 PLAN_STATES = [
@@ -65,7 +65,7 @@ Total = namedtuple('Total', [
         'original', 'amendments', 'total'])
 
 
-class Plan(Workflow, ModelSQL, ModelView):
+class Plan(DocumentMixin, Workflow, ModelSQL, ModelView):
     "Plan of Financial and Economic Activity"
     __name__ = 'kazan.plan'
 
@@ -118,14 +118,6 @@ class Plan(Workflow, ModelSQL, ModelView):
                     'depends': ['state', 'amendments'],
                     },
                 })
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_state(cls):
-        return 'draft'
 
     def get_rec_name(self, name):
         return '%s %s' % (self.company.rec_name, self.year)
@@ -346,16 +338,30 @@ class Plan(Workflow, ModelSQL, ModelView):
                         plan=plan.rec_name))
 
 
-class Amendment(ModelSQL, ModelView):
+class PlanPartMixin:
+    "The institution of a part of a plan (an amendment, a line) is the plan's"
+    __slots__ = ()
+
+    company = fields.Function(
+        fields.Many2One('company.company', "Institution"),
+        'on_change_with_company', searcher='search_company')
+
+    @fields.depends('plan', '_parent_plan.company')
+    def on_change_with_company(self, name=None):
+        return self.plan.company if self.plan else None
+
+    @classmethod
+    def search_company(cls, name, clause):
+        return [('plan.' + clause[0], *clause[1:])]
+
+
+class Amendment(PlanPartMixin, ModelSQL, ModelView):
     "Amendment to a Plan of Financial and Economic Activity"
     __name__ = 'kazan.plan.amendment'
 
     plan = fields.Many2One(
         'kazan.plan', "Plan", required=True, ondelete='CASCADE',
         domain=[('state', '=', 'approved')])
-    company = fields.Function(
-        fields.Many2One('company.company', "Institution"),
-        'on_change_with_company', searcher='search_company')
     number = fields.Char("Number", required=True, strip=True)
     date = fields.Date(
         "Date", required=True,
@@ -375,14 +381,6 @@ class Amendment(ModelSQL, ModelView):
                 'kazan_accounting.msg_plan_amendment_number_unique'),
             ]
         cls._order = [('date', 'ASC'), ('number', 'ASC'), ('id', 'ASC')]
-
-    @fields.depends('plan', '_parent_plan.company')
-    def on_change_with_company(self, name=None):
-        return self.plan.company if self.plan else None
-
-    @classmethod
-    def search_company(cls, name, clause):
-        return [('plan.' + clause[0], *clause[1:])]
 
     def get_rec_name(self, name):
         return '%s (%s)' % (self.number, self.date)
@@ -413,7 +411,7 @@ class Amendment(ModelSQL, ModelView):
                         plan=amendment.plan.rec_name))
 
 
-class Line(ModelSQL, ModelView):
+class Line(PlanPartMixin, ModelSQL, ModelView):
     "Plan of Financial and Economic Activity Line"
     __name__ = 'kazan.plan.line'
 
@@ -435,9 +433,6 @@ class Line(ModelSQL, ModelView):
     plan_state = fields.Function(
         fields.Selection(PLAN_STATES, "Plan State"),
         'on_change_with_plan_state')
-    company = fields.Function(
-        fields.Many2One('company.company', "Institution"),
-        'on_change_with_company', searcher='search_company')
     kfo = fields.Selection(
         KFO, "KFO", required=True, sort=False, states=_states)
     # Not required: taken from the КОСГУ when empty, and a КОСГУ that gives
@@ -486,14 +481,6 @@ class Line(ModelSQL, ModelView):
     @fields.depends('plan', '_parent_plan.state')
     def on_change_with_plan_state(self, name=None):
         return self.plan.state if self.plan else None
-
-    @fields.depends('plan', '_parent_plan.company')
-    def on_change_with_company(self, name=None):
-        return self.plan.company if self.plan else None
-
-    @classmethod
-    def search_company(cls, name, clause):
-        return [('plan.' + clause[0], *clause[1:])]
 
     @fields.depends('kosgu', 'section')
     def on_change_kosgu(self):

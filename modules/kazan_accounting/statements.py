@@ -20,6 +20,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
 from .common import FOUNDERS, KFO
+from .model import InstitutionRowsMixin
 from .plan import SECTION_OF_KOSGU_GROUP
 from .statement_engine import (
     ADJUSTMENT_PERIOD_TYPE, ASSETS_TOTAL, LIABILITIES_TOTAL, STATEMENT_KFO,
@@ -52,18 +53,14 @@ def context_companies():
     return company_id, [company_id]
 
 
-class StatementMixin:
+class StatementMixin(InstitutionRowsMixin):
     "The rows of a statement, in the order of the form"
     __slots__ = ()
 
-    company = fields.Many2One(
-        'company.company', "Institution", required=True, readonly=True)
     founder = fields.Selection(
         [(None, "")] + FOUNDERS, "Founder", readonly=True,
         help="When set, the figures are the sum of the institutions of the "
         "founder.")
-    currency = fields.Function(
-        fields.Many2One('currency.currency', "Currency"), 'get_currency')
 
     # The fields whose values make a row, in the order of the values
     _row_fields = []
@@ -71,11 +68,7 @@ class StatementMixin:
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('company')
         cls._order = [('id', 'ASC')]
-
-    def get_currency(self, name):
-        return self.company.currency.id
 
     # The rows computed for a context: the client opens a form with three
     # calls (search, search_count, read), each asking for the table
@@ -180,6 +173,18 @@ class OneDateStatementMixin(StatementMixin):
         return dict(super()._constants(company_id),
             date=Transaction().context.get('date'))
 
+    @classmethod
+    def statement_rows(cls, company_ids):
+        context = Transaction().context
+        if not context.get('date'):
+            return []
+        return cls.rows_on(company_ids, context['date'], context.get('kfo'))
+
+    @classmethod
+    def rows_on(cls, company_ids, date, kfo):
+        "The rows (id, values of _row_fields) of the form on date"
+        raise NotImplementedError
+
 
 class PeriodStatementMixin(StatementMixin):
     "The rows of a form over the period of the context"
@@ -256,14 +261,10 @@ class Balance(OneDateStatementMixin, ModelSQL, ModelView):
         'line_code', 'name', 'level', 'kfo', 'year_start', 'period_end']
 
     @classmethod
-    def statement_rows(cls, company_ids):
-        context = Transaction().context
-        if not context.get('date'):
-            return []
-        kfo = context.get('kfo')
+    def rows_on(cls, company_ids, date, kfo):
         return [(i, (r.line_code, _indent(r.level) + r.name, r.level, r.kfo,
                     r.year_start, r.period_end))
-            for i, r in enumerate(balance(company_ids, context['date']), 1)
+            for i, r in enumerate(balance(company_ids, date), 1)
             if not kfo or r.kfo == kfo]
 
     def get_rec_name(self, name):
@@ -442,14 +443,9 @@ class PlanExecution(OneDateStatementMixin, ModelSQL, ModelView):
         'executed_noncash', 'executed', 'not_executed']
 
     @classmethod
-    def statement_rows(cls, company_ids):
-        context = Transaction().context
-        if not context.get('date'):
-            return []
-        kfo = context.get('kfo')
+    def rows_on(cls, company_ids, date, kfo):
         result, section = [], None
-        for i, row in enumerate(
-                plan_execution(company_ids, context['date']), 1):
+        for i, row in enumerate(plan_execution(company_ids, date), 1):
             # each section starts with its total
             total = (row.kfo, row.section) != section
             section = (row.kfo, row.section)

@@ -27,7 +27,7 @@ from trytond.tools import sqlite_apply_types
 from trytond.transaction import Transaction
 
 from .common import KFO
-from .model import tables
+from .model import InstitutionRowsMixin, tables
 
 # The journal type of opening-balance moves
 OPENING_JOURNAL_TYPE = 'situation'
@@ -44,11 +44,10 @@ def account_sort_key(code):
     return (len(code.split('.')[0]) < 3, code)
 
 
-class TrialBalance(ModelSQL, ModelView):
+class TrialBalance(InstitutionRowsMixin, ModelSQL, ModelView):
     "Trial Balance"
     __name__ = 'kazan.trial_balance'
 
-    company = fields.Many2One('company.company', "Institution", required=True)
     account = fields.Many2One('account.account', "Account")
     account_code = fields.Char("Code")
     # the list shows the code and the name apart (the account's rec_name
@@ -66,18 +65,12 @@ class TrialBalance(ModelSQL, ModelView):
         "Closing Debit", currency='currency', digits='currency')
     closing_credit = Monetary(
         "Closing Credit", currency='currency', digits='currency')
-    currency = fields.Function(
-        fields.Many2One('currency.currency', "Currency"), 'get_currency')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('company')
         cls._order = [
             ('account_code', 'ASC'), ('kfo', 'ASC'), ('id', 'ASC')]
-
-    def get_currency(self, name):
-        return self.company.currency.id
 
     def get_account_name(self, name):
         return self.account.name if self.account else None

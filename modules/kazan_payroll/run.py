@@ -25,7 +25,7 @@ from sql.operators import Equal
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.kazan_accounting.model import tables
+from trytond.modules.kazan_accounting.model import DocumentMixin, tables
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice, sqlite_apply_types
@@ -49,7 +49,7 @@ RUN_STATES = [
     ]
 
 
-class Run(Workflow, ModelSQL, ModelView):
+class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
     "The payroll of one institution for one month"
     __name__ = 'kazan.payroll.run'
 
@@ -141,14 +141,6 @@ class Run(Workflow, ModelSQL, ModelView):
                     'depends': ['state', 'final_move'],
                     },
                 })
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_state(cls):
-        return 'draft'
 
     @classmethod
     def default_month(cls):

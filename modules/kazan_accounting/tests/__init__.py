@@ -5,10 +5,6 @@
 cases of every test_*.py, the scenarios included (test_scenario); the plain
 test functions, without a TestCase, are pytest's only.
 """
-import pathlib
+from trytond.modules.kazan_accounting.tests.tools import module_load_tests
 
-
-def load_tests(loader, tests, pattern):
-    for path in sorted(pathlib.Path(__file__).parent.glob('test_*.py')):
-        tests.addTests(loader.loadTestsFromName(f'{__name__}.{path.stem}'))
-    return tests
+load_tests = module_load_tests(__name__, __file__)

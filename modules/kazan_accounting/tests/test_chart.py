@@ -8,19 +8,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module
 from trytond.transaction import Transaction
 
-from .tools import in_retried_transaction
-
-
-def create_company(name):
-    "A bare company in rubles"
-    pool = Pool()
-    Party = pool.get('party.party')
-    Company = pool.get('company.company')
-    Currency = pool.get('currency.currency')
-    rub, = Currency.search([('code', '=', 'RUB')])
-    party, = Party.create([{'name': name}])
-    company, = Company.create([{'party': party.id, 'currency': rub.id}])
-    return company
+from .tools import create_company, in_retried_transaction
 
 
 def chart_rows(company):

@@ -16,6 +16,7 @@ from trytond.transaction import Transaction
 from ..plan import LineData
 from ..plan_import import read_plan_file
 from .test_table import no_worksheet_xlsx
+from .tools import create_company
 
 INN = sample.organisation_inn(101)
 OTHER_INN = sample.organisation_inn(102)
@@ -225,15 +226,14 @@ class PlanFileTestCase(unittest.TestCase):
 
 
 def create_institution(inn, name):
-    pool = Pool()
-    Party = pool.get('party.party')
-    Company = pool.get('company.company')
-    Currency = pool.get('currency.currency')
-    rub, = Currency.search([('code', '=', 'RUB')])
-    party, = Party.create([{'name': name}])
-    company, = Company.create([{
-                'party': party.id, 'currency': rub.id, 'inn': inn}])
-    return company
+    return create_company(name, inn=inn)
+
+
+def draft_plan():
+    "The draft plan (plan_values) of a new institution"
+    Plan = Pool().get('kazan.plan')
+    plan, = Plan.create([plan_values(create_institution(INN, "Школа"))])
+    return plan
 
 
 def plan_values(company, year=2026):
@@ -264,8 +264,7 @@ class PlanTestCase(unittest.TestCase):
         Plan = pool.get('kazan.plan')
         Line = pool.get('kazan.plan.line')
         Amendment = pool.get('kazan.plan.amendment')
-        company = create_institution(INN, "Школа")
-        plan, = Plan.create([plan_values(company)])
+        plan = draft_plan()
         self.assertEqual(plan.state, 'draft')
         # the section comes from the КОСГУ
         self.assertEqual(sorted(l.section for l in plan.lines),
@@ -339,8 +338,7 @@ class PlanTestCase(unittest.TestCase):
         Plan = pool.get('kazan.plan')
         Line = pool.get('kazan.plan.line')
         Amendment = pool.get('kazan.plan.amendment')
-        company = create_institution(INN, "Школа")
-        plan, = Plan.create([plan_values(company)])
+        plan = draft_plan()
         Plan.approve([plan])
         amendment, = Amendment.create([{
                     'plan': plan.id, 'number': '1',

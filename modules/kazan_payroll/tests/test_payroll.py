@@ -10,13 +10,12 @@ import unittest
 from decimal import Decimal
 
 from trytond.exceptions import UserError
-from trytond.modules.kazan_accounting.tests import sample
 from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 
-from .tools import in_rolled_back_transaction, staff_member
+from .tools import in_rolled_back_transaction, school_with_staff, staff_member
 
 START = dt.date(2026, 3, 1)
 MARCH = dt.date(2026, 3, 1)
@@ -48,11 +47,7 @@ class PayrollTestCase(unittest.TestCase):
         activate_module(['kazan_payroll'])
 
         def setup(pool):
-            Company = pool.get('company.company')
-            Employee = pool.get('company.employee')
-            school, = Company.setup_institutions(
-                [sample.institution(31, START)])
-            Employee.create_staff(school.id, [
+            school, _ = school_with_staff(pool, 31, START, [
                     plain(1),
                     plain(2, kfo='2'),
                     plain(3, kfo='5', bank_bic='049205805',

@@ -13,14 +13,13 @@ from pathlib import Path
 import polib
 from lxml import html
 
-from trytond.modules.kazan_accounting.tests import sample
 from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 
 from .test_payroll import plain
-from .tools import in_rolled_back_transaction
+from .tools import in_rolled_back_transaction, school_with_staff
 
 START = dt.date(2026, 3, 1)
 MARCH = dt.date(2026, 3, 1)
@@ -41,20 +40,16 @@ class ReportTestCase(unittest.TestCase):
         activate_module(['kazan_payroll'])
 
         def setup(pool):
-            Company = pool.get('company.company')
-            Employee = pool.get('company.employee')
             Absence = pool.get('kazan.payroll.absence')
             Run = pool.get('kazan.payroll.run')
-            school, = Company.setup_institutions(
-                [sample.institution(46, START)])
-            school.chief_accountant = 'Главбух Г. Г.'
-            school.save()
-            employees = Employee.create_staff(school.id, [
+            school, employees = school_with_staff(pool, 46, START, [
                     plain(1),
                     plain(2),
                     plain(3, kfo='2', children=2,
                         position='Учитель физики'),
                     ])
+            school.chief_accountant = 'Главбух Г. Г.'
+            school.save()
             Absence.create([{
                         'company': school.id, 'employee': employees[1].id,
                         'kind': 'sick', 'start_date': dt.date(2026, 3, 10),

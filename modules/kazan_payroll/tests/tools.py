@@ -7,6 +7,7 @@ from decimal import Decimal
 from stdnum.ru import inn as stdnum_inn
 
 from trytond.modules.kazan_accounting.identifiers import snils_check_digits
+from trytond.modules.kazan_accounting.tests import sample
 from trytond.modules.kazan_accounting.tests.tools import (  # noqa: F401
     in_rolled_back_transaction)
 
@@ -43,3 +44,11 @@ def staff_member(number, **values):
         }
     member.update(values)
     return member
+
+
+def school_with_staff(pool, number, start, staff):
+    "The sample institution number set up from start, and its employees"
+    Company = pool.get('company.company')
+    Employee = pool.get('company.employee')
+    school, = Company.setup_institutions([sample.institution(number, start)])
+    return school, Employee.create_staff(school.id, staff)
