@@ -9,11 +9,12 @@ date, founder).  Each call asks the model for its table, and so computes
 the form; this prints how long each call takes and how many times the form
 was computed in it.
 
-A database with --institutions sample schools (kazan.sample.institution,
-founder "education"; each with the moves of test_statements.py posted
---repeat times), a director of the first school and an accountant of them
-all, made with the test harness (``DB_CACHE`` keeps the activated module
-between runs).  Then, --runs times, the client's open as the director (one
+A database with --institutions sample schools (the module tests'
+sample.institution, founder "education"; each with the moves of
+test_statements.py posted --repeat times), a director of the first
+school and an accountant of them all, made with the test harness
+(``DB_CACHE`` keeps the activated module between runs).  Then, --runs
+times, the client's open as the director (one
 institution) and as the accountant (the founder's consolidated balance),
 as RPC runs it: the user's id, ``_check_access``, record rules.  The best
 and the median in milliseconds.
