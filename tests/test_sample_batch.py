@@ -21,6 +21,7 @@ import pytest
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
+from trytond.modules.kazan_accounting import common
 from trytond.modules.kazan_accounting.identifiers import snils_check_digits
 
 from .fixtures import sample_batch
@@ -47,8 +48,7 @@ HEADERS = {
     }
 # Kazan's salary-project banks, and Sberbank in Moscow
 BANKS = {'049205603', '049205805', '044525225'}
-DISTRICTS = ['Авиастроительный', 'Вахитовский', 'Кировский', 'Московский',
-    'Ново-Савиновский', 'Приволжский', 'Советский']
+DISTRICTS = [code for code, _ in common.DISTRICTS]
 EDUCATION = {'school', 'kindergarten', 'supplementary'}
 CULTURE = {'library', 'museum', 'theatre', 'culture_center'}
 CATEGORIES = {'teacher', 'educator', 'administration', 'support', 'culture'}

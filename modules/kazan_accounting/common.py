@@ -50,6 +50,11 @@ FOUNDERS = [
     ('education', "Education department"),
     ('culture', "Culture department"),
     ]
+# Their official names, which the statements' headings print as they are
+FOUNDER_NAMES = {
+    'education': "Управление образования ИКМО г. Казани",
+    'culture': "Управление культуры ИКМО г. Казани",
+    }
 
 # The 7 city districts of Kazan (brief §9), as the batch spells them.
 DISTRICTS = [

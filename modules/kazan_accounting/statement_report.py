@@ -27,7 +27,7 @@ from trytond.transaction import Transaction, check_access, without_check_access
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from . import export
-from .common import FOUNDERS, KFO_CODES
+from .common import FOUNDER_NAMES, FOUNDERS, KFO_CODES
 
 ZERO = Decimal(0)
 
@@ -96,7 +96,7 @@ class Subject:
 
     def header(self):
         if self.founder:
-            lines = [("Учредитель", dict(FOUNDERS_RU)[self.founder]),
+            lines = [("Учредитель", FOUNDER_NAMES[self.founder]),
                 ("Учреждений", str(len(self.companies)))]
         else:
             company, = self.companies
@@ -109,13 +109,6 @@ class Subject:
 
 
 # The founders as the forms name them (Russian official wording)
-FOUNDERS_RU = [
-    ('education', "Управление образования ИКМО г. Казани"),
-    ('culture', "Управление культуры ИКМО г. Казани"),
-    ]
-assert [f for f, _ in FOUNDERS_RU] == [f for f, _ in FOUNDERS]
-
-
 def _activity_values(by_kfo, prefix=''):
     "The activity columns of a line from its amounts by КФО"
     return {prefix + key: sum((by_kfo.get(k, ZERO) for k in kfos), ZERO)
@@ -447,7 +440,7 @@ def readable_companies(company_ids=None, founder=None):
         if len(companies) < every:
             raise AccessError(gettext(
                     'kazan_accounting.msg_statement_founder_denied',
-                    founder=dict(FOUNDERS_RU)[founder]))
+                    founder=FOUNDER_NAMES[founder]))
     return companies
 
 
