@@ -66,6 +66,9 @@ SICK_PAY_PERCENTS = [  # (insured years from, percent)
     (Decimal(8), Decimal(100)),
     ]
 SICK_PAY_PERIOD_DAYS = Decimal(730)
+# Under six months of insured service a full month pays at most МРОТ
+# (255-ФЗ ст. 11 ч. 6).
+SHORT_SERVICE_YEARS = Decimal('0.5')
 HOURS_PER_DAY = 8  # a 40-hour five-day week
 
 # The first half of the month, for the advance (ТК ст. 136).
@@ -492,16 +495,26 @@ def salary_for_time(base_salary, rate, worked_days, month_working_days):
         * _share(worked_days, month_working_days))
 
 
+def main_post_rate(rate):
+    """The share of the rate that is the main post: a rate above 1 is the
+    main post plus extra load (additional work, КС РФ № 40-П of 23.09.2024
+    and № 10-П of 05.03.2025), never more than 1"""
+    return min(Decimal(rate), Decimal(1))
+
+
 def mrot_topup(salary_part, allowances, rate, params,
         worked_days=None, month_working_days=None):
-    """The top-up of salary and allowances to the minimum wage.
+    """The top-up of the main post's pay to the minimum wage (ТК ст. 133).
 
-    salary_part and allowances are the amounts accrued for the month (for
-    the days worked).  The minimum is МРОТ × rate, in proportion to the
-    days worked when they are given.  The classroom-management fee is paid
-    for additional work and is not passed here (brief §6.7).
+    salary_part is the salary of the main post (at most one rate) and
+    allowances the allowances and incentives of the post, both accrued for
+    the days worked.  The minimum is МРОТ × min(rate, 1), in proportion to
+    the days worked when they are given.  Pay for additional work is
+    outside the comparison and is not passed here: the classroom-management
+    fee, checking written work, load above one rate, combined posts (КС РФ
+    № 40-П of 23.09.2024, № 10-П of 05.03.2025).
     """
-    minimum = round_kopecks(Decimal(params.mrot) * Decimal(rate)
+    minimum = round_kopecks(Decimal(params.mrot) * main_post_rate(rate)
         * _share(worked_days, month_working_days))
     return max(ZERO, minimum - Decimal(salary_part) - Decimal(allowances))
 
@@ -631,17 +644,72 @@ def accident_insurance(month_base, rate_percent):
 
 # --- Average earnings: vacation and sick pay ---------------------------------
 
+@dataclass(frozen=True)
+class AverageMonth:
+    """One calendar month of the 12 before a leave (Положение № 922):
+    the earnings counted for the average and the calendar days excluded
+    from it (vacation, sick leave, unpaid leave, days before the hire or
+    after the dismissal: п. 5), whose pay is not in the earnings.
+
+    A period of several months known by its totals only (the onboarded
+    figures) counts as `months` months with its calendar and excluded days
+    spread evenly over them."""
+    month: dt.date
+    earnings: Decimal
+    calendar_days: int
+    excluded_days: int = 0
+    months: int = 1
+
+    def __post_init__(self):
+        if self.months < 1:
+            raise ValueError(f"months {self.months} below 1")
+        if not 0 <= self.excluded_days <= self.calendar_days:
+            raise ValueError(f"excluded days {self.excluded_days} outside "
+                f"0..{self.calendar_days} in {self.month:%Y-%m}")
+
+
+class VacationAverage(NamedTuple):
+    "The average daily earnings and what they were computed from"
+    average_daily: Decimal
+    earnings: Decimal
+    counted_days: Decimal  # the divisor, in days
+    months: tuple  # ((AverageMonth, counted days), …)
+
+
+def counted_days(month, params):
+    """The days a month counts for the vacation average (Положение № 922
+    п. 10): vacation_divisor (29.3) for a month worked in full; for a month
+    with excluded days, vacation_divisor ÷ its calendar days × the calendar
+    days worked, unrounded"""
+    divisor = Decimal(params.vacation_divisor) * month.months
+    if not month.excluded_days:
+        return divisor
+    worked = month.calendar_days - month.excluded_days
+    return divisor / Decimal(month.calendar_days) * Decimal(worked)
+
+
+def vacation_average(months, params):
+    """The average daily earnings for annual leave (ТК ст. 139, Положение
+    № 922 пп. 4, 5, 10): the earnings of the months ÷ the days they count
+    (counted_days).  Raises ValueError when no day of the months was
+    worked: п. 6–8 then take earlier months or the month's salary, which
+    is the caller's choice."""
+    counted = tuple((m, counted_days(m, params)) for m in months)
+    days = sum((c for _, c in counted), ZERO)
+    if days <= 0:
+        raise ValueError("no worked time in the 12 months")
+    earnings = sum((Decimal(m.earnings) for m in months), ZERO)
+    return VacationAverage(
+        round_kopecks(earnings / days), earnings, days, counted)
+
+
 def average_daily_for_vacation(earnings, params, months_worked=12,
         partial_months=()):
-    """The average daily earnings for annual leave.
-
-    earnings of the 12 months before the leave ÷ (vacation_divisor × the
-    fully worked months + the days of the partial months), where a partial
-    month counts vacation_divisor ÷ its calendar days × the calendar days
-    worked in it: partial_months is [(calendar_days, days_worked), …].
-    With 12 full months this is earnings ÷ 12 ÷ 29.3.  Where the service's
-    history is short, earnings and months come from the onboarded figures.
-    """
+    """The average daily earnings for annual leave from totals: earnings ÷
+    (vacation_divisor × the months worked in full + vacation_divisor ÷ the
+    calendar days × the days worked of each partial month): partial_months
+    is [(calendar_days, days_worked), …].  With 12 full months this is
+    earnings ÷ 12 ÷ 29.3."""
     divisor = Decimal(params.vacation_divisor)
     days = divisor * months_worked + sum(
         (divisor * Decimal(worked) / Decimal(calendar)
@@ -656,6 +724,38 @@ def vacation_pay(days, average_daily):
     return round_kopecks(Decimal(days) * Decimal(average_daily))
 
 
+# Vacation pay is paid at least 3 calendar days before the leave (ТК ст.
+# 136 ч. 9).
+VACATION_PAY_DAYS_BEFORE = 3
+
+
+def vacation_payment_date(start, calendar):
+    """The day vacation pay is paid: the latest working day at least
+    VACATION_PAY_DAYS_BEFORE calendar days before the leave starts (ТК ст.
+    136 ч. 9), so a Monday leave is paid on the Thursday before"""
+    date = start - dt.timedelta(days=VACATION_PAY_DAYS_BEFORE)
+    while not calendar.is_working_day(date):
+        date -= dt.timedelta(days=1)
+    return date
+
+
+def vacation_parts(start, end, average_daily, calendar):
+    """The pay of a leave month by month: [(first day of the month, days,
+    amount)], the non-working holidays not paid (ТК ст. 120), each month's
+    amount rounded to kopecks.  A leave across two months is paid at once
+    and accrued by month."""
+    parts = []
+    first = start
+    while first <= end:
+        last = min(end, month_bounds(first)[1])
+        days = (last - first).days + 1 - calendar.holidays_between(
+            first, last)
+        parts.append((first.replace(day=1), days,
+                vacation_pay(days, average_daily)))
+        first = last + dt.timedelta(days=1)
+    return parts
+
+
 def sick_pay_percent(insured_years):
     """The sick pay in percent of average earnings by insured service
     (255-ФЗ ст. 7): under 5 years 60, from 5 to under 8 80, from 8 on 100"""
@@ -667,23 +767,25 @@ def sick_pay_percent(insured_years):
 
 def sick_average_daily(earnings_prev_two_years, caps, params,
         rate=Decimal(1)):
-    """The average daily earnings for sick pay (255-ФЗ ст. 14).
-
-    The earnings of the two previous years, each capped at that year's
-    contribution cap, ÷ 730, bounded by sick_daily_max and by
-    sick_daily_min (МРОТ × 24 ÷ 730) × rate for a part-time employee (a
-    rate above 1 keeps the full minimum).  caps default to the
-    parameters' sick_earnings_caps.
-    """
-    caps = params.sick_earnings_caps if caps is None else caps
+    """The average daily earnings for sick pay (255-ФЗ ст. 14 ч. 1, 3,
+    3.1): the earnings of the two years before the illness, each capped at
+    that year's contribution cap, ÷ 730, at most sick_daily_max (the two
+    caps ÷ 730) and at least sick_daily_min (МРОТ × 24 ÷ 730) × rate for
+    a part-time employee (ч. 1.1: a rate above 1 keeps the full minimum).
+    caps default to the parameters' sick_earnings_caps; with replaced
+    years (ч. 1) the caller passes those years' earnings and caps, and the
+    maximum follows them."""
+    default = caps is None
+    caps = params.sick_earnings_caps if default else caps
     if len(earnings_prev_two_years) != 2 or len(caps) != 2:
         raise ValueError("two years of earnings and two caps")
     total = sum((min(Decimal(e), Decimal(c))
             for e, c in zip(earnings_prev_two_years, caps)), ZERO)
     average = round_kopecks(total / SICK_PAY_PERIOD_DAYS)
-    minimum = round_kopecks(
-        params.sick_daily_min * min(Decimal(rate), Decimal(1)))
-    return min(params.sick_daily_max, max(minimum, average))
+    minimum = round_kopecks(params.sick_daily_min * main_post_rate(rate))
+    maximum = params.sick_daily_max if default else round_kopecks(
+        sum((Decimal(c) for c in caps), ZERO) / SICK_PAY_PERIOD_DAYS)
+    return min(maximum, max(minimum, average))
 
 
 def sick_daily_benefit(insured_years, earnings_prev_two_years, caps, params,
@@ -694,21 +796,76 @@ def sick_daily_benefit(insured_years, earnings_prev_two_years, caps, params,
             sick_pay_percent(insured_years)))
 
 
+def best_sick_years(candidates, params, rate=Decimal(1)):
+    """The years to compute sick pay from (255-ФЗ ст. 14 ч. 1): the two
+    years before the illness, or, on the employee's application when one
+    or both of them were spent on maternity or child-care leave, earlier
+    years replacing them, whichever gives the higher average.  candidates
+    are (earnings pair, caps pair) with the two years before first (caps
+    None: the parameters' caps); returns the chosen candidate."""
+    if not candidates:
+        raise ValueError("no years to compute sick pay from")
+    return max(candidates, key=lambda c: sick_average_daily(
+            c[0], c[1], params, rate))
+
+
+class SickPay(NamedTuple):
+    amount: Decimal
+    days: int
+    parts: tuple  # ((month, days, daily), …)
+
+
+def sick_pay(start, days, daily_benefit, params, rate=Decimal(1),
+        short_service=False):
+    """The sick pay of `days` days from `start`, month by month (255-ФЗ
+    ст. 14 ч. 1.1, ст. 11 ч. 6): a day is paid daily_benefit, but at least
+    МРОТ × min(rate, 1) ÷ the calendar days of its month (so that a full
+    month of illness pays no less than МРОТ); with under six months of
+    insured service (short_service) a full month pays no more than МРОТ,
+    so a day pays exactly that floor.  Each month's part is rounded to
+    kopecks."""
+    if days < 0:
+        raise ValueError(f"days {days} is negative")
+    by_month = {}
+    for i in range(days):
+        day = start + dt.timedelta(days=i)
+        key = day.replace(day=1)
+        by_month[key] = by_month.get(key, 0) + 1
+    parts = []
+    amount = ZERO
+    for month, count in by_month.items():
+        month_days = month_bounds(month)[1].day
+        floor = (Decimal(params.mrot) * main_post_rate(rate)
+            / Decimal(month_days))
+        daily = floor if short_service else max(
+            Decimal(daily_benefit), floor)
+        daily = round_kopecks(daily)
+        parts.append((month, count, daily))
+        amount += round_kopecks(daily * count)
+    return SickPay(amount, days, tuple(parts))
+
+
 def sick_pay_employer(days, insured_years, earnings_prev_two_years, caps,
-        params, rate=Decimal(1)):
+        params, rate=Decimal(1), start=None):
     """The employer's part of the sick pay of a case of `days` days: the
     first employer_sick_days days (3), the Social Fund pays the rest
-    directly"""
+    directly.  With the start date, each day is at least the МРОТ floor of
+    its month (sick_pay); under six months of insured service (insured
+    years below 0.5) the floor is also the ceiling."""
     if days < 0:
         raise ValueError(f"days {days} is negative")
     employer_days = min(days, params.employer_sick_days)
-    return round_kopecks(employer_days * sick_daily_benefit(
-            insured_years, earnings_prev_two_years, caps, params, rate))
+    daily = sick_daily_benefit(
+        insured_years, earnings_prev_two_years, caps, params, rate)
+    if start is None:
+        return round_kopecks(employer_days * daily)
+    return sick_pay(start, employer_days, daily, params, rate,
+        short_service=Decimal(insured_years) < SHORT_SERVICE_YEARS).amount
 
 
 # --- A month of one employee -------------------------------------------------
 
-ABSENCE_KINDS = {'vacation', 'sick', 'unpaid'}
+ABSENCE_KINDS = {'vacation', 'sick', 'child_sick', 'unpaid'}
 
 
 @dataclass(frozen=True)
@@ -716,20 +873,26 @@ class Absence:
     """A period away from work, both dates included.
 
     A vacation carries its average daily earnings (the записка-расчет,
-    from average_daily_for_vacation), a sick leave is one case: its first
-    days are the employer's.
+    from vacation_average) unless it was paid before it started by a
+    vacation-pay document (paid: the month then counts its days as not
+    worked only, the document's payment comes in other_lines); a sick
+    leave is one case: its first days are the employer's; the care of a
+    sick child (child_sick) is paid by the Social Fund from the first day.
     """
     kind: str
     start: dt.date
     end: dt.date
     average_daily: Decimal = None
+    paid: bool = False
+    basis: tuple = ()  # the grounds of the average, for the payslip
 
     def __post_init__(self):
         if self.kind not in ABSENCE_KINDS:
             raise ValueError(f"unknown absence kind {self.kind!r}")
         if self.end < self.start:
             raise ValueError(f"absence ends {self.end} before {self.start}")
-        if self.kind == 'vacation' and self.average_daily is None:
+        if (self.kind == 'vacation' and self.average_daily is None
+                and not self.paid):
             raise ValueError("a vacation needs its average daily earnings")
 
 
@@ -766,6 +929,16 @@ class EmployeeFacts:
     accident_rate: Decimal = ZERO
     insured_years: Decimal = ZERO
     earnings_prev_two_years: tuple = (ZERO, ZERO)
+    # monthly pay for additional work (outside the МРОТ comparison)
+    additional_work: Decimal = ZERO
+    # the caps of earnings_prev_two_years when they are replaced years
+    # (best_sick_years); None: the two years before, the parameters' caps
+    sick_earnings_caps: tuple = None
+    # lines computed elsewhere that the month takes in: vacation pay paid
+    # between runs (with its NDFL withheld then), corrections of earlier
+    # months (PayslipLine: earnings join the gross, tax deductions the
+    # deductions, withholdings of NDFL count as withheld before)
+    other_lines: tuple = ()
 
 
 # Line kinds: earnings make the gross; a tax deduction lowers the NDFL base
@@ -773,6 +946,15 @@ class EmployeeFacts:
 # institution's own expense.
 EARNING, TAX_DEDUCTION, WITHHOLDING, EMPLOYER = (
     'earning', 'tax_deduction', 'withholding', 'employer')
+
+
+# The codes compute_month knows in other_lines: vacation pay paid by a
+# document before the leave and the NDFL withheld at that payment; the
+# employer's sick pay (out of the contribution base).
+VACATION_PAID_CODE = 'vacation_paid'
+NDFL_VACATION_CODE = 'ndfl_vacation'
+SICK_CODE = 'sick_employer'
+NDFL_SICK_CODE = 'ndfl_sick'
 
 
 @dataclass(frozen=True)
@@ -830,11 +1012,15 @@ def compute_month(facts, month, params, calendar):
 
     1. the norm is the working days of the month by the calendar; the days
        worked are those of the employment (hire to dismissal) that no
-       absence covers; salary, allowances and the classroom fee are paid
-       for them, and the minimum-wage top-up is due on salary and
-       allowances in the same proportion;
-    2. vacation pay for the days of leave in the month (holidays excluded),
-       sick pay for the employer's first days of each case in the month;
+       absence covers; salary (the main post at most one rate, the load
+       above it apart), allowances, additional work and the classroom fee
+       are paid for them, and the minimum-wage top-up is due on the main
+       post's salary and the allowances in the same proportion;
+    2. vacation pay for the days of leave in the month (holidays excluded)
+       unless a vacation-pay document paid it before the leave, sick pay
+       for the employer's first days of each case in the month (nothing
+       for the care of a sick child); the other_lines (vacation paid
+       between runs, corrections of earlier months) join them;
     3. the child deductions and NDFL on the income since 1 January;
     4. contributions and accident insurance on the gross less sick pay
        (state benefits are not in the base, НК ст. 422);
@@ -872,30 +1058,41 @@ def compute_month(facts, month, params, calendar):
             lines.append(PayslipLine(code, kind, amount, tuple(basis.items())))
         return amount
 
+    main_rate = main_post_rate(rate)
     salary = add('salary', EARNING, salary_for_time(
-            facts.base_salary, rate, worked, norm),
-        base_salary=facts.base_salary, rate=rate, days=worked, norm=norm)
+            facts.base_salary, main_rate, worked, norm),
+        base_salary=facts.base_salary, rate=main_rate, days=worked,
+        norm=norm)
+    add('extra_load', EARNING, salary_for_time(
+            facts.base_salary, rate - main_rate, worked, norm),
+        base_salary=facts.base_salary, rate=rate - main_rate, days=worked,
+        norm=norm)
     allowances = add('allowances', EARNING, salary_for_time(
             facts.allowances, 1, worked, norm),
         monthly=facts.allowances, days=worked, norm=norm)
+    add('additional_work', EARNING, salary_for_time(
+            facts.additional_work, 1, worked, norm),
+        monthly=facts.additional_work, days=worked, norm=norm)
     add('class_management', EARNING, class_management_pay(
             facts.class_management, params, worked, norm),
         classes=facts.class_management, fee=params.class_fee,
         days=worked, norm=norm)
     add('mrot_topup', EARNING, mrot_topup(
             salary, allowances, rate, params, worked, norm),
-        mrot=params.mrot, rate=rate, days=worked, norm=norm)
+        mrot=params.mrot, rate=main_rate, days=worked, norm=norm,
+        compared=salary + allowances)
     sick = ZERO
     for absence in facts.absences:
-        if absence.kind == 'vacation':
+        if absence.kind == 'vacation' and not absence.paid:
             period = _overlap(absence.start, absence.end, *employed)
             if period:
                 days = ((period[1] - period[0]).days + 1
                     - calendar.holidays_between(*period))
                 add('vacation', EARNING,
                     vacation_pay(days, absence.average_daily),
-                    days=days, average_daily=absence.average_daily,
-                    start=absence.start, end=absence.end)
+                    **dict(absence.basis, days=days,
+                        average_daily=absence.average_daily,
+                        start=absence.start, end=absence.end))
         elif absence.kind == 'sick':
             employer_end = min(absence.end, absence.start
                 + dt.timedelta(days=params.employer_sick_days - 1))
@@ -903,26 +1100,50 @@ def compute_month(facts, month, params, calendar):
             if period:
                 days = (period[1] - period[0]).days + 1
                 daily = sick_daily_benefit(facts.insured_years,
-                    facts.earnings_prev_two_years, None, params, rate)
-                sick += add('sick_employer', EARNING, sick_pay_employer(
-                        days, facts.insured_years,
-                        facts.earnings_prev_two_years, None, params, rate),
+                    facts.earnings_prev_two_years, facts.sick_earnings_caps,
+                    params, rate)
+                paid = sick_pay(period[0], days, daily, params, rate,
+                    short_service=(Decimal(facts.insured_years)
+                        < SHORT_SERVICE_YEARS))
+                sick += add('sick_employer', EARNING, paid.amount,
                     days=days, daily=daily,
                     percent=sick_pay_percent(facts.insured_years),
+                    daily_paid='; '.join(f'{m:%m.%Y}: {n} × {d}'
+                        for m, n, d in paid.parts),
                     start=absence.start, end=absence.end)
-    gross = sum((line.amount for line in lines), ZERO)
+    lines.extend(facts.other_lines)
+    sick += sum((line.amount for line in facts.other_lines
+            if line.code == SICK_CODE), ZERO)
+    withheld_before = sum((line.amount for line in facts.other_lines
+            if line.code == NDFL_VACATION_CODE), ZERO)
+    gross = sum((line.amount for line in lines if line.kind == EARNING),
+        ZERO)
 
     ytd = facts.ytd
     ytd_income = ytd.income + gross
-    deduction = add('standard_deduction', TAX_DEDUCTION, child_deduction(
+    deduction = sum((line.amount for line in facts.other_lines
+            if line.kind == TAX_DEDUCTION), ZERO)
+    deduction += add('standard_deduction', TAX_DEDUCTION, child_deduction(
             facts.children, facts.disabled_children, ytd_income, params),
         children=facts.children, disabled_children=facts.disabled_children,
         ytd_income=ytd_income, income_cap=params.child_deduction_income_cap)
     ytd_deductions = ytd.deductions + deduction
     ytd_taxable = max(ZERO, ytd_income - ytd_deductions)
-    ndfl = add('ndfl', WITHHOLDING, ndfl_cumulative(
-            ytd_taxable, ytd.ndfl, params),
-        ytd_taxable=ytd_taxable, ytd_withheld_before=ytd.ndfl)
+    ndfl = ndfl_cumulative(ytd_taxable, ytd.ndfl + withheld_before, params)
+    # the part of the tax on the sick pay is withheld from it (302.66),
+    # in proportion to the month's own income (the vacation paid by a
+    # document had its tax withheld then)
+    own_income = gross - sum((line.amount for line in facts.other_lines
+            if line.code == VACATION_PAID_CODE), ZERO)
+    ndfl_sick = ZERO
+    if sick > 0 and own_income > 0:
+        ndfl_sick = min(ndfl, round_rubles(ndfl * sick / own_income))
+    add('ndfl', WITHHOLDING, ndfl - ndfl_sick,
+        ytd_taxable=ytd_taxable,
+        ytd_withheld_before=ytd.ndfl + withheld_before)
+    add(NDFL_SICK_CODE, WITHHOLDING, ndfl_sick, sick=sick,
+        income=own_income, ndfl=ndfl)
+    ndfl += withheld_before
 
     contribution_base = gross - sick
     month_contributions = contributions(
@@ -936,8 +1157,10 @@ def compute_month(facts, month, params, calendar):
         base=contribution_base, rate=facts.accident_rate)
 
     net = gross - ndfl
-    month_advance = advance(facts.base_salary, rate, facts.allowances,
+    month_advance = advance(facts.base_salary, main_rate, facts.allowances,
         worked_first_half, norm)
+    paid_before = sum((line.amount for line in facts.other_lines
+            if line.code == VACATION_PAID_CODE), ZERO) - withheld_before
     return Payslip(
         month=first,
         norm_days=norm,
@@ -948,7 +1171,7 @@ def compute_month(facts, month, params, calendar):
         ndfl=ndfl,
         net=net,
         advance=month_advance,
-        final_payment=net - month_advance,
+        final_payment=net - month_advance - paid_before,
         contribution_base=contribution_base,
         contributions=month_contributions.total,
         accident_insurance=accident,
