@@ -1,5 +1,5 @@
 # This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import ValidationError
 
 
@@ -25,3 +25,7 @@ class AbsenceValidationError(ValidationError):
 
 class PayrollRunError(UserError):
     "A payroll run cannot be computed, posted, paid or cancelled"
+
+
+class VacationPayLateWarning(UserWarning):
+    "Vacation pay later than 3 days before the leave (ТК ст. 136)"

@@ -27,10 +27,15 @@ LINE_CODES = [
     ('allowances', "Allowances"),
     ('class_management', "Classroom management"),
     ('mrot_topup', "Top-up to the minimum wage"),
+    ('extra_load', "Load above one rate"),
+    ('additional_work', "Additional work"),
     ('vacation', "Vacation pay"),
+    ('vacation_paid', "Vacation pay paid before the leave"),
     ('sick_employer', "Sick pay for the employer's days"),
     ('standard_deduction', "Standard child deductions"),
     ('ndfl', "NDFL withheld"),
+    ('ndfl_sick', "NDFL withheld from sick pay"),
+    ('ndfl_vacation', "NDFL withheld from vacation pay"),
     ('contributions', "Insurance contributions"),
     ('accident', "Accident insurance"),
     ]
@@ -40,7 +45,7 @@ LINE_KINDS = [
     (rules.WITHHOLDING, "Withholding"),
     (rules.EMPLOYER, "Employer's charge"),
     ]
-SICK_CODE = 'sick_employer'
+SICK_CODE = rules.SICK_CODE
 
 
 def money(string):
@@ -117,7 +122,9 @@ class Payslip(ModelSQL, ModelView):
             return {'payment': self.advance} if self.advance else {}
         due = max(ZERO, self.final_payment)
         sick = min(due, sum((l.amount for l in self.lines
-                    if l.code == SICK_CODE), ZERO))
+                    if l.code == SICK_CODE), ZERO) - sum((l.amount
+                    for l in self.lines if l.code == rules.NDFL_SICK_CODE),
+                ZERO))
         parts = {'payment': due - sick, 'payment_sick': sick}
         return {k: v for k, v in parts.items() if v}
 

@@ -127,7 +127,8 @@ class RegisterRow:
                 row.total_accrued += amount
             elif kind == rules.WITHHOLDING:
                 row.total_withheld += amount
-        row.ndfl = amounts.get((rules.WITHHOLDING, 'ndfl'), ZERO)
+        row.ndfl = sum((amounts.get((rules.WITHHOLDING, code), ZERO)
+                for code in rules.NDFL_CODES), ZERO)
         row.advance = payslip.advance or ZERO
         row.final_payment = payslip.final_payment or ZERO
         row.net = payslip.net or ZERO

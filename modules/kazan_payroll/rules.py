@@ -955,6 +955,9 @@ VACATION_PAID_CODE = 'vacation_paid'
 NDFL_VACATION_CODE = 'ndfl_vacation'
 SICK_CODE = 'sick_employer'
 NDFL_SICK_CODE = 'ndfl_sick'
+# The lines of the NDFL withheld: from the pay, from the sick pay (302.66),
+# at the payment of vacation pay.
+NDFL_CODES = ('ndfl', NDFL_SICK_CODE, NDFL_VACATION_CODE)
 
 
 @dataclass(frozen=True)

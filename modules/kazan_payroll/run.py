@@ -31,15 +31,10 @@ from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 
-from . import rules
+from . import average, rules
 from .exceptions import PayrollRunError
 from .payslip import MONEY, ZERO, basis_json, month_text
-from .posting import OPERATIONS, Posting
-
-# The pay for the time worked that average earnings are computed from
-# (vacation and sick pay of the period are left out).
-EARNINGS_FOR_AVERAGE = [
-    'salary', 'allowances', 'class_management', 'mrot_topup']
+from .posting import OPERATIONS, POSTED_BY_DOCUMENT, Posting
 
 RUN_STATES = [
     ('draft', "Draft"),
@@ -257,6 +252,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                         run=run.rec_name))
         cls.check_service_start(runs)
         cls.check_earlier_runs(runs)
+        pool.get('kazan.payroll.vacation_pay').create_for_runs(runs)
         Payslip.delete(Payslip.search([('run', 'in', [r.id for r in runs])]))
         values = []
         for run in runs:
@@ -350,6 +346,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         "The values to create the payslips of the run with their lines"
         pool = Pool()
         Absence = pool.get('kazan.payroll.absence')
+        VacationPay = pool.get('kazan.payroll.vacation_pay')
         first, last = rules.month_bounds(self.month)
         params, calendar = self.law(first.year)
         employees = self.employees()
@@ -364,9 +361,20 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                     ('end_date', '>=', first),
                     ]):
             absences[absence.employee.id].append(absence)
-        history = self._earnings_history(
-            [a for e_absences in absences.values() for a in e_absences
-                if a.kind == 'vacation' and a.average_daily is None])
+        documents = VacationPay.search([
+                ('absence', 'in', [a.id for e_absences in absences.values()
+                        for a in e_absences if a.kind == 'vacation']),
+                ('state', 'in', ['computed', 'posted']),
+                ])
+        paid = {d.absence.id for d in documents}
+        other_lines = defaultdict(list)
+        for document in VacationPay.of_month(self.company, first):
+            other_lines[document.employee.id].extend(
+                document.payslip_lines())
+        averages = average.vacation_averages(
+            [(a.employee, a.start_date) for e_absences in absences.values()
+                for a in e_absences if a.kind == 'vacation'
+                and a.average_daily is None and a.id not in paid], params)
         accident_rate = self.company.accident_rate or ZERO
 
         values = []
@@ -380,14 +388,17 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 disabled_children=employee.disabled_children or 0,
                 hire_date=employee.start_date,
                 dismissal_date=employee.end_date,
-                absences=tuple(self._rule_absence(a, employee, params,
-                        history) for a in absences[employee.id]),
+                absences=tuple(self._rule_absence(a, paid, averages)
+                    for a in absences[employee.id]),
                 ytd=ytd.get(employee.id) or self._onboarded_ytd(employee),
                 accident_rate=accident_rate,
                 insured_years=employee.insured_years or ZERO,
                 earnings_prev_two_years=(
                     employee.earnings_prev_year2 or ZERO,
                     employee.earnings_prev_year or ZERO),
+                additional_work=getattr(
+                    employee, 'additional_work', None) or ZERO,
+                other_lines=tuple(other_lines[employee.id]),
                 )
             try:
                 slip = rules.compute_month(facts, first, params, calendar)
@@ -437,76 +448,29 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                     *(Decimal(str(f)) for f in figures))
         return result
 
-    def _earnings_history(self, absences):
-        """The earnings of the 12 months before each vacation's month from
-        the posted payslips: {employee id: [(month, earnings)]}"""
-        pool = Pool()
-        Payslip = pool.get('kazan.payroll.payslip')
-        Line = pool.get('kazan.payroll.payslip.line')
-        if not absences:
-            return {}
-        payslip = Payslip.__table__()
-        line = Line.__table__()
-        run = self.__table__()
-        cursor = Transaction().connection.cursor()
-        # the 12 months before the month of the earliest leave (a leave may
-        # have started in an earlier month)
-        first = min(a.start_date for a in absences).replace(day=1)
-        since = (first - dt.timedelta(days=365)).replace(day=1)
-        result = defaultdict(list)
-        employee_ids = list({a.employee.id for a in absences})
-        for sub_ids in grouped_slice(employee_ids, _in_max()):
-            query = line.join(payslip,
-                condition=line.payslip == payslip.id
-                ).join(run, condition=payslip.run == run.id).select(
-                payslip.employee, run.month, Sum(line.amount),
-                where=_in(payslip.employee, sub_ids)
-                & (run.state == 'posted')
-                & (run.month >= since) & (run.month < self.month)
-                & line.code.in_(EARNINGS_FOR_AVERAGE),
-                group_by=[payslip.employee, run.month])
-            _apply_types(query, [None, 'DATE', 'NUMERIC'])
-            cursor.execute(*query)
-            for employee_id, month, amount in cursor:
-                result[employee_id].append((month, Decimal(amount)))
-        return result
-
-    def _rule_absence(self, absence, employee, params, history):
-        average = absence.average_daily
-        if absence.kind == 'vacation' and average is None:
-            average = self._vacation_average(
-                absence, employee, params, history.get(employee.id, []))
+    @staticmethod
+    def _rule_absence(absence, paid, averages):
+        if absence.kind != 'vacation':
+            return rules.Absence(
+                absence.kind, absence.start_date, absence.end_date)
+        if absence.id in paid:
+            return rules.Absence(absence.kind, absence.start_date,
+                absence.end_date, paid=True)
+        if absence.average_daily is not None:
+            return rules.Absence(absence.kind, absence.start_date,
+                absence.end_date, absence.average_daily)
+        found = averages[absence.employee.id, absence.start_date]
         return rules.Absence(absence.kind, absence.start_date,
-            absence.end_date, average)
+            absence.end_date, found.average_daily,
+            basis=tuple(average.basis(found).items()))
 
-    def _vacation_average(self, absence, employee, params, history):
-        """The average daily earnings for the leave: the 12 months before
-        its month from the payslips of the service, completed with the
-        onboarded year-to-date income where the history is shorter; with
-        no history at all, the monthly pay of the staff record"""
-        start = absence.start_date.replace(day=1)
-        since = (start - dt.timedelta(days=365)).replace(day=1)
-        months = [(m, a) for m, a in history if since <= m < start]
-        earnings = sum((a for _, a in months), ZERO)
-        full_months = len(months)
-        partial = []
-        ytd_date = employee.ytd_date
-        if ytd_date and since < ytd_date and ytd_date.year >= since.year:
-            covered = {m for m, _ in months}
-            first_of_year = ytd_date.replace(month=1, day=1)
-            if not any(m < ytd_date for m in covered):
-                earnings += employee.ytd_income or ZERO
-                start_of_count = max(first_of_year, since)
-                full_months += (ytd_date.month - start_of_count.month)
-                if ytd_date.day > 1:
-                    last = rules.month_bounds(ytd_date)[1]
-                    partial.append((last.day, ytd_date.day - 1))
-        if not full_months and not partial:
-            monthly = ((employee.base_salary or ZERO) * employee.rate
-                + (employee.allowances or ZERO))
-            return rules.round_kopecks(monthly / params.vacation_divisor)
-        return rules.average_daily_for_vacation(earnings, params,
-            months_worked=full_months, partial_months=partial)
+    @classmethod
+    def vacation_average(cls, employee, start):
+        """The average daily earnings for a leave of the employee from
+        start (Положение № 922): rules.VacationAverage"""
+        params, _ = cls.law(start.year)
+        return average.vacation_averages([(employee, start)], params)[
+            employee.id, start]
 
     def _payslip_record(self, employee, slip):
         "The values of a payslip and its lines, amounts in kopecks"
@@ -549,7 +513,11 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         "Post the accruals of each run: one move per КФО in journal №6"
         pool = Pool()
         Move = pool.get('account.move')
+        VacationPay = pool.get('kazan.payroll.vacation_pay')
         cls.lock_move_sequences(runs, ['accrual'])
+        VacationPay.post([d for run in runs
+                for d in VacationPay.of_month(
+                    run.company, run.month, states=['computed'])])
         totals = cls._line_totals(runs)
         posting = cls._posting_context(runs)
         moves = []
@@ -594,7 +562,8 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         payslip, line = tables(
             'kazan.payroll.payslip', 'kazan.payroll.payslip.line')
         cursor = Transaction().connection.cursor()
-        operations = [code for code, _ in OPERATIONS]
+        operations = [code for code, _ in OPERATIONS
+            if code not in POSTED_BY_DOCUMENT]
         totals = {r.id: defaultdict(dict) for r in runs}
         for sub_ids in grouped_slice([r.id for r in runs], _in_max()):
             query = line.join(payslip,
@@ -622,6 +591,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         longer count in the year-to-date figures"""
         pool = Pool()
         Move = pool.get('account.move')
+        cls.check_later_runs(runs)
         reversals = []
         for run in runs:
             # every move of a run is posted when it is created
@@ -634,6 +604,25 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 reversals.append(reversal)
         Move.save(reversals)
         Move.post(reversals)
+
+    @classmethod
+    def check_later_runs(cls, runs):
+        """A month is cancelled only while no later month of the year is
+        posted: the later months' year-to-date figures stand on it; an
+        earlier month is corrected in the current one instead"""
+        for run in runs:
+            later = cls.search([
+                    ('company', '=', run.company.id),
+                    ('month', '>', run.month),
+                    ('month', '<=', run.month.replace(month=12)),
+                    ('state', '=', 'posted'),
+                    ('id', 'not in', [r.id for r in runs]),
+                    ], order=[('month', 'DESC')], limit=1)
+            if later:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_cancel_later_posted',
+                        run=run.rec_name,
+                        later=month_text(later[0].month)))
 
     @classmethod
     @ModelView.button

@@ -251,31 +251,76 @@ class PayrollTestCase(unittest.TestCase):
         away = calendar.working_days_between(
             dt.date(2026, 3, 10), dt.date(2026, 3, 14))
         self.assertEqual(slip.worked_days, norm - away)
+        # March has 20 working days in Tatarstan, 4 of them away: salary
+        # 30,000 × 16/20 = 24,000, gross 24,000 + 5,342.46 = 29,342.46.
+        # NDFL: (60,000 + 29,342.46) × 13 % = 11,614.52 → 11,615 - 7,800
+        # = 3,815, of which the sick pay's share 3,815 × 5,342.46
+        # / 29,342.46 = 694.61 → 695 is withheld from the benefit
+        # (Dr 302.66 Cr 303.01), 3,120 from the salary.
+        self.assertEqual(slip.gross, Decimal('29342.46'))
+        self.assertEqual(slip.ndfl, Decimal(3815))
+        self.assertEqual(
+            sum(l.amount for l in slip.lines if l.code == 'ndfl_sick'),
+            Decimal(695))
         Run.post([run])
         balances = self.balances()
         self.assertEqual(balances['401.20.266', '2'],
             (Decimal('5342.46'), 0))
-        self.assertEqual(balances['302.66', '2'], (0, Decimal('5342.46')))
+        self.assertEqual(balances['302.66', '2'],
+            (Decimal(695), Decimal('5342.46')))
         # contributions are not charged on the benefit
         self.assertEqual(slip.contribution_base,
             slip.gross - Decimal('5342.46'))
+        # paid: the benefit less its tax, 4,647.46, from 302.66 by КОСГУ
+        # 266; 302.66 and 302.11 are settled
+        Run.pay_advance([run])
+        Run.pay_final([run])
+        balances = self.balances(end=dt.date(2026, 4, 30))
+        self.assertEqual(balances['302.66', '2'],
+            (Decimal('5342.46'), Decimal('5342.46')))
+        debit, credit = balances['302.11', '2']
+        self.assertEqual(debit, credit)
 
     @in_rolled_back_transaction
     def test_vacation_average_from_onboarded_figures(self):
         "No history in the service: the onboarded January–February"
         pool = Pool()
         Run = pool.get('kazan.payroll.run')
+        VacationPay = pool.get('kazan.payroll.vacation_pay')
         employee = self.employee(1)
         self.absence(employee, 'vacation', dt.date(2026, 3, 16),
             dt.date(2026, 3, 29))
         run = self.payroll_run()
         Run.compute([run])
         slip, = [s for s in run.payslips if s.employee == employee]
-        vacation, = [l for l in slip.lines if l.code == 'vacation']
+        # The leave is paid by a document of its own on Friday 13 March,
+        # 3 days before it (ТК ст. 136), and the run takes it in.
+        vacation, = [l for l in slip.lines if l.code == 'vacation_paid']
         # 60,000 in 2 months / (2 × 29.3) = 1,023.89 a day; 16–29 March
         # are 14 calendar days, but 20 March (Ураза-байрам, a holiday in
         # Tatarstan) is not a day of leave: 13 × 1,023.89 = 13,310.57
         self.assertEqual(vacation.amount, Decimal('13310.57'))
+        document, = VacationPay.search([('employee', '=', employee.id)])
+        self.assertEqual(document.payment_date, dt.date(2026, 3, 13))
+        # NDFL at the payment: (60,000 + 13,310.57) × 13 % = 9,530.37 →
+        # 9,530 - 7,800 withheld before = 1,730; paid 11,580.57
+        self.assertEqual(document.ndfl, Decimal(1730))
+        self.assertEqual(document.net, Decimal('11580.57'))
+        ndfl_paid, = [l for l in slip.lines if l.code == 'ndfl_vacation']
+        self.assertEqual(ndfl_paid.amount, Decimal(1730))
+        self.assertFalse([l for l in slip.lines if l.code == 'vacation'])
+        Run.post([run])
+        self.assertEqual(document.state, 'posted')
+        payment, = [m for m in document.moves
+            if m.journal.code != Run(run.id).moves[0].journal.code]
+        self.assertEqual(payment.date, dt.date(2026, 3, 13))
+        self.assertEqual(
+            sum(l.credit for l in payment.lines), Decimal('11580.57'))
+        # the run pays the rest only: its final settlement is the net of
+        # the month less the advance and what the document paid
+        slip = slip.__class__(slip.id)
+        self.assertEqual(slip.final_payment,
+            slip.net - slip.advance - Decimal('11580.57'))
 
     @in_rolled_back_transaction
     def test_absences_cannot_overlap(self):

@@ -149,7 +149,7 @@ def test_child_care_sick_leave_pays_nothing_from_the_employer():
     assert slip.gross == D('34545.45')
 
 
-# --- Vacation average (Положение № 922 пп. 5, 10) -----------------------------
+# --- Vacation average (Положение № 922 пп. 5, 10) ----------------------------
 
 def _months(**special):
     "Jun 2025 - May 2026 at 40,000 each, with the special months replaced"

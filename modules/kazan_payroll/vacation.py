@@ -1,0 +1,432 @@
+# This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
+"""Vacation pay between runs: a document of its own for each annual leave,
+paid at least three calendar days before the leave (ТК ст. 136 ч. 9), with
+the NDFL withheld at that payment (НК ст. 223 п. 1 пп. 1: the payment date
+is the date the income is received; ст. 226 п. 4).
+
+``draft`` → ``computed`` (the average by Положение № 922, the pay by
+month, the tax) → ``posted`` (on the payment date: the accrual — the
+leave's days of later months to 401.50 —, the NDFL and the payment; on the
+first day of each later month the release of its part from 401.50 to the
+month's expenses) → ``cancelled`` (reversing moves).  The payroll run of
+the payment month takes the document in as lines ``vacation_paid`` and
+``ndfl_vacation`` (the year-to-date figures, the register, 6-НДФЛ); the
+run of each month of the leave counts its days as not worked.
+"""
+import datetime as dt
+import json
+from collections import defaultdict
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.kazan_accounting.model import DocumentMixin
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+from . import average, rules
+from .exceptions import PayrollRunError, VacationPayLateWarning
+from .payslip import MONEY, ZERO, basis_json, month_text
+from .posting import Posting
+
+STATES = [
+    ('draft', "Draft"),
+    ('computed', "Computed"),
+    ('posted', "Posted"),
+    ('cancelled', "Cancelled"),
+    ]
+
+
+class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
+    "Vacation pay paid before the leave"
+    __name__ = 'kazan.payroll.vacation_pay'
+
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    company = fields.Many2One(
+        'company.company', "Institution", required=True, states=_states)
+    employee = fields.Many2One(
+        'company.employee', "Employee", required=True, states=_states,
+        domain=[('company', '=', Eval('company', -1))])
+    absence = fields.Many2One(
+        'kazan.payroll.absence', "Leave", required=True, states=_states,
+        ondelete='RESTRICT',
+        domain=[
+            ('employee', '=', Eval('employee', -1)),
+            ('kind', '=', 'vacation'),
+            ])
+    payment_date = fields.Date(
+        "Payment Date", required=True, states=_states,
+        help="At least 3 calendar days before the leave (ТК ст. 136).")
+    state = fields.Selection(STATES, "State", readonly=True, sort=False)
+    days = fields.Integer("Days Paid", readonly=True)
+    average_daily = fields.Numeric(
+        "Average Daily Earnings", digits=MONEY, readonly=True)
+    amount = fields.Numeric("Amount", digits=MONEY, readonly=True)
+    ndfl = fields.Numeric("NDFL", digits=MONEY, readonly=True)
+    net = fields.Numeric("Net", digits=MONEY, readonly=True)
+    kfo = fields.Char("KFO", readonly=True)
+    basis = fields.Text("Grounds", readonly=True)
+    months = fields.One2Many(
+        'kazan.payroll.vacation_pay.month', 'vacation_pay', "Months",
+        readonly=True)
+    moves = fields.One2Many(
+        'account.move', 'origin', "Moves", readonly=True)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.company, Index.Range()), (t.payment_date, Index.Range())))
+        cls._sql_indexes.add(Index(t, (t.absence, Index.Equality())))
+        cls._order = [('payment_date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'computed'),
+            ('computed', 'computed'),
+            ('computed', 'draft'),
+            ('computed', 'posted'),
+            ('posted', 'cancelled'),
+            }
+        cls._buttons.update({
+                'compute': {
+                    'invisible': ~Eval('state').in_(['draft', 'computed']),
+                    'icon': 'tryton-refresh',
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'computed',
+                    'icon': 'tryton-back',
+                    'depends': ['state'],
+                    },
+                'post': {
+                    'invisible': Eval('state') != 'computed',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'posted',
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                })
+
+    def get_rec_name(self, name):
+        return f'{self.employee.rec_name} {self.payment_date}'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('employee.rec_name',) + tuple(clause[1:])]
+
+    @fields.depends('absence', 'employee', 'company')
+    def on_change_absence(self):
+        if self.absence:
+            self.employee = self.absence.employee
+            self.company = self.absence.company
+            calendar = Pool().get('kazan.payroll.calendar_day').calendar(
+                rules.TATARSTAN)
+            try:
+                self.payment_date = rules.vacation_payment_date(
+                    self.absence.start_date, calendar)
+            except KeyError:
+                pass
+
+    @classmethod
+    def validate(cls, documents):
+        super().validate(documents)
+        for document in documents:
+            if document.state == 'cancelled':
+                continue
+            others = cls.search([
+                    ('id', '!=', document.id),
+                    ('absence', '=', document.absence.id),
+                    ('state', '!=', 'cancelled'),
+                    ], limit=1)
+            if others:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_vacation_pay_unique',
+                        employee=document.employee.rec_name,
+                        start=document.absence.start_date))
+
+    @classmethod
+    def delete(cls, documents):
+        for document in documents:
+            if document.state not in {'draft', 'computed'}:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_vacation_pay_delete_posted',
+                        document=document.rec_name))
+        super().delete(documents)
+
+    @classmethod
+    def copy(cls, documents, default=None):
+        default = default.copy() if default else {}
+        default.setdefault('moves', None)
+        default.setdefault('months', None)
+        return super().copy(documents, default=default)
+
+    # --- Creating them for the runs ------------------------------------------
+
+    @classmethod
+    def create_for_runs(cls, runs):
+        """The vacation-pay documents due in the runs' months, computed:
+        every annual leave of the institutions that has none yet, starts
+        in the month or later and is paid (3 days before it) by the end
+        of the month — so that the payroll run pays no leave late"""
+        pool = Pool()
+        Absence = pool.get('kazan.payroll.absence')
+        CalendarDay = pool.get('kazan.payroll.calendar_day')
+        calendar = CalendarDay.calendar(rules.TATARSTAN)
+        to_create = []
+        for run in runs:
+            first, last = rules.month_bounds(run.month)
+            for absence in Absence.search([
+                        ('company', '=', run.company.id),
+                        ('kind', '=', 'vacation'),
+                        ('start_date', '>=', first),
+                        ('start_date', '<=', last + dt.timedelta(
+                                days=rules.VACATION_PAY_DAYS_BEFORE + 7)),
+                        ]):
+                date = rules.vacation_payment_date(
+                    absence.start_date, calendar)
+                if date <= last:
+                    to_create.append((absence, date))
+        if not to_create:
+            return []
+        documented = {d.absence.id for d in cls.search([
+                    ('absence', 'in', [a.id for a, _ in to_create]),
+                    ('state', '!=', 'cancelled'),
+                    ])}
+        documents = cls.create([{
+                    'company': a.company.id,
+                    'employee': a.employee.id,
+                    'absence': a.id,
+                    'payment_date': date,
+                    } for a, date in to_create if a.id not in documented])
+        cls.compute(documents)
+        return documents
+
+    @classmethod
+    def of_month(cls, company, month, states=('computed', 'posted')):
+        "The documents of the institution paid in the month"
+        first, last = rules.month_bounds(month)
+        return cls.search([
+                ('company', '=', company.id),
+                ('payment_date', '>=', first),
+                ('payment_date', '<=', last),
+                ('state', 'in', list(states)),
+                ])
+
+    def payslip_lines(self):
+        "The lines the payroll run of the payment month takes in"
+        grounds = (('document', self.rec_name),
+            ('payment_date', self.payment_date),
+            ('start', self.absence.start_date),
+            ('end', self.absence.end_date),
+            ('days', self.days), ('average_daily', self.average_daily))
+        return (
+            rules.PayslipLine(rules.VACATION_PAID_CODE, rules.EARNING,
+                self.amount, grounds),
+            rules.PayslipLine(rules.NDFL_VACATION_CODE, rules.WITHHOLDING,
+                self.ndfl, (('document', self.rec_name),)))
+
+    # --- Computing -----------------------------------------------------------
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('computed')
+    def compute(cls, documents):
+        """The average (Положение № 922), the pay by month and the NDFL
+        withheld at the payment"""
+        pool = Pool()
+        Month = pool.get('kazan.payroll.vacation_pay.month')
+        Run = pool.get('kazan.payroll.run')
+        Month.delete(Month.search([
+                    ('vacation_pay', 'in', [d.id for d in documents])]))
+        by_year = defaultdict(list)
+        for document in documents:
+            by_year[document.payment_date.year].append(document)
+        months = []
+        for year, year_documents in by_year.items():
+            params, calendar = Run.law(year)
+            averages = average.vacation_averages(
+                [(d.employee, d.absence.start_date) for d in year_documents],
+                params)
+            for document in year_documents:
+                found = averages[document.employee.id,
+                    document.absence.start_date]
+                parts = rules.vacation_parts(document.absence.start_date,
+                    document.absence.end_date, found.average_daily, calendar)
+                document.average_daily = found.average_daily
+                document.days = sum(days for _, days, _ in parts)
+                document.amount = sum((a for _, _, a in parts), ZERO)
+                document.kfo = document.employee.pay_kfo
+                document.basis = basis_json(
+                    average.basis(found).items())
+                document.ndfl = document._ndfl(params)
+                document.net = document.amount - document.ndfl
+                months.extend({
+                        'vacation_pay': document.id,
+                        'month': month,
+                        'days': days,
+                        'amount': amount,
+                        } for month, days, amount in parts)
+        cls.save(documents)
+        Month.create(months)
+
+    def _ndfl(self, params):
+        """The NDFL withheld at the payment, by the cumulative method (НК
+        ст. 225 п. 3, ст. 226 п. 3): the tax on the income since January
+        with this payment, minus the tax withheld so far (the posted runs
+        before the payment month and the other documents paid in it)"""
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        month = self.payment_date.replace(day=1)
+        run = Run(company=self.company, month=month)
+        ytd = (run._year_to_date([self.employee.id]).get(self.employee.id)
+            or run._onboarded_ytd(self.employee))
+        taxable = ytd.income - ytd.deductions
+        withheld = ytd.ndfl
+        for other in self.of_month(self.company, month):
+            if (other.id != self.id and other.employee == self.employee
+                    and (other.payment_date, other.id)
+                    < (self.payment_date, self.id or 0)):
+                taxable += other.amount
+                withheld += other.ndfl
+        return rules.ndfl_cumulative(taxable + self.amount, withheld, params)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, documents):
+        pool = Pool()
+        Month = pool.get('kazan.payroll.vacation_pay.month')
+        Month.delete(Month.search([
+                    ('vacation_pay', 'in', [d.id for d in documents])]))
+
+    # --- Posting -------------------------------------------------------------
+
+    @classmethod
+    def check_run_open(cls, documents):
+        "The payroll of the payment month is not posted yet"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        for document in documents:
+            month = document.payment_date.replace(day=1)
+            if Run.search([
+                        ('company', '=', document.company.id),
+                        ('month', '=', month),
+                        ('state', '=', 'posted'),
+                        ], limit=1):
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_vacation_pay_run_posted',
+                        document=document.rec_name,
+                        month=month_text(month)))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('posted')
+    def post(cls, documents):
+        """Post on the payment date the accrual (the days of later months
+        to 401.50), the NDFL withheld and the payment; on the first day of
+        each later month, the release of its part to the expenses"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        Warning = pool.get('res.user.warning')
+        CalendarDay = pool.get('kazan.payroll.calendar_day')
+        calendar = CalendarDay.calendar(rules.TATARSTAN)
+        cls.check_run_open(documents)
+        for document in documents:
+            due = rules.vacation_payment_date(
+                document.absence.start_date, calendar)
+            if document.payment_date > due:
+                key = Warning.format('vacation_pay_late', [document])
+                if Warning.check(key):
+                    raise VacationPayLateWarning(key, gettext(
+                            'kazan_payroll.msg_vacation_pay_late',
+                            document=document.rec_name, due=due))
+        posting = Posting([d.company for d in documents])
+        moves = []
+        for document in documents:
+            moves.extend(document._moves(posting))
+        Move.post(Move.create(moves))
+
+    def _moves(self, posting):
+        company, kfo = self.company, self.kfo
+        paid_month = self.payment_date.replace(day=1)
+        accrual, releases = [], []
+        for part in self.months:
+            operation = ('vacation_deferred' if part.month > paid_month
+                else 'vacation_paid')
+            accrual.extend(posting.lines(company, operation, kfo,
+                    part.amount))
+            if part.month > paid_month:
+                releases.append(posting.move(self, 'journal_payroll',
+                        part.month, gettext(
+                            'kazan_payroll.msg_move_vacation_release',
+                            document=self.rec_name,
+                            month=month_text(part.month)),
+                        posting.lines(company, 'vacation_deferred_release',
+                            kfo, part.amount)))
+        accrual.extend(posting.lines(company, 'ndfl_vacation', kfo,
+                self.ndfl))
+        moves = [posting.move(self, 'journal_payroll', self.payment_date,
+                gettext('kazan_payroll.msg_move_vacation_accrual',
+                    document=self.rec_name), accrual)]
+        if self.net:
+            moves.append(posting.move(self, 'journal_non_cash',
+                    self.payment_date, gettext(
+                        'kazan_payroll.msg_move_vacation_payment',
+                        document=self.rec_name),
+                    posting.lines(company, 'payment', kfo, self.net)))
+        return moves + releases
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, documents):
+        "Cancel by reversing moves, while the payment month is open"
+        pool = Pool()
+        Move = pool.get('account.move')
+        cls.check_run_open(documents)
+        reversals = []
+        for document in documents:
+            for move in document.moves:
+                reversal = move.cancel(reversal=True)
+                reversal.origin = document
+                reversal.description = gettext(
+                    'kazan_payroll.msg_move_reversal',
+                    description=move.description or '')
+                reversals.append(reversal)
+        Move.save(reversals)
+        Move.post(reversals)
+
+    def get_months_basis(self):
+        "The months of the average, for the note 0504425"
+        return json.loads(json.loads(self.basis or '{}').get('months', '[]'))
+
+
+class VacationPayMonth(ModelSQL, ModelView):
+    "The part of a leave in one month"
+    __name__ = 'kazan.payroll.vacation_pay.month'
+
+    vacation_pay = fields.Many2One(
+        'kazan.payroll.vacation_pay', "Vacation Pay", required=True,
+        ondelete='CASCADE')
+    month = fields.Date("Month", required=True, readonly=True)
+    days = fields.Integer("Days", readonly=True)
+    amount = fields.Numeric("Amount", digits=MONEY, readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('vacation_pay')
+        cls._order = [('month', 'ASC'), ('id', 'ASC')]
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'account.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['kazan.payroll.vacation_pay']
