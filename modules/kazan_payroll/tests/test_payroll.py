@@ -323,6 +323,32 @@ class PayrollTestCase(unittest.TestCase):
             slip.net - slip.advance - Decimal('11580.57'))
 
     @in_rolled_back_transaction
+    def test_vacation_average_leaves_out_the_days_of_sick_leave(self):
+        "Положение № 922 пп. 5, 10: a month counts its days worked only"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        employee = self.employee(2)
+        self.absence(employee, 'sick', dt.date(2026, 3, 10),
+            dt.date(2026, 3, 14))
+        self.absence(employee, 'vacation', dt.date(2026, 5, 18),
+            dt.date(2026, 5, 31))
+        for month in [MARCH, APRIL]:
+            run = self.payroll_run(month)
+            Run.compute([run])
+            Run.post([run])
+        average = Run.vacation_average(employee, dt.date(2026, 5, 18))
+        # May 2025 - April 2026: January-February onboarded, 60,000 in
+        # 2 × 29.3 = 58.6 days; March 24,000 for 26 of its 31 days (the
+        # 5 days of sick leave and their pay left out): 29.3 / 31 × 26
+        # = 24.5742 days; April 30,000 in 29.3 days.  114,000 / 112.4742
+        # = 1,013.5655… → 1,013.57 (every month at 29.3 gave 114,000
+        # / 117.2 = 972.70).
+        self.assertEqual(average.earnings, Decimal('114000.00'))
+        self.assertEqual(average.counted_days.quantize(Decimal('0.0001')),
+            Decimal('112.4742'))
+        self.assertEqual(average.average_daily, Decimal('1013.57'))
+
+    @in_rolled_back_transaction
     def test_absences_cannot_overlap(self):
         employee = self.employee(1)
         self.absence(employee, 'unpaid', dt.date(2026, 3, 2),
