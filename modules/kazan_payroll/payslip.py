@@ -140,6 +140,8 @@ class PayslipLine(ModelSQL, ModelView):
     code = fields.Selection(LINE_CODES, "Line", required=True, readonly=True)
     kind = fields.Selection(LINE_KINDS, "Kind", required=True, readonly=True)
     amount = money("Amount")
+    period = fields.Date("Period", readonly=True,
+        help="The earlier month a correction line belongs to.")
     basis = fields.Text("Basis", readonly=True,
         help="The figures the amount was computed from (JSON).")
     grounds = fields.Function(fields.Char("Grounds"), 'get_grounds')
@@ -164,7 +166,8 @@ class PayslipLine(ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         user = Transaction().user
-        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'basis']
+        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'period',
+            'basis']
         columns = [table.create_uid, table.create_date] + [
             getattr(table, n) for n in names]
         size = backend.MAX_QUERY_PARAMS // len(columns)
@@ -179,6 +182,12 @@ class PayslipLine(ModelSQL, ModelView):
         lang = Pool().get('ir.lang').get()
         values = {key: _format_basis(lang, value)
             for key, value in json.loads(self.basis or '{}').items()}
+        if self.period:
+            values['period'] = month_text(self.period)
+            values['line'] = dict(self._fields['code'].selection).get(
+                self.code, self.code)
+            key = 'reversal' if 'reversal' in values else 'correction'
+            return gettext(f'kazan_payroll.msg_grounds_{key}', **values)
         try:
             return gettext(f'kazan_payroll.msg_grounds_{self.code}', **values)
         except (KeyError, ValueError, TypeError):

@@ -61,6 +61,12 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
     moves = fields.One2Many(
         'account.move', 'origin', "Moves", readonly=True,
         help="The accrual, payment and reversing moves of the run.")
+    corrections = fields.One2Many(
+        'kazan.payroll.run.correction', 'run', "Corrections",
+        states=_states,
+        help="Earlier months of the year corrected in this month: their "
+        "accruals are reversed and made anew, with the earlier month as "
+        "their grounds.")
     advance_move = fields.Many2One(
         'account.move', "Advance Payment", readonly=True)
     final_move = fields.Many2One(
@@ -217,6 +223,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('moves', None)
         default.setdefault('advance_move', None)
         default.setdefault('final_move', None)
+        default.setdefault('corrections', None)
         return super().copy(runs, default=default)
 
     @classmethod
@@ -344,12 +351,24 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
 
     def _payslip_values(self):
         "The values to create the payslips of the run with their lines"
+        return [self._payslip_record(employee, slip)
+            for employee, slip in self.compute_slips()]
+
+    def compute_slips(self, employees=None, corrections=True):
+        """[(employee, rules.Payslip)] of the month, computed from what the
+        database holds now, written nowhere: the employees of the month
+        (those of `employees` only when given), with the vacation pay paid
+        in the month and, with corrections, the corrections of the earlier
+        months the run lists"""
         pool = Pool()
         Absence = pool.get('kazan.payroll.absence')
         VacationPay = pool.get('kazan.payroll.vacation_pay')
         first, last = rules.month_bounds(self.month)
         params, calendar = self.law(first.year)
+        only = employees
         employees = self.employees()
+        if only is not None:
+            employees = [e for e in employees if e in only]
         if not employees:
             return []
         employee_ids = [e.id for e in employees]
@@ -371,13 +390,18 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         for document in VacationPay.of_month(self.company, first):
             other_lines[document.employee.id].extend(
                 document.payslip_lines())
+        if corrections:
+            for correction in self.corrections:
+                for employee_id, lines in correction.lines(
+                        employees).items():
+                    other_lines[employee_id].extend(lines)
         averages = average.vacation_averages(
             [(a.employee, a.start_date) for e_absences in absences.values()
                 for a in e_absences if a.kind == 'vacation'
                 and a.average_daily is None and a.id not in paid], params)
         accident_rate = self.company.accident_rate or ZERO
 
-        values = []
+        slips = []
         for employee in employees:
             facts = rules.EmployeeFacts(
                 base_salary=employee.base_salary or ZERO,
@@ -408,8 +432,8 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                         employee=employee.rec_name,
                         number=employee.personnel_number,
                         error=str(exception))) from exception
-            values.append(self._payslip_record(employee, slip))
-        return values
+            slips.append((employee, slip))
+        return slips
 
     def _onboarded_ytd(self, employee):
         """The year-to-date figures carried over at onboarding, when they
@@ -500,6 +524,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                     'code': line.code,
                     'kind': line.kind,
                     'amount': money(line.amount),
+                    'period': dict(line.basis).get('period'),
                     'basis': basis_json(line.basis),
                     } for i, line in enumerate(slip.lines)],
             }
@@ -686,6 +711,94 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             if amount > 0:
                 banks[slip.employee.bank_bic or None].append((slip, amount))
         return dict(banks)
+
+
+class Correction(ModelSQL, ModelView):
+    """A correction of an earlier month of the year made in the run's
+    month: the earnings and deductions of the earlier month computed anew
+    from what the database holds now (a late sick-leave certificate, a
+    changed order), against what was posted for it; the difference is
+    reversed and accrued in the run's month with the earlier month as its
+    grounds, and the cumulative NDFL and contributions of the run's month
+    take it in."""
+    __name__ = 'kazan.payroll.run.correction'
+
+    run = fields.Many2One(
+        'kazan.payroll.run', "Run", required=True, ondelete='CASCADE')
+    corrected = fields.Many2One(
+        'kazan.payroll.run', "Corrected Month", required=True,
+        ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('_parent_run', {}).get('company', -1)),
+            ('state', '=', 'posted'),
+            ])
+    reason = fields.Char("Reason", help="The document the correction "
+        "rests on: a certificate, an order.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('run')
+        cls._order = [('corrected', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def validate(cls, corrections):
+        super().validate(corrections)
+        for correction in corrections:
+            run, corrected = correction.run, correction.corrected
+            if (corrected.company != run.company
+                    or corrected.state != 'posted'
+                    or corrected.month >= run.month
+                    or corrected.month.year != run.month.year):
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_correction_month',
+                        run=run.rec_name, corrected=corrected.rec_name))
+
+    def lines(self, employees):
+        """{employee id: [rules.PayslipLine]}: for each employee whose
+        earnings or deductions of the corrected month differ from what
+        was posted for it (its payslip and the corrections since), the
+        reversal of what was posted and the new accrual, with the period"""
+        Line = Pool().get('kazan.payroll.payslip.line')
+        month = self.corrected.month
+        posted = defaultdict(lambda: defaultdict(lambda: ZERO))
+        kinds = {rules.EARNING, rules.TAX_DEDUCTION}
+        for line in Line.search([
+                    ('payslip.employee', 'in', [e.id for e in employees]),
+                    ('payslip.run.company', '=', self.run.company.id),
+                    ('payslip.run.state', '=', 'posted'),
+                    ['OR',
+                        [('payslip.run', '=', self.corrected.id),
+                            ('period', '=', None)],
+                        ('period', '=', month)],
+                    ('kind', 'in', list(kinds)),
+                    ]):
+            posted[line.payslip.employee.id][line.code, line.kind] += (
+                line.amount)
+        result = {}
+        for employee, slip in self.corrected.compute_slips(
+                employees, corrections=False):
+            new = defaultdict(lambda: ZERO)
+            for line in slip.lines:
+                if line.kind in kinds:
+                    new[line.code, line.kind] += line.amount
+            old = posted[employee.id]
+            for key in set(new) | set(old):
+                if key[0] in POSTED_BY_DOCUMENT:
+                    new.pop(key, None)
+                    old.pop(key, None)
+            if {k: v for k, v in new.items() if v} == {
+                    k: v for k, v in old.items() if v}:
+                continue
+            grounds = (('period', month), ('reason', self.reason or ''))
+            result[employee.id] = [
+                rules.PayslipLine(code, kind, -amount,
+                    grounds + (('reversal', 1),))
+                for (code, kind), amount in sorted(old.items()) if amount
+                ] + [
+                rules.PayslipLine(code, kind, amount, grounds)
+                for (code, kind), amount in sorted(new.items()) if amount]
+        return result
 
 
 def _in(column, ids):

@@ -349,6 +349,61 @@ class PayrollTestCase(unittest.TestCase):
         self.assertEqual(average.average_daily, Decimal('1013.57'))
 
     @in_rolled_back_transaction
+    def test_an_earlier_month_is_corrected_in_the_current_one(self):
+        "A late sick-leave certificate of March, corrected in May"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        Correction = pool.get('kazan.payroll.run.correction')
+        employee = self.employee(1)
+        runs = {}
+        for month in [MARCH, APRIL]:
+            runs[month] = run = self.payroll_run(month)
+            Run.compute([run])
+            Run.post([run])
+        # the certificate of 10-14 March comes in April, after the posting
+        self.absence(employee, 'sick', dt.date(2026, 3, 10),
+            dt.date(2026, 3, 14))
+        with self.assertRaises(UserError) as context:
+            Run.cancel([runs[MARCH]])
+        self.assertIn('04.2026', context.exception.message)
+        may = self.payroll_run(dt.date(2026, 5, 1))
+        Correction.create([{'run': may.id, 'corrected': runs[MARCH].id,
+                    'reason': 'ЭЛН 000000000001'}])
+        Run.compute([may])
+        slip, = [s for s in may.payslips if s.employee == employee]
+        corrections = [(l.code, l.amount) for l in slip.lines
+            if l.period == MARCH]
+        # March anew: 16 of 20 working days, 30,000 × 16/20 = 24,000, and
+        # the employer's 3 days of sick pay (600,000 + 700,000) / 730
+        # = 1,780.82 × 3 = 5,342.46; what was posted: 30,000
+        self.assertEqual(sorted(corrections), [
+                ('salary', Decimal('-30000.00')),
+                ('salary', Decimal('24000.00')),
+                ('sick_employer', Decimal('5342.46'))])
+        self.assertTrue(all(l.grounds.startswith('correction of 03.2026')
+                for l in slip.lines if l.period))
+        # May: 30,000; gross with the correction 30,000 - 30,000 + 24,000
+        # + 5,342.46 = 29,342.46.  Income since January: 60,000 + 30,000
+        # (March as posted) + 30,000 (April) + 29,342.46 = 149,342.46;
+        # NDFL 13 % = 19,414.52 → 19,415, withheld before 7,800 + 3,900
+        # + 3,900 = 15,600: May withholds 3,815.
+        self.assertEqual(slip.gross, Decimal('29342.46'))
+        self.assertEqual(slip.ndfl, Decimal(3815))
+        self.assertEqual(slip.ytd_income, Decimal('149342.46'))
+        # Contributions: the base less the sick pay, 24,000 for the
+        # month; since January 60,000 + 30,000 + 30,000 + 24,000 = 144,000
+        # at 30 % = 43,200, less 36,000 charged before: 7,200.
+        self.assertEqual(slip.contribution_base, Decimal('24000.00'))
+        self.assertEqual(slip.contributions, Decimal('7200.00'))
+        self.assertEqual(slip.ytd_contribution_base, Decimal('144000.00'))
+        # posted in May: the sick pay on 401.20.266, the salary's
+        # difference -6,000 on 401.20.211 with May's 30,000
+        Run.post([may])
+        balances = self.balances(dt.date(2026, 5, 1))
+        self.assertEqual(balances['401.20.266', '4'],
+            (Decimal('5342.46'), 0))
+
+    @in_rolled_back_transaction
     def test_absences_cannot_overlap(self):
         employee = self.employee(1)
         self.absence(employee, 'unpaid', dt.date(2026, 3, 2),
@@ -421,7 +476,8 @@ class PayrollTestCase(unittest.TestCase):
         Run.compute([run])
         inserted = Line.search([('payslip.run', '=', run.id)])
         self.assertTrue(inserted)
-        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'basis']
+        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'period',
+            'basis']
         copies = Line.create([{n: getattr(l, n) if n != 'payslip'
                         else l.payslip.id for n in names} for l in inserted])
 
