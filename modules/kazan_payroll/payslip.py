@@ -36,6 +36,7 @@ LINE_CODES = [
     ('ndfl', "NDFL withheld"),
     ('ndfl_sick', "NDFL withheld from sick pay"),
     ('ndfl_vacation', "NDFL withheld from vacation pay"),
+    ('debt_recovery', "Advance paid above an earlier month's pay"),
     ('contributions', "Insurance contributions"),
     ('accident', "Accident insurance"),
     ]
@@ -115,11 +116,16 @@ class Payslip(ModelSQL, ModelView):
 
     def payment_parts(self, kind):
         """What is paid to the employee by operation: the advance is
-        salary; the final settlement pays the sick pay in full from its own
-        account and the rest of the net from the salary account (never
-        below zero: an advance larger than the month's net stays owed)"""
+        salary; the final settlement pays the sick pay less its tax from
+        its own account and the rest of the net from the salary account;
+        an advance larger than the month's net becomes the employee's
+        debt"""
         if kind == 'advance':
             return {'payment': self.advance} if self.advance else {}
+        if self.final_payment < 0:
+            # the advance was above the month's pay: the employee owes the
+            # difference (209.34), recovered from the next months' pay
+            return {'employee_debt': -self.final_payment}
         due = max(ZERO, self.final_payment)
         sick = min(due, sum((l.amount for l in self.lines
                     if l.code == SICK_CODE), ZERO) - sum((l.amount

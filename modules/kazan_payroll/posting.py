@@ -14,6 +14,7 @@ OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
     ('payment_sick', "Sick pay paid"),
     ('vacation_deferred', "Vacation pay of a later month"),
     ('vacation_deferred_release', "Vacation pay of the month, paid before"),
+    ('employee_debt', "Advance paid above the month's pay"),
     ]
 # Posted by the vacation-pay document when it is paid, not by the run.
 POSTED_BY_DOCUMENT = {'vacation_paid', 'ndfl_vacation'}

@@ -603,6 +603,25 @@ def ndfl_cumulative(ytd_taxable_including_month, ytd_withheld_before, params):
     return max(ZERO, due - Decimal(ytd_withheld_before))
 
 
+# --- An advance above the month's pay ----------------------------------------
+
+# ТК ст. 138 ч. 1: all deductions from one payment at most 20 % of it.
+DEBT_RECOVERY_PERCENT = Decimal(20)
+
+
+def advance_debt_recovery(debt, net, paid):
+    """What is withheld from the month's pay against an advance paid above
+    an earlier month's pay (the employee's debt, 209.34): the debt, but at
+    most 20 % of the month's pay after NDFL (ТК ст. 137 ч. 2, ст. 138 ч.
+    1) and at most what is left to pay of it (`paid`: the advance and the
+    vacation pay already paid); the rest waits for the next month"""
+    debt, net = Decimal(debt), Decimal(net)
+    if debt <= 0 or net <= 0:
+        return ZERO
+    return max(ZERO, min(debt, round_kopecks(
+                _percent(net, DEBT_RECOVERY_PERCENT)), net - Decimal(paid)))
+
+
 # --- Contributions -----------------------------------------------------------
 
 class Contributions(NamedTuple):
@@ -939,6 +958,8 @@ class EmployeeFacts:
     # months (PayslipLine: earnings join the gross, tax deductions the
     # deductions, withholdings of NDFL count as withheld before)
     other_lines: tuple = ()
+    # an advance paid above an earlier month's pay, not yet recovered
+    advance_debt: Decimal = ZERO
 
 
 # Line kinds: earnings make the gross; a tax deduction lowers the NDFL base
@@ -955,6 +976,7 @@ VACATION_PAID_CODE = 'vacation_paid'
 NDFL_VACATION_CODE = 'ndfl_vacation'
 SICK_CODE = 'sick_employer'
 NDFL_SICK_CODE = 'ndfl_sick'
+DEBT_RECOVERY_CODE = 'debt_recovery'
 # The lines of the NDFL withheld: from the pay, from the sick pay (302.66),
 # at the payment of vacation pay.
 NDFL_CODES = ('ndfl', NDFL_SICK_CODE, NDFL_VACATION_CODE)
@@ -1164,6 +1186,10 @@ def compute_month(facts, month, params, calendar):
         worked_first_half, norm)
     paid_before = sum((line.amount for line in facts.other_lines
             if line.code == VACATION_PAID_CODE), ZERO) - withheld_before
+    net -= add(DEBT_RECOVERY_CODE, WITHHOLDING, advance_debt_recovery(
+            facts.advance_debt, net, month_advance + paid_before),
+        debt=facts.advance_debt, net=net,
+        percent=DEBT_RECOVERY_PERCENT)
     return Payslip(
         month=first,
         norm_days=norm,

@@ -373,6 +373,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             return []
         employee_ids = [e.id for e in employees]
         ytd = self._year_to_date(employee_ids)
+        debts = self._advance_debts(employee_ids)
         absences = defaultdict(list)
         for absence in Absence.search([
                     ('employee', 'in', employee_ids),
@@ -423,6 +424,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 additional_work=getattr(
                     employee, 'additional_work', None) or ZERO,
                 other_lines=tuple(other_lines[employee.id]),
+                advance_debt=debts.get(employee.id, ZERO),
                 )
             try:
                 slip = rules.compute_month(facts, first, params, calendar)
@@ -471,6 +473,44 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 result[employee_id] = rules.YearToDate(
                     *(Decimal(str(f)) for f in figures))
         return result
+
+    def _advance_debts(self, employee_ids):
+        """The employees' debts for advances paid above a month's pay, by
+        employee id: what the posted runs before this month left owed (a
+        negative final settlement) less what they recovered"""
+        Payslip = Pool().get('kazan.payroll.payslip')
+        payslip, line = tables(
+            'kazan.payroll.payslip', 'kazan.payroll.payslip.line')
+        run = self.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_ids in grouped_slice(employee_ids, _in_max()):
+            debts = defaultdict(lambda: ZERO)
+            # the domain compares amounts as numbers on SQLite too
+            for slip in Payslip.search([
+                        ('employee', 'in', list(sub_ids)),
+                        ('company', '=', self.company.id),
+                        ('run.state', '=', 'posted'),
+                        ('run.month', '<', self.month),
+                        ('final_payment', '<', 0),
+                        ]):
+                debts[slip.employee.id] -= slip.final_payment
+            result.update(debts)
+            if not debts:
+                continue
+            query = line.join(payslip, condition=line.payslip == payslip.id
+                ).join(run, condition=payslip.run == run.id).select(
+                payslip.employee, Sum(line.amount),
+                where=_in(payslip.employee, list(debts))
+                & (run.state == 'posted') & (run.month < self.month)
+                & (run.company == self.company.id)
+                & (line.code == rules.DEBT_RECOVERY_CODE),
+                group_by=[payslip.employee])
+            _apply_types(query, [None, 'NUMERIC'])
+            cursor.execute(*query)
+            for employee_id, amount in cursor:
+                result[employee_id] -= Decimal(amount)
+        return {k: v for k, v in result.items() if v > 0}
 
     @staticmethod
     def _rule_absence(absence, paid, averages):

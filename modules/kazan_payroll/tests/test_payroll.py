@@ -404,6 +404,45 @@ class PayrollTestCase(unittest.TestCase):
             (Decimal('5342.46'), 0))
 
     @in_rolled_back_transaction
+    def test_an_advance_above_the_pay_is_the_employees_debt(self):
+        "No crossed balance on 302.11: the debt goes to 209.34"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        employee = self.employee(1)
+        # unpaid leave from 16 March, after the advance for 1-15 March:
+        # 9 working days (2-6, 10-13; 9 March is the day off for the 8th)
+        # of 20: advance and salary 30,000 × 9/20 = 13,500; NDFL (60,000
+        # + 13,500) × 13 % = 9,555 - 7,800 = 1,755; net 11,745, 1,755
+        # below the advance
+        self.absence(employee, 'unpaid', dt.date(2026, 3, 16),
+            dt.date(2026, 3, 31))
+        march = self.payroll_run()
+        Run.compute([march])
+        Run.post([march])
+        slip, = [s for s in march.payslips if s.employee == employee]
+        self.assertEqual(slip.advance, Decimal('13500.00'))
+        self.assertEqual(slip.net, Decimal('11745.00'))
+        self.assertEqual(slip.final_payment, Decimal('-1755.00'))
+        Run.pay_advance([march])
+        Run.pay_final([march])
+        balances = self.balances(MARCH, dt.date(2026, 4, 30))
+        debit, credit = balances['302.11', '4']
+        self.assertEqual(debit, credit)
+        self.assertEqual(balances['209.34', '4'], (Decimal('1755.00'), 0))
+        # April recovers it: 30,000, NDFL (103,500 × 13 % = 13,455) - 9,555
+        # = 3,900, pay after NDFL 26,100; 20 % is 5,220 ≥ 1,755
+        april = self.payroll_run(APRIL)
+        Run.compute([april])
+        slip, = [s for s in april.payslips if s.employee == employee]
+        recovery, = [l for l in slip.lines if l.code == 'debt_recovery']
+        self.assertEqual(recovery.amount, Decimal('1755.00'))
+        self.assertEqual(slip.net, Decimal('24345.00'))
+        Run.post([april])
+        balances = self.balances(MARCH, dt.date(2026, 4, 30))
+        self.assertEqual(balances['209.34', '4'],
+            (Decimal('1755.00'), Decimal('1755.00')))
+
+    @in_rolled_back_transaction
     def test_absences_cannot_overlap(self):
         employee = self.employee(1)
         self.absence(employee, 'unpaid', dt.date(2026, 3, 2),

@@ -269,3 +269,22 @@ def test_a_leave_across_two_months_is_paid_at_once_accrued_by_month():
     assert parts == [
         (dt.date(2026, 6, 1), 9, D('15358.32')),
         (dt.date(2026, 7, 1), 5, D('8532.40'))]
+
+
+# --- An advance above the month's pay ----------------------------------------
+
+def test_an_advance_debt_is_recovered_within_twenty_percent():
+    # Owed 1,755; next month's pay after NDFL 26,100 with an advance of
+    # 15,000: 20 % of 26,100 = 5,220 ≥ 1,755, 26,100 - 15,000 = 11,100 ≥
+    # 1,755: all of it
+    assert rules.advance_debt_recovery(D(1755), D(26100), D(15000)) == D(
+        1755)
+    # Owed 9,000: at most 5,220 (ТК ст. 138 ч. 1)
+    assert rules.advance_debt_recovery(D(9000), D(26100), D(15000)) == D(
+        '5220.00')
+    # Owed 9,000, the advance 24,000 leaves 2,100 to pay: 2,100
+    assert rules.advance_debt_recovery(D(9000), D(26100), D(24000)) == D(
+        2100)
+    # Nothing owed, or nothing earned: nothing
+    assert rules.advance_debt_recovery(D(0), D(26100), D(0)) == 0
+    assert rules.advance_debt_recovery(D(500), D(0), D(0)) == 0
