@@ -4,6 +4,7 @@
 the next month starts from."""
 import datetime as dt
 import json
+from collections import defaultdict
 from decimal import Decimal
 
 from sql.functions import CurrentTimestamp
@@ -114,6 +115,52 @@ class Payslip(ModelSQL, ModelView):
     def search_rec_name(cls, name, clause):
         return [('employee.rec_name',) + tuple(clause[1:])]
 
+    def payment_parts_by_kfo(self, kind):
+        """payment_parts by КФО: {kfo: {operation: amount}}.  With one
+        source, the payslip's КФО; with several, each КФО pays its own
+        earnings less its withholdings, the advance split as the salary"""
+        kfos = {l.kfo for l in self.lines if l.kfo} - {self.kfo}
+        if not kfos:
+            return {self.kfo: self.payment_parts(kind)}
+        net = defaultdict(lambda: ZERO)
+        salary = defaultdict(lambda: ZERO)
+        sick = defaultdict(lambda: ZERO)
+        for line in self.lines:
+            kfo = line.kfo or self.kfo
+            if line.kind == rules.EARNING:
+                net[kfo] += line.amount
+            elif line.kind == rules.WITHHOLDING:
+                net[kfo] -= line.amount
+            if line.code == 'salary':
+                salary[kfo] += line.amount
+            if line.code == SICK_CODE:
+                sick[kfo] += line.amount
+            elif line.code == rules.NDFL_SICK_CODE:
+                sick[kfo] -= line.amount
+            elif line.code in {rules.VACATION_PAID_CODE,
+                    rules.NDFL_VACATION_CODE}:
+                # paid by its document
+                net[kfo] -= (line.amount if line.kind == rules.EARNING
+                    else -line.amount)
+        advance = rules._largest_remainder(self.advance or ZERO, salary) \
+            if any(salary.values()) else {self.kfo: self.advance or ZERO}
+        result = {}
+        for kfo in sorted(net):
+            if kind == 'advance':
+                parts = {'payment': advance.get(kfo, ZERO)}
+            else:
+                due = net[kfo] - advance.get(kfo, ZERO)
+                if due < 0:
+                    parts = {'employee_debt': -due}
+                else:
+                    sick_part = max(ZERO, min(due, sick[kfo]))
+                    parts = {'payment': due - sick_part,
+                        'payment_sick': sick_part}
+            parts = {k: v for k, v in parts.items() if v}
+            if parts:
+                result[kfo] = parts
+        return result
+
     def payment_parts(self, kind):
         """What is paid to the employee by operation: the advance is
         salary; the final settlement pays the sick pay less its tax from
@@ -146,6 +193,9 @@ class PayslipLine(ModelSQL, ModelView):
     code = fields.Selection(LINE_CODES, "Line", required=True, readonly=True)
     kind = fields.Selection(LINE_KINDS, "Kind", required=True, readonly=True)
     amount = money("Amount")
+    kfo = fields.Selection([(None, '')] + PAY_KFO, "KFO", readonly=True,
+        help="The source of financing of the line when the pay has "
+        "several; empty: the payslip's.")
     period = fields.Date("Period", readonly=True,
         help="The earlier month a correction line belongs to.")
     basis = fields.Text("Basis", readonly=True,
@@ -172,8 +222,8 @@ class PayslipLine(ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         user = Transaction().user
-        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'period',
-            'basis']
+        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'kfo',
+            'period', 'basis']
         columns = [table.create_uid, table.create_date] + [
             getattr(table, n) for n in names]
         size = backend.MAX_QUERY_PARAMS // len(columns)

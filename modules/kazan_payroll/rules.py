@@ -22,6 +22,7 @@ calling the rules, so such an error is a programming error, not a message.
 import csv
 import datetime as dt
 import functools
+from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -880,6 +881,110 @@ def sick_pay_employer(days, insured_years, earnings_prev_two_years, caps,
         return round_kopecks(employer_days * daily)
     return sick_pay(start, employer_days, daily, params, rate,
         short_service=Decimal(insured_years) < SHORT_SERVICE_YEARS).amount
+
+
+# --- Several sources of pay ---------------------------------------------------
+
+@dataclass(frozen=True)
+class PaySource:
+    """A part of an employee's pay financed from another КФО than the
+    main one: a share in percent or a monthly amount (in proportion to the
+    days worked) of the lines of `code`, or of the post's pay when code is
+    None (every earning no source names by its code)"""
+    kfo: str
+    code: str = None
+    share: Decimal = None
+    amount: Decimal = None
+
+    def __post_init__(self):
+        if (self.share is None) == (self.amount is None):
+            raise ValueError("a pay source has a share or an amount")
+        if self.share is not None and not 0 < self.share <= 100:
+            raise ValueError(f"share {self.share} outside (0, 100]")
+        if self.amount is not None and self.amount <= 0:
+            raise ValueError(f"amount {self.amount} is not positive")
+
+
+def _largest_remainder(total, weights):
+    """total split in proportion to weights {key: weight}, in kopecks,
+    the rounding difference to the largest part"""
+    weight = sum(weights.values(), ZERO)
+    if not weight:
+        return {}
+    parts = {k: round_kopecks(Decimal(total) * w / weight)
+        for k, w in weights.items() if w}
+    if parts:
+        largest = max(parts, key=lambda k: (abs(parts[k]), str(k)))
+        parts[largest] += Decimal(total) - sum(parts.values(), ZERO)
+    return parts
+
+
+def split_by_source(lines, main_kfo, sources, worked_share=Decimal(1)):
+    """The lines of a payslip by КФО: [(kfo, PayslipLine)].
+
+    Each earning goes to the sources of its code, else to the sources of
+    the post's pay (code None): shares in percent, amounts (monthly, ×
+    worked_share) as a proportion of the lines they cover; the rest to
+    the main КФО.  The other lines (NDFL, withholdings, the employer's
+    charges, tax deductions) follow the earnings: in proportion to the
+    earnings by КФО, the employer's charges without the sick pay (out of
+    the contribution base).
+    """
+    if not sources:
+        return [(main_kfo, line) for line in lines]
+    earnings = [l for l in lines if l.kind == EARNING]
+    named = {s.code for s in sources if s.code}
+
+    def sources_of(code):
+        return [s for s in sources if s.code == code] if code in named else [
+            s for s in sources if s.code is None]
+
+    covered = defaultdict(lambda: ZERO)
+    for line in earnings:
+        if line.code != VACATION_PAID_CODE:
+            covered[line.code if line.code in named else None] += (
+                line.amount)
+    result = []
+    by_kfo = defaultdict(lambda: ZERO)
+    base_by_kfo = defaultdict(lambda: ZERO)
+    for line in earnings:
+        if line.code == VACATION_PAID_CODE:
+            # posted by its document from the main КФО
+            result.append((main_kfo, line))
+            by_kfo[main_kfo] += line.amount
+            base_by_kfo[main_kfo] += line.amount
+            continue
+        key = line.code if line.code in named else None
+        proportions = defaultdict(lambda: ZERO)
+        for source in sources_of(line.code):
+            if source.share is not None:
+                proportions[source.kfo] += source.share / HUNDRED
+            elif covered[key]:
+                proportions[source.kfo] += min(Decimal(1), Decimal(
+                        source.amount) * Decimal(worked_share) / covered[key])
+        rest = Decimal(1) - sum(proportions.values(), ZERO)
+        if rest < 0:
+            raise ValueError(f"the sources of {line.code} exceed the pay")
+        proportions[main_kfo] += rest
+        for kfo, amount in _largest_remainder(
+                line.amount, proportions).items():
+            result.append((kfo, PayslipLine(
+                        line.code, line.kind, amount, line.basis)))
+            by_kfo[kfo] += amount
+            if line.code != SICK_CODE:
+                base_by_kfo[kfo] += amount
+    for line in lines:
+        if line.kind == EARNING:
+            continue
+        weights = base_by_kfo if line.kind == EMPLOYER else by_kfo
+        if line.code == NDFL_VACATION_CODE or not weights:
+            result.append((main_kfo, line))
+            continue
+        for kfo, amount in _largest_remainder(
+                line.amount, weights).items():
+            result.append((kfo, PayslipLine(
+                        line.code, line.kind, amount, line.basis)))
+    return result
 
 
 # --- A month of one employee -------------------------------------------------

@@ -351,11 +351,12 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
 
     def _payslip_values(self):
         "The values to create the payslips of the run with their lines"
-        return [self._payslip_record(employee, slip)
-            for employee, slip in self.compute_slips()]
+        return [self._payslip_record(employee, slip, sources)
+            for employee, slip, sources in self.compute_slips()]
 
     def compute_slips(self, employees=None, corrections=True):
-        """[(employee, rules.Payslip)] of the month, computed from what the
+        """[(employee, rules.Payslip, pay sources)] of the month, computed
+        from what the
         database holds now, written nowhere: the employees of the month
         (those of `employees` only when given), with the vacation pay paid
         in the month and, with corrections, the corrections of the earlier
@@ -363,6 +364,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Absence = pool.get('kazan.payroll.absence')
         VacationPay = pool.get('kazan.payroll.vacation_pay')
+        PaySource = pool.get('kazan.payroll.pay_source')
         first, last = rules.month_bounds(self.month)
         params, calendar = self.law(first.year)
         only = employees
@@ -374,6 +376,9 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         employee_ids = [e.id for e in employees]
         ytd = self._year_to_date(employee_ids)
         debts = self._advance_debts(employee_ids)
+        sources = defaultdict(list)
+        for source in PaySource.search([('employee', 'in', employee_ids)]):
+            sources[source.employee.id].append(source.rule())
         absences = defaultdict(list)
         for absence in Absence.search([
                     ('employee', 'in', employee_ids),
@@ -434,7 +439,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                         employee=employee.rec_name,
                         number=employee.personnel_number,
                         error=str(exception))) from exception
-            slips.append((employee, slip))
+            slips.append((employee, slip, sources.get(employee.id, ())))
         return slips
 
     def _onboarded_ytd(self, employee):
@@ -536,9 +541,13 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         return average.vacation_averages([(employee, start)], params)[
             employee.id, start]
 
-    def _payslip_record(self, employee, slip):
-        "The values of a payslip and its lines, amounts in kopecks"
+    def _payslip_record(self, employee, slip, sources=()):
+        """The values of a payslip and its lines, amounts in kopecks; the
+        lines split by the employee's sources of pay"""
         money = rules.round_kopecks
+        lines = rules.split_by_source(slip.lines, employee.pay_kfo, sources,
+            Decimal(slip.worked_days) / Decimal(slip.norm_days)
+            if slip.norm_days else Decimal(1))
         return {
             'run': self.id,
             'company': self.company.id,
@@ -564,9 +573,10 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                     'code': line.code,
                     'kind': line.kind,
                     'amount': money(line.amount),
+                    'kfo': line_kfo if sources else None,
                     'period': dict(line.basis).get('period'),
                     'basis': basis_json(line.basis),
-                    } for i, line in enumerate(slip.lines)],
+                    } for i, (line_kfo, line) in enumerate(lines)],
             }
 
     # --- Posting -------------------------------------------------------------
@@ -633,10 +643,12 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         for sub_ids in grouped_slice([r.id for r in runs], _in_max()):
             query = line.join(payslip,
                 condition=line.payslip == payslip.id).select(
-                payslip.run, payslip.kfo, line.code, Sum(line.amount),
+                payslip.run, Coalesce(line.kfo, payslip.kfo), line.code,
+                Sum(line.amount),
                 where=_in(payslip.run, sub_ids)
                 & line.code.in_(operations),
-                group_by=[payslip.run, payslip.kfo, line.code])
+                group_by=[payslip.run, Coalesce(line.kfo, payslip.kfo),
+                    line.code])
             _apply_types(query, [None, None, None, 'NUMERIC'])
             cursor.execute(*query)
             for run_id, kfo, code, amount in cursor:
@@ -722,8 +734,9 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             date = run.company.pay_date(run.month, kind, calendar)
             amounts = defaultdict(lambda: defaultdict(lambda: ZERO))
             for slip in run.payslips:
-                for code, amount in slip.payment_parts(kind).items():
-                    amounts[slip.kfo][code] += amount
+                for kfo, parts in slip.payment_parts_by_kfo(kind).items():
+                    for code, amount in parts.items():
+                        amounts[kfo][code] += amount
             lines = []
             for kfo, by_code in sorted(amounts.items()):
                 for code, amount in sorted(by_code.items()):
@@ -816,7 +829,7 @@ class Correction(ModelSQL, ModelView):
             posted[line.payslip.employee.id][line.code, line.kind] += (
                 line.amount)
         result = {}
-        for employee, slip in self.corrected.compute_slips(
+        for employee, slip, _ in self.corrected.compute_slips(
                 employees, corrections=False):
             new = defaultdict(lambda: ZERO)
             for line in slip.lines:

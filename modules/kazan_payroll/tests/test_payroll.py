@@ -443,6 +443,41 @@ class PayrollTestCase(unittest.TestCase):
             (Decimal('1755.00'), Decimal('1755.00')))
 
     @in_rolled_back_transaction
+    def test_one_employee_paid_from_several_sources(self):
+        "A quarter of the pay from КФО 2: posted and paid by КФО"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        PaySource = pool.get('kazan.payroll.pay_source')
+        employee = self.employee(1)  # КФО 4
+        PaySource.create([{'employee': employee.id, 'kfo': '2',
+                    'share': Decimal(25)}])
+        run = self.payroll_run()
+        Run.compute([run])
+        slip, = [s for s in run.payslips if s.employee == employee]
+        by_kfo = {(l.code, l.kfo): l.amount for l in slip.lines}
+        # salary 30,000: 22,500 from КФО 4, 7,500 from КФО 2; NDFL 3,900
+        # in the same proportions: 2,925 and 975; contributions 9,000:
+        # 6,750 and 2,250
+        self.assertEqual(by_kfo['salary', '4'], Decimal('22500.00'))
+        self.assertEqual(by_kfo['salary', '2'], Decimal('7500.00'))
+        self.assertEqual(by_kfo['ndfl', '4'], Decimal('2925.00'))
+        self.assertEqual(by_kfo['ndfl', '2'], Decimal('975.00'))
+        self.assertEqual(by_kfo['contributions', '2'], Decimal('2250.00'))
+        Run.post([run])
+        Run.pay_advance([run])
+        Run.pay_final([run])
+        balances = self.balances(MARCH, dt.date(2026, 4, 30))
+        # КФО 2 carries employee 2's whole pay (30,000) and a quarter of
+        # employee 1's (7,500)
+        self.assertEqual(balances['401.20.211', '2'],
+            (Decimal('37500.00'), 0))
+        self.assertEqual(balances['401.20.211', '4'],
+            (Decimal('22500.00'), 0))
+        for kfo in ['2', '4']:
+            debit, credit = balances['302.11', kfo]
+            self.assertEqual(debit, credit, kfo)
+
+    @in_rolled_back_transaction
     def test_absences_cannot_overlap(self):
         employee = self.employee(1)
         self.absence(employee, 'unpaid', dt.date(2026, 3, 2),
@@ -515,8 +550,8 @@ class PayrollTestCase(unittest.TestCase):
         Run.compute([run])
         inserted = Line.search([('payslip.run', '=', run.id)])
         self.assertTrue(inserted)
-        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'period',
-            'basis']
+        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'kfo',
+            'period', 'basis']
         copies = Line.create([{n: getattr(l, n) if n != 'payslip'
                         else l.payslip.id for n in names} for l in inserted])
 

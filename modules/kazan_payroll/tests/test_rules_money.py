@@ -288,3 +288,60 @@ def test_an_advance_debt_is_recovered_within_twenty_percent():
     # Nothing owed, or nothing earned: nothing
     assert rules.advance_debt_recovery(D(0), D(26100), D(0)) == 0
     assert rules.advance_debt_recovery(D(500), D(0), D(0)) == 0
+
+
+# --- Several sources of pay --------------------------------------------------
+
+def test_pay_split_between_sources():
+    # A teacher of 40,000 (KFO 4 by default) with 25 % of the post's pay
+    # from paid services (KFO 2) and the classroom fee from the targeted
+    # subsidy (KFO 5): salary 40,000 → 30,000 (4) + 10,000 (2), allowances
+    # 4,000 → 3,000 (4) + 1,000 (2), classes 10,000 → 10,000 (5).
+    # Earnings by KFO: 4: 33,000, 2: 11,000, 5: 10,000 (54,000).  NDFL
+    # 54,000 × 13 % = 7,020 in the same proportions: 4: 7,020 × 33/54
+    # = 4,290.00, 2: 1,430.00, 5: 1,300.00.
+    slip = rules.compute_month(
+        EmployeeFacts(base_salary=D(40000), allowances=D(4000),
+            class_management=2),
+        APRIL, P2026, KAZAN)
+    sources = [rules.PaySource('2', share=D(25)),
+        rules.PaySource('5', code='class_management', share=D(100))]
+    parts = rules.split_by_source(slip.lines, '4', sources)
+
+    def of(code):
+        return {kfo: line.amount for kfo, line in parts if line.code == code}
+    assert of('salary') == {'4': D('30000.00'), '2': D('10000.00')}
+    assert of('allowances') == {'4': D('3000.00'), '2': D('1000.00')}
+    assert of('class_management') == {'5': D('10000.00')}
+    assert of('ndfl') == {'4': D('4290.00'), '2': D('1430.00'),
+        '5': D('1300.00')}
+    # every line's parts add up to the line
+    for line in slip.lines:
+        assert sum(of(line.code).values()) == slip.amount(line.code)
+
+
+def test_pay_split_by_a_monthly_amount():
+    # 12,000 a month from KFO 2 of a 40,000 post, 11 of 22 days worked:
+    # 12,000 × 11/22 = 6,000 of the salary 20,000 (30 %); the rest, 14,000
+    # from KFO 4
+    slip = rules.compute_month(
+        EmployeeFacts(base_salary=D(40000), absences=(
+                Absence('unpaid', dt.date(2026, 4, 16),
+                    dt.date(2026, 4, 30)),)),
+        APRIL, P2026, KAZAN)
+    parts = rules.split_by_source(slip.lines, '4',
+        [rules.PaySource('2', amount=D(12000))], D(11) / D(22))
+    salary = {kfo: line.amount for kfo, line in parts
+        if line.code == 'salary'}
+    assert salary == {'4': D('14000.00'), '2': D('6000.00')}
+
+
+def test_pay_sources_beyond_the_pay_are_refused():
+    slip = rules.compute_month(
+        EmployeeFacts(base_salary=D(40000)), APRIL, P2026, KAZAN)
+    with pytest.raises(ValueError):
+        rules.split_by_source(slip.lines, '4', [
+                rules.PaySource('2', share=D(60)),
+                rules.PaySource('5', share=D(50))])
+    with pytest.raises(ValueError):
+        rules.PaySource('2')
