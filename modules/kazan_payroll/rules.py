@@ -883,7 +883,7 @@ def sick_pay_employer(days, insured_years, earnings_prev_two_years, caps,
         short_service=Decimal(insured_years) < SHORT_SERVICE_YEARS).amount
 
 
-# --- Several sources of pay ---------------------------------------------------
+# --- Several sources of pay --------------------------------------------------
 
 @dataclass(frozen=True)
 class PaySource:
