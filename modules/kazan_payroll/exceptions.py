@@ -25,3 +25,7 @@ class AbsenceValidationError(ValidationError):
 
 class PayrollRunError(UserError):
     "A payroll run cannot be computed, posted, paid or cancelled"
+
+
+class WithholdingValidationError(ValidationError):
+    "A withholding order is inconsistent: share, institution"

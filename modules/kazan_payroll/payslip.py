@@ -33,6 +33,13 @@ LINE_CODES = [
     ('ndfl', "NDFL withheld"),
     ('contributions', "Insurance contributions"),
     ('accident', "Accident insurance"),
+    # issue 15: dismissal and withholdings
+    ('vacation_compensation', "Compensation for unused leave"),
+    ('severance', "Severance pay"),
+    ('alimony', "Alimony"),
+    ('writ', "Writ of execution"),
+    ('union_dues', "Union dues"),
+    ('voluntary', "Voluntary deduction"),
     ]
 LINE_KINDS = [
     (rules.EARNING, "Earning"),
@@ -41,6 +48,9 @@ LINE_KINDS = [
     (rules.EMPLOYER, "Employer's charge"),
     ]
 SICK_CODE = 'sick_employer'
+# The lines accrued on 302.66 (КОСГУ 266) and paid from it: sick pay and
+# severance (issue 15).
+CODES_302_66 = {SICK_CODE, 'severance'}
 
 
 def money(string):
@@ -117,7 +127,7 @@ class Payslip(ModelSQL, ModelView):
             return {'payment': self.advance} if self.advance else {}
         due = max(ZERO, self.final_payment)
         sick = min(due, sum((l.amount for l in self.lines
-                    if l.code == SICK_CODE), ZERO))
+                    if l.code in CODES_302_66), ZERO))
         parts = {'payment': due - sick, 'payment_sick': sick}
         return {k: v for k, v in parts.items() if v}
 

@@ -12,6 +12,7 @@ from .payslip import LINE_CODES, ZERO
 OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
     ('payment', "Salary paid"),
     ('payment_sick', "Sick pay paid"),
+    ('payment_withholdings', "Withholdings transferred"),
     ]
 
 
@@ -112,7 +113,7 @@ class Posting:
         debit, credit = amount, ZERO
         if amount < 0:
             debit, credit = ZERO, -amount
-        is_payment = operation in {'payment', 'payment_sick'}
+        is_payment = operation.startswith('payment')
         return [{
                 'account': self._account(company, rule.debit_account,
                     operation),

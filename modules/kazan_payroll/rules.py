@@ -1045,11 +1045,12 @@ def after_tax_lines(facts, first, last, gross, ndfl, calendar):
     withheld = []
     for order, amount in zip(orders, withholdings(gross, ndfl, orders)):
         if amount:
-            basis = {'percent': order.percent} if order.amount is None \
-                else {'amount': order.amount}
+            # the share as the order states it: "25 %" or a fixed amount
+            share = order.amount if order.amount is not None \
+                else f'{Decimal(order.percent).normalize():f} %'
             withheld.append(_line(order.kind, WITHHOLDING, amount,
-                    base=(gross - ndfl if order.enforced else gross),
-                    document=order.document, **basis))
+                    share=share, document=order.document,
+                    base=(gross - ndfl if order.enforced else gross)))
     return earned, withheld
 
 

@@ -16,6 +16,7 @@ lines, one ``create`` for all the moves.
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sql import As
 from sql.aggregate import Count, Sum
@@ -350,6 +351,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         "The values to create the payslips of the run with their lines"
         pool = Pool()
         Absence = pool.get('kazan.payroll.absence')
+        Withholding = pool.get('kazan.payroll.withholding')
         first, last = rules.month_bounds(self.month)
         params, calendar = self.law(first.year)
         employees = self.employees()
@@ -368,6 +370,9 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             [a for e_absences in absences.values() for a in e_absences
                 if a.kind == 'vacation' and a.average_daily is None])
         accident_rate = self.company.accident_rate or ZERO
+        # issue 15: the withholding orders and the final settlements
+        withholdings = Withholding.orders(employee_ids, first, last)
+        settlements = self._settlements(employees, params, calendar)
 
         values = []
         for employee in employees:
@@ -388,6 +393,9 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 earnings_prev_two_years=(
                     employee.earnings_prev_year2 or ZERO,
                     employee.earnings_prev_year or ZERO),
+                withholdings=withholdings.get(employee.id, ()),
+                settlement=settlements.get(employee.id),
+                prev_employer_income=self._prev_employer_income(employee),
                 )
             try:
                 slip = rules.compute_month(facts, first, params, calendar)
@@ -670,6 +678,8 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             for slip in run.payslips:
                 for code, amount in slip.payment_parts(kind).items():
                     amounts[slip.kfo][code] += amount
+            if kind == 'final':
+                cls._add_withholding_payments(run, amounts)
             lines = []
             for kfo, by_code in sorted(amounts.items()):
                 for code, amount in sorted(by_code.items()):
@@ -697,6 +707,112 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             if amount > 0:
                 banks[slip.employee.bank_bic or None].append((slip, amount))
         return dict(banks)
+
+    # --- Withholdings, dismissal and hire (issue 15) -------------------------
+
+    @classmethod
+    def _add_withholding_payments(cls, run, amounts):
+        """The transfer of the month's withholdings to their recipients at
+        the final pay date, by КФО: {kfo: {operation: amount}}"""
+        for slip in run.payslips:
+            for line in slip.lines:
+                if line.code in rules.WITHHOLDING_KINDS:
+                    amounts[slip.kfo]['payment_withholdings'] += line.amount
+
+    def _prev_employer_income(self, employee):
+        """The income at the previous employers of the year of hire (the
+        certificate's figure): only in that year"""
+        hire = employee.start_date
+        if hire and hire.year == self.month.year:
+            return employee.prev_employer_income or ZERO
+        return ZERO
+
+    def _settlements(self, employees, params, calendar):
+        """The final settlement of the employees dismissed in the month:
+        {employee id: rules.Settlement}.  The averages are of the 12 months
+        before the month of dismissal (Положение № 922 п. 4): for the
+        compensation of leave the run's vacation average, for severance
+        the earnings ÷ the days worked in the posted payslips (п. 9) or,
+        without any, the monthly pay ÷ the working days of the month"""
+        pool = Pool()
+        Absence = pool.get('kazan.payroll.absence')
+        first, last = rules.month_bounds(self.month)
+        dismissed = [e for e in employees
+            if e.end_date and first <= e.end_date <= last]
+        if not dismissed:
+            return {}
+        ids = [e.id for e in dismissed]
+        periods = [SimpleNamespace(employee=e, kind='vacation',
+                start_date=first, end_date=e.end_date, average_daily=None)
+            for e in dismissed]
+        history = self._earnings_history(periods)
+        since = (first - dt.timedelta(days=365)).replace(day=1)
+        worked = self._days_worked(ids, since, first)
+        used = defaultdict(lambda: ZERO)
+        for absence in Absence.search([
+                    ('employee', 'in', ids),
+                    ('kind', '=', 'vacation'),
+                    ('start_date', '<=', last),
+                    ]):
+            employee = absence.employee
+            start = max(absence.start_date,
+                employee.start_date or absence.start_date)
+            end = min(absence.end_date, employee.end_date)
+            if start > end:
+                continue
+            days = (end - start).days + 1
+            try:
+                days -= calendar.holidays_between(start, end)
+            except LookupError:
+                pass  # a year before the calendars: no holiday known
+            used[employee.id] += days
+        result = {}
+        for employee, period in zip(dismissed, periods):
+            months = [(m, a) for m, a in history.get(employee.id, [])
+                if since <= m < first]
+            if worked.get(employee.id):
+                severance_daily = rules.average_daily_by_days_worked(
+                    sum((a for _, a in months), ZERO), worked[employee.id])
+            else:
+                monthly = ((employee.base_salary or ZERO) * employee.rate
+                    + (employee.allowances or ZERO))
+                severance_daily = rules.round_kopecks(
+                    monthly / calendar.working_days(first.year, first.month))
+            result[employee.id] = rules.Settlement(
+                annual_leave_days=employee.annual_leave(),
+                vacation_days_used=(
+                    (employee.vacation_days_used or ZERO)
+                    + used[employee.id]),
+                average_daily=self._dismissal_average(period, employee,
+                    params, history),
+                reason=employee.dismissal_reason,
+                severance_daily=severance_daily)
+        return result
+
+    def _dismissal_average(self, period, employee, params, history):
+        """The average daily earnings for the compensation of unused leave:
+        the run's vacation average, as for a leave starting in the month of
+        the dismissal (Положение № 922 пп. 4, 10)"""
+        return self._vacation_average(
+            period, employee, params, history.get(employee.id, []))
+
+    def _days_worked(self, employee_ids, since, until):
+        """The days worked by the posted payslips from the month since to
+        the month before until, by employee id"""
+        payslip, run = tables('kazan.payroll.payslip', 'kazan.payroll.run')
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_ids in grouped_slice(employee_ids, _in_max()):
+            query = payslip.join(run, condition=payslip.run == run.id).select(
+                payslip.employee, Sum(Coalesce(payslip.worked_days, 0)),
+                where=_in(payslip.employee, sub_ids)
+                & (run.state == 'posted')
+                & (run.month >= since) & (run.month < until),
+                group_by=[payslip.employee])
+            _apply_types(query, [None, 'INTEGER'])
+            cursor.execute(*query)
+            result.update({e: int(d or 0) for e, d in cursor})
+        return result
 
 
 def _in(column, ids):
