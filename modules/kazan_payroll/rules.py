@@ -917,6 +917,9 @@ def vacation_compensation_days(annual_days, hire_date, dismissal_date,
     annual_days ÷ 12 × its months, or annual_days in full from 11 months
     (Правила 1930 пп. 28, 35), less the days used since the hire.
 
+    The 11 months are read as those of each working year, the last one
+    included (Роструд's reading of п. 28; another reading limits it to a
+    service of 11 months to a year: unconfirmed which one prevails).
     Rounded up to hundredths of a day (the law sets no rounding; a rounding
     must not cut the employee's right, Роструд); never negative (leave
     taken in advance is not withheld here, ТК ст. 137).

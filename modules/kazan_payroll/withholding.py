@@ -144,7 +144,7 @@ class Withholding(ModelSQL, ModelView):
         "The order as rules.withholdings takes it"
         return rules.WithholdingOrder(
             kind=self.kind,
-            percent=self.percent if self.percent is not None else None,
+            percent=self.percent,
             amount=(self.amount
                 if self.percent is None and self.amount is not None
                 else None),

@@ -654,6 +654,17 @@ class TestWithholdingsAndDismissal:
                     increased_limit=True)]) == [
             D('6525.00'), D('11745.00')]
 
+    def test_a_50_percent_writ_in_the_first_priority_keeps_its_limit(self):
+        # alimony 10 % of 26,100 = 2,610 and a first-priority writ of
+        # 30,000 with the 50 % limit (e.g. moral damage): in proportion
+        # within 70 % (18,270) the writ would get 18,270 × 30,000 / 32,610
+        # = 16,807.73 > 50 % (13,050): it is held to 13,050.00 and the
+        # alimony keeps its whole claim, 2,610.00 (within 18,270 - 13,050)
+        assert rules.withholdings(D(30000), D(3900), [
+                self.Order('alimony', percent=D(10)),
+                self.Order('writ', amount=D(30000), priority=1)]) == [
+            D('2610.00'), D('13050.00')]
+
     def test_statements_take_what_the_writs_leave(self):
         # alimony 70 % cap: 18,270; left 26,100 - 18,270 = 7,830; union
         # dues 1 % of 30,000 = 300; a voluntary 10,000 gets 7,830 - 300 =
