@@ -755,6 +755,7 @@ class WithholdingOrder:
     priority: int = 4
     increased_limit: bool = False
     document: str = ''
+    key: object = None  # the caller's reference (a record id): the basis
 
     def __post_init__(self):
         if self.kind not in WITHHOLDING_KINDS:
@@ -1051,9 +1052,11 @@ def after_tax_lines(facts, first, last, gross, ndfl, calendar):
             # the share as the order states it: "25 %" or a fixed amount
             share = order.amount if order.amount is not None \
                 else f'{Decimal(order.percent).normalize():f} %'
+            key = {} if order.key is None else {'order': order.key}
             withheld.append(_line(order.kind, WITHHOLDING, amount,
                     share=share, document=order.document,
-                    base=(gross - ndfl if order.enforced else gross)))
+                    base=(gross - ndfl if order.enforced else gross),
+                    **key))
     return earned, withheld
 
 

@@ -14,6 +14,7 @@ employees of the runs, one ``create`` for all the payslips with their
 lines, one ``create`` for all the moves.
 """
 import datetime as dt
+import json
 from collections import defaultdict
 from decimal import Decimal
 from types import SimpleNamespace
@@ -718,6 +719,19 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             for line in slip.lines:
                 if line.code in rules.WITHHOLDING_KINDS:
                     amounts[slip.kfo]['payment_withholdings'] += line.amount
+
+    def withholding_list(self):
+        """What is transferred to each recipient at the final pay date:
+        {kazan.payroll.withholding: amount} from the payslips' lines"""
+        Withholding = Pool().get('kazan.payroll.withholding')
+        amounts = defaultdict(lambda: ZERO)
+        for slip in self.payslips:
+            for line in slip.lines:
+                if line.code in rules.WITHHOLDING_KINDS:
+                    order = json.loads(line.basis or '{}').get('order')
+                    amounts[int(order) if order else None] += line.amount
+        return {Withholding(k) if k else None: v
+            for k, v in amounts.items()}
 
     def _prev_employer_income(self, employee):
         """The income at the previous employers of the year of hire (the

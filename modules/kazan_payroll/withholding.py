@@ -151,7 +151,8 @@ class Withholding(ModelSQL, ModelView):
             priority=1 if self.kind == 'alimony' else int(self.priority),
             increased_limit=bool(
                 self.kind == 'writ' and self.increased_limit),
-            document=self.document)
+            document=self.document,
+            key=self.id)
 
     @classmethod
     def validate_fields(cls, withholdings, field_names):

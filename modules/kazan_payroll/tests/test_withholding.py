@@ -82,6 +82,12 @@ class WithholdingTestCase(unittest.TestCase):
         self.assertEqual(payer.final_payment, payer.net - payer.advance)
         alimony, = [l for l in payer.lines if l.code == 'alimony']
         self.assertIn('ФС № 012345', alimony.grounds)
+        self.assertEqual({(w.document, w.recipient): a
+                for w, a in run.withholding_list().items()}, {
+                ('ФС № 012345', 'Иванова Мария Петровна'): Decimal('6525.00'),
+                ('заявление от 10.02.2026',
+                    'Первичная профсоюзная организация'): Decimal('300.00'),
+                })
 
         leaver = self.slip(run, 2)
         lines = {l.code: l for l in leaver.lines}
