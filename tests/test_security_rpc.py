@@ -226,6 +226,12 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     'kind': 'sick', 'start_date': dt.date(2026, 3, 10),
                     'end_date': dt.date(2026, 3, 12),
                     }])
+        pool.get('kazan.payroll.withholding').create([{
+                    'company': school.id, 'employee': school_staff[0].id,
+                    'kind': 'alimony', 'percent': Decimal(25),
+                    'recipient': 'Взыскатель', 'document': 'ФС № 1',
+                    'document_date': START, 'start_date': START,
+                    }])
         plan, = Plan.create([{
                     'company': school.id, 'year': 2026,
                     'lines': [('create', [

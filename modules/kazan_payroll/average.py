@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sql.aggregate import Sum
 
+from trytond import backend
 from trytond.modules.kazan_accounting.model import tables
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
@@ -150,7 +151,7 @@ def _absences(employee_ids, since, until):
     "{employee id: [(start, end)]} of every kind of absence in the window"
     Absence = Pool().get('kazan.payroll.absence')
     result = defaultdict(list)
-    for sub_ids in grouped_slice(employee_ids):
+    for sub_ids in grouped_slice(employee_ids, backend.MAX_QUERY_PARAMS):
         for absence in Absence.search([
                     ('employee', 'in', list(sub_ids)),
                     ('start_date', '<', until),

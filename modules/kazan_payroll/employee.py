@@ -21,7 +21,9 @@ from trytond.modules.kazan_accounting.model import rec_name_domain
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from . import rules
 from .exceptions import EmployeeValidationError
+from .withholding import DISMISSAL_REASONS
 
 STAFF_CATEGORIES = [
     ('teacher', "Teacher"),
@@ -372,6 +374,38 @@ class Employee(metaclass=PoolMeta):
                     (values.get(k) or '').strip()
                     for k in ['last_name', 'first_name', 'patronymic'])))
 
+    # --- Withholdings, dismissal and hire (issue 15) ---
+    dismissal_reason = fields.Selection(
+        [(None, "")] + DISMISSAL_REASONS, "Dismissal Reason", sort=False,
+        help="The ground of the dismissal: liquidation and staff reduction "
+        "carry one average monthly earnings as severance, the cases of "
+        "ТК ст. 178 ч. 3 two weeks' earnings.")
+    annual_leave_days = fields.Integer(
+        "Annual Leave Days",
+        help="The days of annual paid leave a year; empty: by the category "
+        "(teacher 56, educator 42, others 28).")
+    vacation_days_used = fields.Numeric(
+        "Leave Days Used Before", digits=(6, 2),
+        help="The days of annual leave used since the hire date and before "
+        "the annual leaves recorded in the service: the compensation at "
+        "dismissal counts both.")
+    prev_employer_income = fields.Numeric(
+        "Income at the Previous Employer", digits=(16, 2),
+        help="The income of the year of hire at the previous employers, "
+        "from their income certificates: it counts for the limit of the "
+        "child deductions (НК ст. 218 п. 3), not in this employer's NDFL.")
+    prev_employer_deductions = fields.Numeric(
+        "Deductions at the Previous Employer", digits=(16, 2),
+        help="The child deductions of the year of hire granted by the "
+        "previous employers, from their income certificates "
+        "(for the record).")
+
+    def annual_leave(self):
+        "The days of annual paid leave a year of the employee"
+        if self.annual_leave_days:
+            return self.annual_leave_days
+        return rules.annual_leave_days(self.category)
+
 
 class StaffContext(ModelView):
     "The institution whose staff is listed"
@@ -382,3 +416,9 @@ class StaffContext(ModelView):
     @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
+
+
+# Issue 15: the figures of the dismissal and the hire are not negative.
+_NON_NEGATIVE.extend([
+        'annual_leave_days', 'vacation_days_used', 'prev_employer_income',
+        'prev_employer_deductions'])

@@ -29,3 +29,7 @@ class PayrollRunError(UserError):
 
 class VacationPayLateWarning(UserWarning):
     "Vacation pay later than 3 days before the leave (ТК ст. 136)"
+
+
+class WithholdingValidationError(ValidationError):
+    "A withholding order is inconsistent: share, institution"

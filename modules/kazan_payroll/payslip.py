@@ -40,6 +40,13 @@ LINE_CODES = [
     ('debt_recovery', "Advance paid above an earlier month's pay"),
     ('contributions', "Insurance contributions"),
     ('accident', "Accident insurance"),
+    # issue 15: dismissal and withholdings
+    ('vacation_compensation', "Compensation for unused leave"),
+    ('severance', "Severance pay"),
+    ('alimony', "Alimony"),
+    ('writ', "Writ of execution"),
+    ('union_dues', "Union dues"),
+    ('voluntary', "Voluntary deduction"),
     ]
 LINE_KINDS = [
     (rules.EARNING, "Earning"),
@@ -48,6 +55,9 @@ LINE_KINDS = [
     (rules.EMPLOYER, "Employer's charge"),
     ]
 SICK_CODE = rules.SICK_CODE
+# The lines accrued on 302.66 (КОСГУ 266) and paid from it: sick pay and
+# severance (issue 15).
+CODES_302_66 = {SICK_CODE, 'severance'}
 
 
 def money(string):
@@ -133,7 +143,7 @@ class Payslip(ModelSQL, ModelView):
                 net[kfo] -= line.amount
             if line.code == 'salary':
                 salary[kfo] += line.amount
-            if line.code == SICK_CODE:
+            if line.code in CODES_302_66:
                 sick[kfo] += line.amount
             elif line.code == rules.NDFL_SICK_CODE:
                 sick[kfo] -= line.amount
@@ -175,7 +185,7 @@ class Payslip(ModelSQL, ModelView):
             return {'employee_debt': -self.final_payment}
         due = max(ZERO, self.final_payment)
         sick = min(due, sum((l.amount for l in self.lines
-                    if l.code == SICK_CODE), ZERO) - sum((l.amount
+                    if l.code in CODES_302_66), ZERO) - sum((l.amount
                     for l in self.lines if l.code == rules.NDFL_SICK_CODE),
                 ZERO))
         parts = {'payment': due - sick, 'payment_sick': sick}

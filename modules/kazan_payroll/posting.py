@@ -15,6 +15,7 @@ OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
     ('vacation_deferred', "Vacation pay of a later month"),
     ('vacation_deferred_release', "Vacation pay of the month, paid before"),
     ('employee_debt', "Advance paid above the month's pay"),
+    ('payment_withholdings', "Withholdings transferred"),
     ]
 # Posted by the vacation-pay document when it is paid, not by the run.
 POSTED_BY_DOCUMENT = {'vacation_paid', 'ndfl_vacation'}
@@ -117,7 +118,7 @@ class Posting:
         debit, credit = amount, ZERO
         if amount < 0:
             debit, credit = ZERO, -amount
-        is_payment = operation in {'payment', 'payment_sick'}
+        is_payment = operation.startswith('payment')
         return [{
                 'account': self._account(company, rule.debit_account,
                     operation),

@@ -24,7 +24,8 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation)
 from pathlib import Path
 from typing import NamedTuple
 
@@ -987,6 +988,359 @@ def split_by_source(lines, main_kfo, sources, worked_share=Decimal(1)):
     return result
 
 
+# --- Withholdings ------------------------------------------------------------
+# Withholdings from the pay (ФЗ 229 «Об исполнительном производстве», ТК
+# ст. 137, 138, 377) and the final settlement of a dismissal (ТК ст. 127,
+# 140, 178; Правила об очередных и дополнительных отпусках 1930).
+
+__all__ += [
+    'WITHHOLDING_KINDS', 'WithholdingOrder', 'withholdings',
+    'annual_leave_days', 'months_for_leave', 'vacation_compensation_days',
+    'DISMISSAL_REASONS', 'severance_days', 'average_daily_by_days_worked',
+    'Settlement', 'settlement_lines', 'after_tax_lines',
+    ]
+
+# The kinds of withholding, in the order they are taken: by a writ of
+# execution (alimony for minor children, other writs), then on the
+# employee's own written statement (union dues, ТК ст. 377; voluntary).
+WITHHOLDING_KINDS = ('alimony', 'writ', 'union_dues', 'voluntary')
+ENFORCED_KINDS = {'alimony', 'writ'}
+# ФЗ 229 ст. 99 ч. 2 and ТК ст. 138 ч. 1: at most 50 % of the pay after
+# taxes; ст. 99 ч. 3 and ТК ст. 138 ч. 3: 70 % for alimony for minor
+# children, damage to health, loss of the breadwinner and damage from a
+# crime.
+LIMIT_GENERAL = Decimal(50)
+LIMIT_INCREASED = Decimal(70)
+# ФЗ 229 ст. 111 ч. 1: four orders of priority (alimony and the claims
+# for damage to health first, labour claims second, taxes and mandatory
+# payments third, the others fourth).
+PRIORITIES = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class WithholdingOrder:
+    """A standing order to withhold from the pay: a share in percent or a
+    fixed monthly amount.
+
+    The share of a writ (alimony, writ) is of the pay after NDFL (ФЗ 229
+    ст. 99 ч. 1); the share of union dues and of a voluntary deduction is
+    of the pay accrued, as union charters set the dues (1 % of the pay) and
+    the statement states it.  Alimony for minor children is always of the
+    first priority with the 70 % limit; another writ has its priority (ст.
+    111) and the 70 % limit only when it is for damage to health, loss of
+    the breadwinner or damage from a crime (increased_limit).
+    """
+    kind: str
+    percent: Decimal = None
+    amount: Decimal = None
+    priority: int = 4
+    increased_limit: bool = False
+    document: str = ''
+    key: object = None  # the caller's reference (a record id): the basis
+
+    def __post_init__(self):
+        if self.kind not in WITHHOLDING_KINDS:
+            raise ValueError(f"unknown withholding kind {self.kind!r}")
+        if (self.percent is None) == (self.amount is None):
+            raise ValueError("a withholding is a percent or an amount")
+        if self.percent is not None and not 0 <= self.percent <= 100:
+            raise ValueError(f"percent {self.percent} outside 0..100")
+        if self.amount is not None and self.amount < 0:
+            raise ValueError(f"amount {self.amount} is negative")
+        if self.priority not in PRIORITIES:
+            raise ValueError(f"priority {self.priority} outside 1..4")
+
+    @property
+    def enforced(self):
+        "Withheld by a writ of execution, within the limits of ст. 99"
+        return self.kind in ENFORCED_KINDS
+
+    @property
+    def order(self):
+        "The priority: alimony is always first (ст. 111 ч. 1 п. 1)"
+        return 1 if self.kind == 'alimony' else self.priority
+
+    @property
+    def limit(self):
+        "The limit in percent of the pay after NDFL (ст. 99 ч. 2, 3)"
+        if self.kind == 'alimony' or self.increased_limit:
+            return LIMIT_INCREASED
+        return LIMIT_GENERAL
+
+    def claim(self, gross, pay_after_ndfl):
+        "What the order asks of the month, before limits"
+        if self.amount is not None:
+            return round_kopecks(self.amount)
+        base = pay_after_ndfl if self.enforced else gross
+        return round_kopecks(_percent(max(ZERO, base), self.percent))
+
+
+def _split(room, claims):
+    """The claims paid in full when the room holds them, else the room
+    shared in proportion to the claims (ФЗ 229 ст. 111 ч. 3), in kopecks
+    that add up to the room (the odd kopecks to the largest remainders)"""
+    claims = [Decimal(c) for c in claims]
+    total = sum(claims, ZERO)
+    if total <= room:
+        return claims
+    if room <= 0:
+        return [ZERO] * len(claims)
+    exact = [room * c / total for c in claims]
+    shares = [e.quantize(KOPECK, rounding=ROUND_DOWN) for e in exact]
+    odd = int((room - sum(shares, ZERO)) / KOPECK)
+    by_remainder = sorted(range(len(claims)),
+        key=lambda i: (shares[i] - exact[i], i))
+    for i in by_remainder[:odd]:
+        shares[i] += KOPECK
+    return shares
+
+
+def withholdings(gross, ndfl, orders):
+    """The amounts withheld by each order (in the orders' order).
+
+    1. The writs (alimony, writ) by priority (ФЗ 229 ст. 111): a priority
+       gets what is left within its limit after the earlier priorities,
+       shared in proportion within the priority; the limit is 70 % or 50 %
+       of the pay after NDFL (ст. 99), so the 50 % writs of a later
+       priority get nothing once alimony has taken 50 %.  In a priority
+       that mixes both limits, the 50 % writs are held to their own room.
+    2. Then union dues and the voluntary deductions, taken on the
+       employee's own statement (ТК ст. 377, ст. 136 ч. 5): they are not
+       withholdings of ТК ст. 137–138 and have no limit but the pay left
+       after the writs (the writs are the employer's duty, ФЗ 229 ст. 98);
+       union dues before voluntary deductions, in proportion within each.
+    """
+    gross, ndfl = Decimal(gross), Decimal(ndfl)
+    pay = max(ZERO, gross - ndfl)
+    result = [ZERO] * len(orders)
+    claims = [o.claim(gross, pay) for o in orders]
+
+    def room(limit, taken):
+        return max(ZERO, _percent(pay, limit).quantize(
+                KOPECK, rounding=ROUND_DOWN) - taken)
+
+    taken = ZERO
+    for priority in PRIORITIES:
+        group = [i for i, o in enumerate(orders)
+            if o.enforced and o.order == priority]
+        if not group:
+            continue
+        limit = max(orders[i].limit for i in group)
+        for i, share in zip(group, _split(
+                    room(limit, taken), [claims[i] for i in group])):
+            result[i] = share
+        low = [i for i in group if orders[i].limit < limit]
+        low_room = room(LIMIT_GENERAL, taken)
+        if low and sum(result[i] for i in low) > low_room:
+            high = [i for i in group if i not in low]
+            for i, share in zip(low, _split(
+                        low_room, [claims[i] for i in low])):
+                result[i] = share
+            left = room(limit, taken) - sum(result[i] for i in low)
+            for i, share in zip(high, _split(
+                        left, [claims[i] for i in high])):
+                result[i] = share
+        taken += sum(result[i] for i in group)
+    left = pay - taken
+    for kind in ['union_dues', 'voluntary']:
+        group = [i for i, o in enumerate(orders) if o.kind == kind]
+        for i, share in zip(group, _split(
+                    left, [claims[i] for i in group])):
+            result[i] = share
+        left -= sum((result[i] for i in group), ZERO)
+    return result
+
+
+# Annual paid leave in calendar days by staff category: 28 days (ТК ст.
+# 115), 56 for school teachers and 42 for kindergarten educators
+# (Постановление Правительства РФ от 14.05.2015 № 466, brief §6.5).
+ANNUAL_LEAVE_DAYS = {'teacher': 56, 'educator': 42}
+ANNUAL_LEAVE_DAYS_DEFAULT = 28
+# Правила 1930 п. 35: a remainder of half a month or more counts as a
+# month; п. 28: 11 months of a working year count as the whole year.
+HALF_MONTH_DAYS = 15
+FULL_YEAR_MONTHS = 11
+
+
+def annual_leave_days(category):
+    "The days of annual paid leave of the staff category"
+    return ANNUAL_LEAVE_DAYS.get(category, ANNUAL_LEAVE_DAYS_DEFAULT)
+
+
+def _add_months(date, months):
+    "The same day months later, the last day of a shorter month"
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    last = month_bounds(dt.date(year, month, 1))[1]
+    return dt.date(year, month, min(date.day, last.day))
+
+
+def months_for_leave(hire_date, dismissal_date):
+    """The service for leave from hire to dismissal (both included): the
+    whole working years and the months of the last one, a remainder of 15
+    days or more counting as a month and less dropped (Правила 1930 п. 35)"""
+    if dismissal_date < hire_date:
+        raise ValueError(f"dismissal {dismissal_date} before {hire_date}")
+    end = dismissal_date + dt.timedelta(days=1)
+    months = ((end.year - hire_date.year) * 12
+        + end.month - hire_date.month)
+    while _add_months(hire_date, months) > end:
+        months -= 1
+    days = (end - _add_months(hire_date, months)).days
+    if days >= HALF_MONTH_DAYS:
+        months += 1
+    return divmod(months, 12)
+
+
+def vacation_compensation_days(annual_days, hire_date, dismissal_date,
+        days_used):
+    """The days of unused annual leave compensated at dismissal (ТК ст.
+    127): annual_days for each whole working year, and for the last one
+    annual_days ÷ 12 × its months, or annual_days in full from 11 months
+    (Правила 1930 пп. 28, 35), less the days used since the hire.
+
+    The 11 months are read as those of each working year, the last one
+    included (Роструд's reading of п. 28; another reading limits it to a
+    service of 11 months to a year: unconfirmed which one prevails).
+    Rounded up to hundredths of a day (the law sets no rounding; a rounding
+    must not cut the employee's right, Роструд); never negative (leave
+    taken in advance is not withheld here, ТК ст. 137).
+    """
+    years, months = months_for_leave(hire_date, dismissal_date)
+    annual_days = Decimal(annual_days)
+    if months >= FULL_YEAR_MONTHS:
+        last_year = annual_days
+    else:
+        last_year = annual_days * months / 12
+    days = annual_days * years + last_year - Decimal(days_used)
+    return max(ZERO, days.quantize(KOPECK, rounding=ROUND_CEILING))
+
+
+# The grounds of dismissal that carry severance pay (ТК ст. 178): one
+# average monthly earnings on liquidation or staff reduction (ч. 1, ст. 81
+# ч. 1 пп. 1, 2); two weeks' average earnings (ч. 3) on the refusal of a
+# transfer needed for health (ст. 77 ч. 1 п. 8) or with the employer's
+# relocation (п. 9), the refusal to work on changed terms (п. 7), a call
+# to military service (ст. 83 ч. 1 п. 1), the reinstatement of the former
+# holder of the post (п. 2) and full incapacity for work (п. 5).
+DISMISSAL_REASONS = {
+    'own_will': None,
+    'agreement': None,
+    'contract_expiry': None,
+    'liquidation': 'month',
+    'staff_reduction': 'month',
+    'health_transfer_refused': 'two_weeks',
+    'relocation_refused': 'two_weeks',
+    'changed_terms_refused': 'two_weeks',
+    'military_service': 'two_weeks',
+    'reinstatement': 'two_weeks',
+    'incapacity': 'two_weeks',
+    'other': None,
+    }
+
+
+def severance_days(reason, dismissal_date, calendar):
+    """The working days severance pays for (ТК ст. 178): those of the month
+    after the dismissal day for one average monthly earnings, those of the
+    two weeks after it for the two weeks' earnings, by the production
+    calendar (Положение № 922 п. 9); 0 when the ground carries none.
+    Raises LookupError when the calendar lacks the period's year."""
+    period = DISMISSAL_REASONS.get(reason)
+    if reason is not None and reason not in DISMISSAL_REASONS:
+        raise ValueError(f"unknown dismissal reason {reason!r}")
+    if period is None:
+        return 0
+    start = dismissal_date + dt.timedelta(days=1)
+    if period == 'month':
+        end = _add_months(dismissal_date, 1)
+    else:
+        end = dismissal_date + dt.timedelta(days=14)
+    return calendar.working_days_between(start, end)
+
+
+def average_daily_by_days_worked(earnings, days_worked):
+    """The average daily earnings for all but annual leave (Положение №
+    922 п. 9): the earnings of the 12 months ÷ the days worked in them"""
+    if days_worked <= 0:
+        raise ValueError("no days worked in the 12 months")
+    return round_kopecks(Decimal(earnings) / Decimal(days_worked))
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What the final settlement of a dismissal depends on: the days of
+    annual leave a year and those used since the hire, the average daily
+    earnings for leave (Положение № 922 п. 10), the ground of dismissal
+    and the average daily earnings by days worked for severance (п. 9)"""
+    annual_leave_days: int
+    vacation_days_used: Decimal = ZERO
+    average_daily: Decimal = ZERO
+    reason: str = None
+    severance_daily: Decimal = ZERO
+
+
+def _line(code, kind, amount, **basis):
+    return PayslipLine(code, kind, amount, tuple(basis.items()))
+
+
+def settlement_lines(facts, first, last):
+    """The compensation for unused leave when the employee is dismissed in
+    the month (ТК ст. 127, 140: paid on the last day), as payslip lines:
+    taxable and in the contribution base like the pay"""
+    dismissal = facts.dismissal_date
+    settlement = facts.settlement
+    if not (settlement and dismissal and first <= dismissal <= last):
+        return []
+    if not facts.hire_date:
+        raise ValueError("the compensation for leave needs the hire date")
+    days = vacation_compensation_days(settlement.annual_leave_days,
+        facts.hire_date, dismissal, settlement.vacation_days_used)
+    amount = vacation_pay(days, settlement.average_daily)
+    if not amount:
+        return []
+    return [_line('vacation_compensation', EARNING, amount, days=days,
+            annual_days=settlement.annual_leave_days,
+            days_used=settlement.vacation_days_used,
+            average_daily=settlement.average_daily,
+            hire=facts.hire_date, dismissal=dismissal)]
+
+
+def after_tax_lines(facts, first, last, gross, ndfl, calendar):
+    """The lines of the month after NDFL: the severance of a dismissal in
+    the month (ТК ст. 178; free of NDFL and contributions up to three
+    average monthly earnings, НК ст. 217 п. 3, ст. 422 п. 1 пп. 2, which
+    ст. 178 never exceeds) and the withholdings of the orders on the pay
+    with it.  Returns (severance lines, withholding lines)."""
+    earned = []
+    dismissal, settlement = facts.dismissal_date, facts.settlement
+    if (settlement and settlement.reason and dismissal
+            and first <= dismissal <= last):
+        try:
+            days = severance_days(settlement.reason, dismissal, calendar)
+        except LookupError as error:
+            raise ValueError(f"severance after {dismissal}: {error}") \
+                from error
+        amount = round_kopecks(days * Decimal(settlement.severance_daily))
+        if amount:
+            earned.append(_line('severance', EARNING, amount,
+                    reason=settlement.reason, days=days,
+                    average_daily=settlement.severance_daily))
+    gross = Decimal(gross) + sum((l.amount for l in earned), ZERO)
+    orders = list(facts.withholdings)
+    withheld = []
+    for order, amount in zip(orders, withholdings(gross, ndfl, orders)):
+        if amount:
+            # the share as the order states it: "25 %" or a fixed amount
+            share = order.amount if order.amount is not None \
+                else f'{Decimal(order.percent).normalize():f} %'
+            key = {} if order.key is None else {'order': order.key}
+            withheld.append(_line(order.kind, WITHHOLDING, amount,
+                    share=share, document=order.document,
+                    base=(gross - ndfl if order.enforced else gross),
+                    **key))
+    return earned, withheld
+
+
 # --- A month of one employee -------------------------------------------------
 
 ABSENCE_KINDS = {'vacation', 'sick', 'child_sick', 'unpaid'}
@@ -1065,6 +1419,12 @@ class EmployeeFacts:
     other_lines: tuple = ()
     # an advance paid above an earlier month's pay, not yet recovered
     advance_debt: Decimal = ZERO
+    # issue 15: the withholding orders (WithholdingOrder), the final
+    # settlement of a dismissal in the month (Settlement) and the income
+    # of this year at previous employers (for the deduction cap only)
+    withholdings: tuple = ()
+    settlement: object = None  # a Settlement
+    prev_employer_income: Decimal = ZERO
 
 
 # Line kinds: earnings make the gross; a tax deduction lowers the NDFL base
@@ -1242,6 +1602,7 @@ def compute_month(facts, month, params, calendar):
                         for m, n, d in paid.parts),
                     start=absence.start, end=absence.end)
     lines.extend(facts.other_lines)
+    lines.extend(settlement_lines(facts, first, last))
     sick += sum((line.amount for line in facts.other_lines
             if line.code == SICK_CODE), ZERO)
     withheld_before = sum((line.amount for line in facts.other_lines
@@ -1254,7 +1615,8 @@ def compute_month(facts, month, params, calendar):
     deduction = sum((line.amount for line in facts.other_lines
             if line.kind == TAX_DEDUCTION), ZERO)
     deduction += add('standard_deduction', TAX_DEDUCTION, child_deduction(
-            facts.children, facts.disabled_children, ytd_income, params),
+            facts.children, facts.disabled_children,
+            ytd_income + facts.prev_employer_income, params),
         children=facts.children, disabled_children=facts.disabled_children,
         ytd_income=ytd_income, income_cap=params.child_deduction_income_cap)
     ytd_deductions = ytd.deductions + deduction
@@ -1286,7 +1648,12 @@ def compute_month(facts, month, params, calendar):
             contribution_base, facts.accident_rate),
         base=contribution_base, rate=facts.accident_rate)
 
-    net = gross - ndfl
+    # severance (free of NDFL and contributions) and the withholdings
+    earned, withheld = after_tax_lines(facts, first, last, gross, ndfl,
+        calendar)
+    lines.extend(earned + withheld)
+    gross += sum((line.amount for line in earned), ZERO)
+    net = gross - ndfl - sum((line.amount for line in withheld), ZERO)
     month_advance = advance(facts.base_salary, main_rate, facts.allowances,
         worked_first_half, norm)
     paid_before = sum((line.amount for line in facts.other_lines

@@ -14,6 +14,7 @@ employees of the runs, one ``create`` for all the payslips with their
 lines, one ``create`` for all the moves.
 """
 import datetime as dt
+import json
 from collections import defaultdict
 from decimal import Decimal
 
@@ -365,6 +366,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         Absence = pool.get('kazan.payroll.absence')
         VacationPay = pool.get('kazan.payroll.vacation_pay')
         PaySource = pool.get('kazan.payroll.pay_source')
+        Withholding = pool.get('kazan.payroll.withholding')
         first, last = rules.month_bounds(self.month)
         params, calendar = self.law(first.year)
         only = employees
@@ -406,6 +408,9 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 for a in e_absences if a.kind == 'vacation'
                 and a.average_daily is None and a.id not in paid], params)
         accident_rate = self.company.accident_rate or ZERO
+        # issue 15: the withholding orders and the final settlements
+        withholdings = Withholding.orders(employee_ids, first, last)
+        settlements = self._settlements(employees, params, calendar)
 
         slips = []
         for employee in employees:
@@ -430,6 +435,9 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                     employee, 'additional_work', None) or ZERO,
                 other_lines=tuple(other_lines[employee.id]),
                 advance_debt=debts.get(employee.id, ZERO),
+                withholdings=withholdings.get(employee.id, ()),
+                settlement=settlements.get(employee.id),
+                prev_employer_income=self._prev_employer_income(employee),
                 )
             try:
                 slip = rules.compute_month(facts, first, params, calendar)
@@ -737,6 +745,8 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 for kfo, parts in slip.payment_parts_by_kfo(kind).items():
                     for code, amount in parts.items():
                         amounts[kfo][code] += amount
+            if kind == 'final':
+                cls._add_withholding_payments(run, amounts)
             lines = []
             for kfo, by_code in sorted(amounts.items()):
                 for code, amount in sorted(by_code.items()):
@@ -764,6 +774,115 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             if amount > 0:
                 banks[slip.employee.bank_bic or None].append((slip, amount))
         return dict(banks)
+
+    # --- Withholdings, dismissal and hire (issue 15) -------------------------
+
+    @classmethod
+    def _add_withholding_payments(cls, run, amounts):
+        """The transfer of the month's withholdings to their recipients at
+        the final pay date, by КФО: {kfo: {operation: amount}}"""
+        for slip in run.payslips:
+            for line in slip.lines:
+                if line.code in rules.WITHHOLDING_KINDS:
+                    amounts[slip.kfo]['payment_withholdings'] += line.amount
+
+    def withholding_list(self):
+        """What is transferred to each recipient at the final pay date:
+        {kazan.payroll.withholding: amount} from the payslips' lines"""
+        Withholding = Pool().get('kazan.payroll.withholding')
+        amounts = defaultdict(lambda: ZERO)
+        for slip in self.payslips:
+            for line in slip.lines:
+                if line.code in rules.WITHHOLDING_KINDS:
+                    order = json.loads(line.basis or '{}').get('order')
+                    amounts[int(order) if order else None] += line.amount
+        return {Withholding(k) if k else None: v
+            for k, v in amounts.items()}
+
+    def _prev_employer_income(self, employee):
+        """The income at the previous employers of the year of hire (the
+        certificate's figure): only in that year"""
+        hire = employee.start_date
+        if hire and hire.year == self.month.year:
+            return employee.prev_employer_income or ZERO
+        return ZERO
+
+    def _settlements(self, employees, params, calendar):
+        """The final settlement of the employees dismissed in the month:
+        {employee id: rules.Settlement}.  The averages are of the 12 months
+        before the month of dismissal (Положение № 922 п. 4): for the
+        compensation of leave the run's vacation average, for severance
+        the earnings ÷ the days worked in the posted payslips (п. 9) or,
+        without any, the monthly pay ÷ the working days of the month"""
+        pool = Pool()
+        Absence = pool.get('kazan.payroll.absence')
+        first, last = rules.month_bounds(self.month)
+        dismissed = [e for e in employees
+            if e.end_date and first <= e.end_date <= last]
+        if not dismissed:
+            return {}
+        ids = [e.id for e in dismissed]
+        averages = average.vacation_averages(
+            [(e, first) for e in dismissed], params)
+        since = average.window(first)[0]
+        history = average._earnings(ids, since, first)
+        worked = self._days_worked(ids, since, first)
+        used = defaultdict(lambda: ZERO)
+        for absence in Absence.search([
+                    ('employee', 'in', ids),
+                    ('kind', '=', 'vacation'),
+                    ('start_date', '<=', last),
+                    ]):
+            employee = absence.employee
+            start = max(absence.start_date,
+                employee.start_date or absence.start_date)
+            end = min(absence.end_date, employee.end_date)
+            if start > end:
+                continue
+            days = (end - start).days + 1
+            try:
+                days -= calendar.holidays_between(start, end)
+            except LookupError:
+                pass  # a year before the calendars: no holiday known
+            used[employee.id] += days
+        result = {}
+        for employee in dismissed:
+            if worked.get(employee.id):
+                severance_daily = rules.average_daily_by_days_worked(
+                    sum(history[employee.id].values(), ZERO),
+                    worked[employee.id])
+            else:
+                monthly = ((employee.base_salary or ZERO) * employee.rate
+                    + (employee.allowances or ZERO))
+                severance_daily = rules.round_kopecks(
+                    monthly / calendar.working_days(first.year, first.month))
+            result[employee.id] = rules.Settlement(
+                annual_leave_days=employee.annual_leave(),
+                vacation_days_used=(
+                    (employee.vacation_days_used or ZERO)
+                    + used[employee.id]),
+                average_daily=averages[employee.id, first].average_daily,
+                reason=employee.dismissal_reason,
+                severance_daily=severance_daily)
+        return result
+
+    def _days_worked(self, employee_ids, since, until):
+        """The days worked by the posted payslips from the month since to
+        the month before until, by employee id"""
+        payslip, run = tables('kazan.payroll.payslip', 'kazan.payroll.run')
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_ids in grouped_slice(employee_ids, _in_max()):
+            query = payslip.join(run, condition=payslip.run == run.id).select(
+                payslip.employee, Sum(Coalesce(payslip.worked_days, 0)),
+                where=_in(payslip.employee, sub_ids)
+                & (run.state == 'posted')
+                & (run.month >= since) & (run.month < until),
+                group_by=[payslip.employee])
+            _apply_types(query, [None, 'INTEGER'])
+            cursor.execute(*query)
+            result.update({e: int(d or 0) for e, d in cursor})
+        return result
 
 
 class Correction(ModelSQL, ModelView):

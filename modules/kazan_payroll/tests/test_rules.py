@@ -597,3 +597,201 @@ def test_compute_month_refuses_inconsistent_facts():
                     Absence('sick', dt.date(2026, 3, 4),
                         dt.date(2026, 3, 6)))),
             month(2026, 3), P2026, KAZAN)
+
+
+# --- Withholdings and the final settlement (issue 15) ------------------------
+
+class TestWithholdingsAndDismissal:
+    "Withholdings (ФЗ 229), leave compensation and severance, by hand"
+
+    Order = rules.WithholdingOrder
+
+    def test_alimony_share_of_the_pay_after_ndfl_and_union_dues_of_gross(
+            self):
+        # pay 30,000, NDFL 3,900: alimony 25 % × 26,100 = 6,525.00;
+        # union dues 1 % of the pay accrued 30,000 = 300.00
+        assert rules.withholdings(D(30000), D(3900), [
+                self.Order('alimony', percent=D(25)),
+                self.Order('union_dues', percent=D(1))]) == [
+            D('6525.00'), D('300.00')]
+
+    def test_general_limit_50_percent(self):
+        # a writ of 20,000 a month on 26,100 after NDFL: at most
+        # 50 % = 13,050.00
+        assert rules.withholdings(D(30000), D(3900), [
+                self.Order('writ', amount=D(20000))]) == [D('13050.00')]
+        # exactly at the limit: 13,050 is taken whole
+        assert rules.withholdings(D(30000), D(3900), [
+                self.Order('writ', amount=D(13050))]) == [D('13050.00')]
+
+    def test_alimony_limit_70_percent_shared_in_proportion(self):
+        # two alimony orders of 50 % and 33 % of 26,100: 13,050 + 8,613 =
+        # 21,663 > 70 % = 18,270.00; shared 18,270 × 13,050 / 21,663 =
+        # 11,006.0213 and 18,270 × 8,613 / 21,663 = 7,263.9787: 11,006.02
+        # and 7,263.97 make 18,269.99, the odd kopeck to the larger
+        # remainder (0.9787): 7,263.98.  The writ of the fourth priority
+        # gets nothing: 50 % (13,050) is already taken.
+        assert rules.withholdings(D(30000), D(3900), [
+                self.Order('alimony', percent=D(50)),
+                self.Order('alimony', percent=D(33)),
+                self.Order('writ', amount=D(5000))]) == [
+            D('11006.02'), D('7263.98'), D(0)]
+
+    def test_a_later_priority_gets_what_is_left_within_its_limit(self):
+        # alimony 25 % of 26,100 = 6,525; a tax writ (3rd priority) of
+        # 10,000 gets 50 % (13,050) - 6,525 = 6,525.00; two writs of the
+        # 4th priority get 0
+        assert rules.withholdings(D(30000), D(3900), [
+                self.Order('writ', amount=D(1000), priority=4),
+                self.Order('writ', amount=D(10000), priority=3),
+                self.Order('alimony', percent=D(25))]) == [
+            D(0), D('6525.00'), D('6525.00')]
+        # damage to health (1st priority, 70 %) after alimony 25 %: 70 % =
+        # 18,270 - 6,525 = 11,745 left for a claim of 15,000
+        assert rules.withholdings(D(30000), D(3900), [
+                self.Order('alimony', percent=D(25)),
+                self.Order('writ', amount=D(15000), priority=2,
+                    increased_limit=True)]) == [
+            D('6525.00'), D('11745.00')]
+
+    def test_a_50_percent_writ_in_the_first_priority_keeps_its_limit(self):
+        # alimony 10 % of 26,100 = 2,610 and a first-priority writ of
+        # 30,000 with the 50 % limit (e.g. moral damage): in proportion
+        # within 70 % (18,270) the writ would get 18,270 × 30,000 / 32,610
+        # = 16,807.73 > 50 % (13,050): it is held to 13,050.00 and the
+        # alimony keeps its whole claim, 2,610.00 (within 18,270 - 13,050)
+        assert rules.withholdings(D(30000), D(3900), [
+                self.Order('alimony', percent=D(10)),
+                self.Order('writ', amount=D(30000), priority=1)]) == [
+            D('2610.00'), D('13050.00')]
+
+    def test_statements_take_what_the_writs_leave(self):
+        # alimony 70 % cap: 18,270; left 26,100 - 18,270 = 7,830; union
+        # dues 1 % of 30,000 = 300; a voluntary 10,000 gets 7,830 - 300 =
+        # 7,530.00
+        assert rules.withholdings(D(30000), D(3900), [
+                self.Order('voluntary', amount=D(10000)),
+                self.Order('union_dues', percent=D(1)),
+                self.Order('alimony', percent=D(80))]) == [
+            D('7530.00'), D('300.00'), D('18270.00')]
+
+    def test_an_order_is_a_percent_or_an_amount(self):
+        with pytest.raises(ValueError):
+            self.Order('alimony')
+        with pytest.raises(ValueError):
+            self.Order('alimony', percent=D(25), amount=D(100))
+        with pytest.raises(ValueError):
+            self.Order('writ', amount=D(100), priority=5)
+        with pytest.raises(ValueError):
+            self.Order('fine', amount=D(100))
+
+    def test_months_for_leave_by_the_15_day_rule(self):
+        # 10.03 to 24.10 (included): 7 months to 9.10 and 15 days from
+        # 10.10 to 24.10, a half month or more: 8 months
+        assert rules.months_for_leave(
+            dt.date(2026, 3, 10), dt.date(2026, 10, 24)) == (0, 8)
+        # to 23.10: 14 days, dropped: 7 months
+        assert rules.months_for_leave(
+            dt.date(2026, 3, 10), dt.date(2026, 10, 23)) == (0, 7)
+        # 01.09.2015 to 31.03.2026: 10 years and 7 months
+        assert rules.months_for_leave(
+            dt.date(2015, 9, 1), dt.date(2026, 3, 31)) == (10, 7)
+
+    def test_vacation_compensation_days(self):
+        # 28 days a year, 8 months: 28 / 12 × 8 = 18.666… → 18.67
+        assert rules.vacation_compensation_days(28, dt.date(2026, 3, 10),
+            dt.date(2026, 10, 24), 0) == D('18.67')
+        # a teacher (56) hired 01.09.2025, dismissed 31.03.2026: 7 months,
+        # 56 / 12 × 7 = 32.666…, 14 days used: 18.666… → 18.67
+        assert rules.vacation_compensation_days(56, dt.date(2025, 9, 1),
+            dt.date(2026, 3, 31), 14) == D('18.67')
+        # 11 months (01.03.2025 to 31.01.2026) count as the whole year:
+        # 28 - 0 = 28
+        assert rules.vacation_compensation_days(28, dt.date(2025, 3, 1),
+            dt.date(2026, 1, 31), 0) == D(28)
+        # 10 months and 15 days: 11 months by the 15-day rule: 28 in full
+        assert rules.vacation_compensation_days(28, dt.date(2025, 3, 1),
+            dt.date(2026, 1, 15), 0) == D(28)
+        # 2 years and 3 months, 42 days: 2 × 42 + 42 / 12 × 3 = 94.5,
+        # 80 used: 14.5
+        assert rules.vacation_compensation_days(42, dt.date(2024, 1, 1),
+            dt.date(2026, 3, 31), 80) == D('14.50')
+        # more used than earned: nothing (not withheld here)
+        assert rules.vacation_compensation_days(28, dt.date(2026, 1, 1),
+            dt.date(2026, 2, 28), 28) == D(0)
+        assert rules.annual_leave_days('teacher') == 56
+        assert rules.annual_leave_days('educator') == 42
+        assert rules.annual_leave_days('support') == 28
+
+    def test_severance_days(self):
+        # staff reduction on 30.06.2026: the month 01.07-30.07, 22 working
+        # days (July has 23, 31 July is a Friday); a call to military
+        # service: two weeks 01.07-14.07, 10 working days; own will: none
+        assert rules.severance_days(
+            'staff_reduction', dt.date(2026, 6, 30), KAZAN) == 22
+        assert rules.severance_days(
+            'military_service', dt.date(2026, 6, 30), KAZAN) == 10
+        assert rules.severance_days(
+            'own_will', dt.date(2026, 6, 30), KAZAN) == 0
+        with pytest.raises(LookupError):  # no calendar of 2027
+            rules.severance_days('liquidation', dt.date(2026, 12, 31), KAZAN)
+        # 660,000 earned in 220 days worked: 3,000.00 a day
+        assert rules.average_daily_by_days_worked(D(660000), 220) == D(3000)
+
+    def test_dismissal_month_with_alimony(self):
+        # 30,000 a month, hired 01.09.2025, dismissed 31.03.2026 on staff
+        # reduction; a teacher (56 days) who used 14: 18.67 days ×
+        # 1,000.00 = 18,670.00 of compensation (taxed); gross before
+        # severance 48,670; NDFL 48,670 × 13 % = 6,327.10 → 6,327;
+        # contributions 48,670 × 30 % = 14,601.00; severance 22 working
+        # days of 01.04-30.04 (April 2026 has 22) × 1,500 = 33,000.00 (no
+        # NDFL, no contributions); alimony 25 % × (81,670 - 6,327) =
+        # 25 % × 75,343 = 18,835.75; net 81,670 - 6,327 - 18,835.75 =
+        # 56,507.25
+        facts = EmployeeFacts(base_salary=D(30000),
+            hire_date=dt.date(2025, 9, 1),
+            dismissal_date=dt.date(2026, 3, 31),
+            withholdings=(self.Order('alimony', percent=D(25),
+                    document='ИЛ ФС 123'),),
+            settlement=rules.Settlement(56, D(14), D(1000),
+                'staff_reduction', D(1500)))
+        payslip = rules.compute_month(facts, month(2026, 3), P2026, KAZAN)
+        assert payslip.amount('vacation_compensation') == D('18670.00')
+        assert payslip.ndfl == D(6327)
+        assert payslip.contributions == D('14601.00')
+        assert payslip.amount('severance') == D('33000.00')
+        assert payslip.gross == D('81670.00')
+        assert payslip.amount('alimony') == D('18835.75')
+        assert payslip.net == D('56507.25')
+        assert payslip.final_payment == payslip.net - payslip.advance
+        assert payslip.ytd.income == D('48670.00')
+        # in another month nothing is settled
+        april = rules.compute_month(
+            EmployeeFacts(base_salary=D(30000),
+                hire_date=dt.date(2025, 9, 1),
+                settlement=facts.settlement),
+            month(2026, 4), P2026, KAZAN)
+        assert april.amount('vacation_compensation') == D(0)
+        assert april.amount('severance') == D(0)
+
+    def test_previous_employer_income_counts_for_the_deduction_cap(self):
+        # hired in November with 440,000 earned elsewhere this year, two
+        # children: 440,000 + 30,000 = 470,000 > 450,000: no deduction;
+        # NDFL on this employer's 30,000 only: 3,900
+        payslip = rules.compute_month(
+            EmployeeFacts(base_salary=D(30000), children=2,
+                hire_date=dt.date(2026, 11, 1),
+                prev_employer_income=D(440000)),
+            month(2026, 11), P2026, KAZAN)
+        assert payslip.standard_deduction == D(0)
+        assert payslip.ndfl == D(3900)
+        assert payslip.ytd.income == D('30000.00')
+        # 410,000 elsewhere: 440,000 is within; 1,400 + 2,800 = 4,200,
+        # NDFL (30,000 - 4,200) × 13 % = 3,354
+        payslip = rules.compute_month(
+            EmployeeFacts(base_salary=D(30000), children=2,
+                hire_date=dt.date(2026, 11, 1),
+                prev_employer_income=D(410000)),
+            month(2026, 11), P2026, KAZAN)
+        assert payslip.standard_deduction == D(4200)
+        assert payslip.ndfl == D(3354)
