@@ -364,6 +364,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                     ('end_date', '>=', first),
                     ]):
             absences[absence.employee.id].append(absence)
+        children = self._children(employee_ids)
         history = self._earnings_history(
             [a for e_absences in absences.values() for a in e_absences
                 if a.kind == 'vacation' and a.average_daily is None])
@@ -376,8 +377,8 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 rate=employee.rate,
                 allowances=employee.allowances or ZERO,
                 class_management=employee.class_management or 0,
-                children=employee.children or 0,
-                disabled_children=employee.disabled_children or 0,
+                children=employee.deduction_children(
+                    children.get(employee.id, ())),
                 hire_date=employee.start_date,
                 dismissal_date=employee.end_date,
                 absences=tuple(self._rule_absence(a, employee, params,
@@ -388,6 +389,8 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 earnings_prev_two_years=(
                     employee.earnings_prev_year2 or ZERO,
                     employee.earnings_prev_year or ZERO),
+                single_parent=bool(employee.single_parent),
+                guardian=bool(employee.guardian),
                 )
             try:
                 slip = rules.compute_month(facts, first, params, calendar)
@@ -399,6 +402,18 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                         error=str(exception))) from exception
             values.append(self._payslip_record(employee, slip))
         return values
+
+    @staticmethod
+    def _children(employee_ids):
+        """The children of the employees in order of birth, in one query:
+        {employee id: [kazan.payroll.child]}"""
+        Child = Pool().get('kazan.payroll.child')
+        result = defaultdict(list)
+        for child in Child.search([('employee', 'in', employee_ids)],
+                order=[('employee', 'ASC'), ('birth_date', 'ASC'),
+                    ('id', 'ASC')]):
+            result[child.employee.id].append(child)
+        return result
 
     def _onboarded_ytd(self, employee):
         """The year-to-date figures carried over at onboarding, when they
