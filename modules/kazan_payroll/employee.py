@@ -15,7 +15,7 @@ The children of an employee (``kazan.payroll.child``) are kept with their
 birth dates, in order of birth, for the standard deduction (НК ст. 218
 п. 1 пп. 4): every child counts for the place, only the entitled ones
 give their amount (rules.child_deduction).  An employee without them
-keeps the counts of the days before: ``children`` entitled children in
+keeps the counts alone, as before: ``children`` entitled children in
 order, ``disabled_children`` of them disabled.
 """
 from decimal import Decimal
@@ -380,7 +380,7 @@ class Employee(metaclass=PoolMeta):
 
     def deduction_children(self, children=None):
         """The children for the deduction (rules.Child in order of birth):
-        the records with birth dates, else the counts of the days before.
+        the records with birth dates, else the counts alone, as before.
         children: the employee's kazan.payroll.child records (or rows with
         birth_date, student and disabled), when read for many employees
         at once."""

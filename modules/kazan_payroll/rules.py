@@ -548,13 +548,13 @@ STUDENT_AGE = 24
 class Child:
     """A child of an employee, for the standard deduction.
 
-    birth_date None is the data of the days of a count only (an employee
-    without birth dates, an old batch): the child is taken as entitled, in
-    the order given.  student: in full-time study (очная форма), which
-    keeps the deduction until the year the child turns 24.  disabled: a
-    child with a disability; for a student from 18 to 24 the law requires
-    disability group I or II (НК ст. 218 п. 1 пп. 4), which the accountant
-    checks before ticking it.
+    birth_date None is count-only data (an employee without birth dates,
+    a batch without them): the child is taken as entitled, in the order
+    given.  student: in full-time study (очная форма), which keeps the
+    deduction until the year the child turns 24.  disabled: a child with a
+    disability; for a student from 18 to 24 the law requires disability
+    group I or II (НК ст. 218 п. 1 пп. 4), which the accountant checks
+    before ticking it.
     """
     birth_date: dt.date = None
     student: bool = False
@@ -563,9 +563,9 @@ class Child:
 
 def as_children(children, disabled_children=0):
     """The children as a tuple of Child: a sequence of Child as it is; a
-    count (the data of the days of a count only) as that many entitled
-    children without birth dates, the last disabled_children of them
-    disabled (a disabled child's amount does not depend on its place)"""
+    count (count-only data) as that many entitled children without birth
+    dates, the last disabled_children of them disabled (a disabled child's
+    amount does not depend on its place)"""
     if isinstance(children, int):
         if children < 0 or not 0 <= disabled_children <= children:
             raise ValueError(f"children {children}, disabled "
@@ -641,10 +641,9 @@ def child_deduction(children, month, ytd_income_including_month, params,
     176-ФЗ): the sum of child_deductions.
 
     children is a sequence of Child in order of birth (or a count of
-    entitled children, the data of the days of a count only).  Nothing is
-    granted from the month the income since 1 January, this month
-    included, exceeds child_deduction_income_cap; the cap itself is still
-    within.
+    entitled children: count-only data).  Nothing is granted from the
+    month the income since 1 January, this month included, exceeds
+    child_deduction_income_cap; the cap itself is still within.
     """
     deductions = child_deductions(
         children, month, params, single_parent, guardian)
