@@ -232,7 +232,8 @@ def check_children(row, values, start, problems):
     def age(born):
         return start.year - born.year - (
             (start.month, start.day) < (born.month, born.day))
-    young_adults = [i for i, d in enumerate(dates) if 18 <= age(d) <= 24]
+    young_adults = [i for i, d in enumerate(dates)
+        if rules.CHILD_AGE <= age(d) <= rules.STUDENT_AGE]
     if students is not None and students > len(young_adults):
         problem('students_exceed', 'students', count=len(young_adults))
         return
