@@ -38,7 +38,11 @@ OPTIONAL_COLUMNS = {
     'employees': [
         # the salary card, and what sick pay is computed from
         'bank_bic', 'bank_account', 'insured_years', 'earnings_prev_year',
-        'earnings_prev_year2'],
+        'earnings_prev_year2',
+        # issue 15: the children in order of birth, the pay for additional
+        # work, and what the year-to-date income holds for the average
+        'children_birth_dates', 'students', 'additional_work',
+        'ytd_average_earnings', 'ytd_excluded_days'],
     }
 # The size of a batch that validation is sure to hold in memory (README,
 # "Onboarding a batch"): a larger table is refused before it is parsed

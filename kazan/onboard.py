@@ -127,7 +127,8 @@ def column_parsers(digits=None):
             'allowances': money('employees', 'allowances'),
             'class_management': lambda v: t.ranged(
                 v, 0, employee.CLASS_MANAGEMENT_MAX, t.integer),
-            'children': t.integer,
+            # empty when children_birth_dates gives them (check_children)
+            'children': t.optional(t.integer),
             'disabled_children': t.integer,
             'kfo': codes(employee.PAY_KFO),
             'ytd_income': money('employees', 'ytd_income'),
@@ -142,6 +143,13 @@ def column_parsers(digits=None):
             'insured_years': insured_years,
             'earnings_prev_year': money('employees', 'earnings_prev_year'),
             'earnings_prev_year2': money('employees', 'earnings_prev_year2'),
+            'children_birth_dates': birth_dates,
+            'students': lambda v: t.integer(v) if v else 0,
+            'additional_work': money('employees', 'additional_work'),
+            # empty: the whole ytd_income (kazan_payroll create_staff)
+            'ytd_average_earnings': t.optional(
+                money('employees', 'ytd_average_earnings')),
+            'ytd_excluded_days': lambda v: t.integer(v) if v else 0,
             },
         }
 
@@ -165,6 +173,108 @@ def insured_years(value):
     if result != result.quantize(Decimal('0.1')):
         raise t.Invalid('insured_years_decimals')
     return result.quantize(Decimal('0.1'))
+
+
+def birth_dates(value):
+    """The children's birth dates, eldest first, separated by '|'
+    (interfaces.md §2); empty is None: the counts alone, as before"""
+    t = _table()
+    if not value:
+        return None
+    try:
+        dates = [t.date(d.strip()) for d in value.split('|')]
+    except t.Invalid:
+        raise t.Invalid('invalid_children_birth_dates')
+    if dates != sorted(dates):
+        raise t.Invalid('children_birth_dates_order')
+    return dates
+
+
+def check_children(row, values, start, problems):
+    """The children of an employee row, checked; put in values as the
+    staff record takes them (children_records, children,
+    disabled_children).
+
+    Without children_birth_dates the counts are as before: ``children``
+    is required, ``students`` must be 0.  With them (НК ст. 218 п. 1
+    пп. 4): every child is recorded, grown-up ones too; ``students`` marks
+    the youngest that many of the children aged 18 to 24 on start_date as
+    full-time students; ``children``, when given, must be the number of
+    children entitled in start_date's year; ``disabled_children`` marks
+    the youngest entitled children disabled (the amount of a disabled
+    child does not depend on its place, and the youngest are the likeliest
+    to be under 18, where no disability group is asked).
+    """
+    from trytond.modules.kazan_payroll import rules
+    inn = row.values.get('inn') or None
+    dates = values['children_birth_dates']
+    children, disabled = values['children'], values['disabled_children']
+    students = values['students']
+
+    def problem(key, column, **params):
+        problems.append(Problem(key, row.file, row.line, column, inn,
+                row.values[column], params))
+    if row.values['children_birth_dates'] and dates is None:
+        return  # not dates: named by the parser
+    if not dates:
+        if children is None and not row.values['children']:
+            problem('required', 'children')
+        if students:
+            problem('students_exceed', 'students', count=0)
+        return
+    if start is None:  # the institution's own problems are named
+        return
+    if dates[-1] > start:
+        problem('child_born_after_start', 'children_birth_dates',
+            date=dates[-1].isoformat(), start=start.isoformat())
+        return
+
+    def age(born):
+        return start.year - born.year - (
+            (start.month, start.day) < (born.month, born.day))
+    young_adults = [i for i, d in enumerate(dates)
+        if rules.CHILD_AGE <= age(d) <= rules.STUDENT_AGE]
+    if students is not None and students > len(young_adults):
+        problem('students_exceed', 'students', count=len(young_adults))
+        return
+    studying = set(young_adults[len(young_adults) - (students or 0):])
+    records = [{'birth_date': d, 'student': i in studying, 'disabled': False}
+        for i, d in enumerate(dates)]
+    entitled = [r for r in records if rules.child_entitled(
+            rules.Child(r['birth_date'], r['student']), start.year)]
+    if children is not None and children != len(entitled):
+        problem('children_count_mismatch', 'children', year=start.year,
+            entitled=len(entitled))
+        return
+    if disabled is not None and disabled > len(entitled):
+        if children is None:  # else named against children already
+            problem('disabled_children_exceed_entitled',
+                'disabled_children', year=start.year,
+                entitled=len(entitled))
+        return
+    for record in entitled[len(entitled) - (disabled or 0):]:
+        record['disabled'] = True
+    values['children_records'] = records
+    values['children'] = len(entitled)
+
+
+def check_average(row, values, start, problems):
+    """What the onboarded year-to-date income holds for the vacation
+    average (Положение № 922 пп. 5, 10): the earnings for the average are
+    part of ytd_income, the excluded days within 1 January to start_date"""
+    inn = row.values.get('inn') or None
+    earnings, income = values['ytd_average_earnings'], values['ytd_income']
+    if earnings is not None and income is not None and earnings > income:
+        problems.append(Problem('ytd_average_exceeds_income', row.file,
+                row.line, 'ytd_average_earnings', inn,
+                row.values['ytd_average_earnings'], {'income': income}))
+    days = values['ytd_excluded_days']
+    if start is not None and days is not None:
+        period = (start - start.replace(month=1, day=1)).days
+        if days > period:
+            problems.append(Problem('ytd_excluded_days_exceed', row.file,
+                    row.line, 'ytd_excluded_days', inn,
+                    row.values['ytd_excluded_days'], {'days': period}))
 
 
 def bank_details_problem(row, values):
@@ -213,7 +323,8 @@ AMOUNT_FIELDS = {
     **{('employees', c): ('company.employee', c) for c in [
             'base_salary', 'allowances', 'ytd_income', 'ytd_deductions',
             'ytd_ndfl', 'ytd_contribution_base', 'earnings_prev_year',
-            'earnings_prev_year2']},
+            'earnings_prev_year2', 'additional_work',
+            'ytd_average_earnings']},
     }
 # The identifiers of a person: one employee per institution has each, and
 # in two institutions each is the same person's
@@ -407,6 +518,8 @@ def validate(batch, known):
         problem = bank_details_problem(row, values)
         if problem:
             problems.append(problem)
+        check_children(row, values, start, problems)
+        check_average(row, values, start, problems)
         totals.add(row, values, 'employees', [c for t, c in AMOUNT_FIELDS
                 if t == 'employees'], problems)
         people.add(row, values, inn, problems)

@@ -579,3 +579,134 @@ def test_xlsx_without_worksheet(tmp_path):
         read_batch(folder)
     assert info.value.key == 'no_worksheet'
     assert info.value.params == {'file': 'opening_balances.xlsx'}
+
+
+# Issue 15: the children in order of birth, additional work, the average --
+
+# The employee of ROWS (start 1 March 2026, children 3, disabled 1) with
+# children born 2004 (21 on the start date, 22 in 2026), 2012 and 2016
+FAMILY = '10.05.2004|2012-02-03|2016-09-01'
+
+
+def family_batch(folder, optional, **changes):
+    "The batch of ROWS, the employee changed and with optional columns"
+    saved = ROWS['employees']
+    ROWS['employees'] = [dict(EMPLOYEE, **changes)]
+    try:
+        return with_employee_columns(folder, **optional)
+    finally:
+        ROWS['employees'] = saved
+
+
+def test_children_birth_dates_read(tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+
+    # children empty: the 2004 child is grown up and not studying, so 2
+    # are entitled in 2026; the youngest entitled one is the disabled one
+    institution, problems = employee_problems(family_batch(tmp_path / 'b',
+            {'children_birth_dates': FAMILY, 'students': '',
+                'additional_work': '4500,50', 'ytd_average_earnings': '',
+                'ytd_excluded_days': ''},
+            children=''))
+    assert problems == []
+    employee, = institution.staff
+    assert employee['children_records'] == [
+        {'birth_date': dt.date(2004, 5, 10), 'student': False,
+            'disabled': False},
+        {'birth_date': dt.date(2012, 2, 3), 'student': False,
+            'disabled': False},
+        {'birth_date': dt.date(2016, 9, 1), 'student': False,
+            'disabled': True}]
+    assert (employee['children'], employee['disabled_children']) == (2, 1)
+    assert employee['additional_work'] == Decimal('4500.50')
+    # empty: the whole ytd_income counts for the average, no day excluded
+    assert employee['ytd_average_earnings'] is None
+    assert employee['ytd_excluded_days'] == 0
+
+
+def test_students_mark_the_youngest_young_adults(tmp_path):
+    # born 15.06.2002 (23 on 1 March 2026), 2004 (21), 1.12.2007 (18),
+    # 2012: of the three aged 18 to 24 the youngest two study; entitled
+    # in 2026: 2004 (a student, turns 22 ≤ 24), 2007 (a student, turns
+    # 19), 2012 (turns 14); 2002, not marked, turns 24 > 18: not entitled.
+    # children 3 as given.
+    institution, problems = employee_problems(family_batch(tmp_path / 'b',
+            {'children_birth_dates': '2002-06-15|2004-05-10|2007-12-01'
+                '|2012-02-03', 'students': '2'},
+            children='3', disabled_children='0'))
+    assert problems == []
+    employee, = institution.staff
+    assert [r['student'] for r in employee['children_records']] == [
+        False, True, True, False]
+    assert employee['children'] == 3
+
+
+def test_old_batch_has_no_children_records(tmp_path):
+    from decimal import Decimal
+    institution, problems = employee_problems(write_csv(tmp_path / 'b'))
+    assert problems == []
+    employee, = institution.staff
+    assert 'children_records' not in employee
+    assert (employee['children'], employee['disabled_children']) == (3, 1)
+    assert employee['additional_work'] == Decimal('0.00')
+    assert employee['ytd_average_earnings'] is None
+    assert (employee['students'], employee['ytd_excluded_days']) == (0, 0)
+
+
+@pytest.mark.parametrize('optional, changes, problem', [
+        # 2 entitled in 2026, not the 3 given
+        ({'children_birth_dates': FAMILY}, {},
+            ('children_count_mismatch', 'children', '3')),
+        # one child aged 18 to 24 on the start date, not 2
+        ({'children_birth_dates': FAMILY, 'students': '2'},
+            {'children': ''}, ('students_exceed', 'students', '2')),
+        # no birth dates: no child known to be 18 to 24
+        ({'students': '1'}, {}, ('students_exceed', 'students', '1')),
+        ({'children_birth_dates': '2012-02-03|2004-05-10'},
+            {'children': ''},
+            ('children_birth_dates_order', 'children_birth_dates',
+                '2012-02-03|2004-05-10')),
+        ({'children_birth_dates': '2012-02-03|2016-13-01'},
+            {'children': ''},
+            ('invalid_children_birth_dates', 'children_birth_dates',
+                '2012-02-03|2016-13-01')),
+        ({'children_birth_dates': '2012-02-03|2026-03-02'},
+            {'children': ''},
+            ('child_born_after_start', 'children_birth_dates',
+                '2012-02-03|2026-03-02')),
+        # the counts are required without birth dates
+        ({}, {'children': ''}, ('required', 'children', '')),
+        ({'children_birth_dates': FAMILY},
+            {'children': '', 'disabled_children': '3'},
+            ('disabled_children_exceed_entitled', 'disabled_children',
+                '3')),
+        ({'additional_work': '-100'}, {},
+            ('negative_amount', 'additional_work', '-100')),
+        # more than ytd_income 95,001.00
+        ({'ytd_average_earnings': '95001.01'}, {},
+            ('ytd_average_exceeds_income', 'ytd_average_earnings',
+                '95001.01')),
+        # 1 January to 1 March 2026: 31 + 28 = 59 days
+        ({'ytd_excluded_days': '60'}, {},
+            ('ytd_excluded_days_exceed', 'ytd_excluded_days', '60')),
+        ])
+def test_children_and_average_problems(tmp_path, optional, changes,
+        problem):
+    "Each problem at its file, line, column and INN, and the only one"
+    key, column, value = problem
+    institution, problems = employee_problems(
+        family_batch(tmp_path / 'b', optional, **changes))
+    assert problems == [
+        (key, 'employees.csv', 2, column, '1655012344', value)]
+    assert institution.status == 'invalid'
+
+
+def test_excluded_days_up_to_the_start(tmp_path):
+    from decimal import Decimal
+    institution, problems = employee_problems(family_batch(tmp_path / 'b',
+            {'ytd_excluded_days': '59', 'ytd_average_earnings': '80000'}))
+    assert problems == []
+    employee, = institution.staff
+    assert employee['ytd_excluded_days'] == 59
+    assert employee['ytd_average_earnings'] == Decimal('80000.00')

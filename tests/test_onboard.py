@@ -281,6 +281,46 @@ class OnboardTestCase(unittest.TestCase):
         self.assertEqual(entry['status'], 'onboarded', entry)
         self.assertEqual(entry['counts']['employees'], len(rows))
 
+    def test_children_and_average_columns_onboard(self):
+        """The issue-15 columns: a problem is named in Russian where it is;
+        the children go in and the payroll counts them in order of
+        birth"""
+        batch = self.workdir / 'children'
+        sample_batch.generate(batch, institutions=1, education=1,
+            culture=0, seed=47)
+        rows = read_csv(batch / 'employees.csv')
+        new = ['children_birth_dates', 'students', 'additional_work',
+            'ytd_average_earnings', 'ytd_excluded_days']
+        for row in rows:
+            row.update(dict.fromkeys(new, ''))
+        # the lowest paid: far from the 450,000 limit of the deductions
+        family = min(rows, key=lambda r: Decimal(r['ytd_income']))
+        family.update(children_birth_dates='10.05.2004|2012-02-03|'
+            '2016-09-01', children='', disabled_children='0',
+            additional_work='3000', ytd_excluded_days='10',
+            ytd_average_earnings=family['ytd_income'])
+        other = next(r for r in rows if r is not family)
+        other['students'] = '1'  # no birth dates: no student possible
+        line = rows.index(other) + 2
+        write_csv(batch / 'employees.csv', list(rows[0]), rows)
+        result = self.onboard(batch, '--dry-run', check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertRegex(result.stderr, re.compile(
+                rf'^employees\.csv:{line}:students: ИНН {other["inn"]}: '
+                r'«1»: Учащихся очной формы больше, чем детей в возрасте '
+                r'от 18 до 24 лет на дату подключения \(0\)', re.M))
+        other['students'] = ''
+        write_csv(batch / 'employees.csv', list(rows[0]), rows)
+        self.onboard(batch)
+        register = self.workdir / 'children-register.csv'
+        self.kazan('payroll', '2026-03', '--institution', family['inn'],
+            '--register', str(register))
+        slip, = [r for r in read_csv(register)
+            if r['personnel_number'] == family['personnel_number']]
+        # born 2004 (grown up: no deduction, but the 1st), 2012 the 2nd,
+        # 2016 the 3rd: 2,800 + 6,000
+        self.assertEqual(Decimal(slip['standard_deduction']), 8800)
+
     def test_bad_bank_account_named_where_it_is(self):
         "A bank account whose control key does not match is located"
         batch = self.workdir / 'bad-account'

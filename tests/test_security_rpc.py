@@ -218,8 +218,10 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     'period': Period.find(school, date=START).id,
                     'date': START, 'description': 'черновик',
                     }])
-        school_staff = Employee.create_staff(
-            school.id, [staff_member(1), staff_member(2)])
+        school_staff = Employee.create_staff(school.id, [
+                staff_member(1, children_records=[
+                        {'birth_date': dt.date(2015, 5, 1)}]),
+                staff_member(2)])
         Employee.create_staff(museum.id, [staff_member(3)])
         Absence.create([{
                     'company': school.id, 'employee': school_staff[0].id,

@@ -10,11 +10,18 @@ the Social Fund and the tax office, the pay (rate, salary, allowances, the
 year-to-date figures carried over from the previous accounting system, the
 salary card's bank account, and what sick pay is computed from (insured
 service and the earnings of the two previous years).
+
+The children of an employee (``kazan.payroll.child``) are kept with their
+birth dates, in order of birth, for the standard deduction (НК ст. 218
+п. 1 пп. 4): every child counts for the place, only the entitled ones
+give their amount (rules.child_deduction).  An employee without them
+keeps the counts alone, as before: ``children`` entitled children in
+order, ``disabled_children`` of them disabled.
 """
 from decimal import Decimal
 
 from trytond.i18n import gettext
-from trytond.model import ModelView, Unique, fields
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.kazan_accounting import identifiers
 from trytond.modules.kazan_accounting.common import KFO
 from trytond.modules.kazan_accounting.model import rec_name_domain
@@ -55,6 +62,7 @@ _NON_NEGATIVE = [
     'base_salary', 'allowances', 'children', 'disabled_children',
     'ytd_income', 'ytd_deductions', 'ytd_ndfl', 'ytd_contribution_base',
     'insured_years', 'earnings_prev_year', 'earnings_prev_year2',
+    'additional_work', 'ytd_average_earnings', 'ytd_excluded_days',
     ]
 
 
@@ -91,6 +99,27 @@ class Employee(metaclass=PoolMeta):
         "Children", help="The number of children for the standard deduction.")
     disabled_children = fields.Integer(
         "Disabled Children", help="Of the children, those with a disability.")
+    children_records = fields.One2Many(
+        'kazan.payroll.child', 'employee', "Children in Order of Birth",
+        order=[('birth_date', 'ASC'), ('id', 'ASC')],
+        help="Every child of the employee with the birth date, grown-up "
+        "children included: the order of birth decides the deduction.  "
+        "When there are any, they are counted instead of "
+        "\"Children\" and \"Disabled Children\".")
+    single_parent = fields.Boolean(
+        "Single Parent",
+        help="The only parent (or the only guardian or trustee): the child "
+        "deductions are doubled (НК ст. 218 п. 1 пп. 4).")
+    guardian = fields.Boolean(
+        "Guardian",
+        help="A guardian, trustee or foster parent, not a parent: "
+        "the deduction for a disabled child is the guardian's amount.")
+    additional_work = fields.Numeric(
+        "Additional Work", digits=(16, 2),
+        help="The monthly pay for additional work outside the post's "
+        "salary (checking written work, running a room, load above the "
+        "norm, a combined post): outside the comparison with the "
+        "minimum wage.")
     pay_kfo = fields.Selection(
         PAY_KFO, "Pay KFO", required=True, sort=False,
         help="The source of financing of the pay.")
@@ -110,6 +139,16 @@ class Employee(metaclass=PoolMeta):
     ytd_contribution_base = fields.Numeric(
         "Year-to-Date Contribution Base", digits=(16, 2),
         help="The insurance contribution base accrued since 1 January.")
+    ytd_average_earnings = fields.Numeric(
+        "Year-to-Date Earnings for the Average", digits=(16, 2),
+        help="Of the year-to-date income, the pay for time worked that "
+        "counts in average earnings: without vacation pay, sick pay and "
+        "other pay kept at the average (Положение № 922, п. 5).")
+    ytd_excluded_days = fields.Integer(
+        "Year-to-Date Excluded Days",
+        help="The calendar days from 1 January to the year-to-date date "
+        "left out of the average earnings: vacation, sick leave, unpaid "
+        "leave (Положение № 922, п. 5).")
     bank_bic = fields.Char(
         "Bank BIC", strip=True,
         help="The BIC of the bank that holds the salary card account: "
@@ -149,8 +188,38 @@ class Employee(metaclass=PoolMeta):
         cls.end_date.help = "The last working day in the institution."
 
     @classmethod
+    def __register__(cls, module_name):
+        table_h = cls.__table_handler__(module_name)
+        new_ytd = not table_h.column_exist('ytd_average_earnings')
+        super().__register__(module_name)
+        if new_ytd:
+            # the staff onboarded before: all of the year-to-date income
+            # was taken as earnings for the average, no day excluded
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.update(
+                    [table.ytd_average_earnings, table.ytd_excluded_days],
+                    [table.ytd_income, 0]))
+
+    @classmethod
     def default_rate(cls):
         return Decimal(1)
+
+    @classmethod
+    def default_single_parent(cls):
+        return False
+
+    @classmethod
+    def default_guardian(cls):
+        return False
+
+    @classmethod
+    def default_additional_work(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_ytd_excluded_days(cls):
+        return 0
 
     @classmethod
     def default_allowances(cls):
@@ -310,6 +379,20 @@ class Employee(metaclass=PoolMeta):
                         children=employee.children or 0,
                         **employee._message_values()))
 
+    def deduction_children(self, children=None):
+        """The children for the deduction (rules.Child in order of birth):
+        the records with birth dates, else the counts alone, as before.
+        children: the employee's kazan.payroll.child records (or rows with
+        birth_date, student and disabled), when read for many employees
+        at once."""
+        if children is None:
+            children = self.children_records
+        if children:
+            return tuple(rules.Child(c.birth_date, bool(c.student),
+                    bool(c.disabled)) for c in children)
+        return rules.as_children(
+            self.children or 0, self.disabled_children or 0)
+
     @classmethod
     def create_staff(cls, company_id, staff):
         """Create the staff of an institution; return the employees.
@@ -323,19 +406,23 @@ class Employee(metaclass=PoolMeta):
         employee_inn may be '' or None), plus ytd_date (by default the
         institution's start in the service) and the optional bank_bic and
         bank_account (both or neither), insured_years, earnings_prev_year
-        and earnings_prev_year2 (0 when missing).  Creates the parties (name
-        'Last First Patronymic') and the employees in two batched create
-        calls; returns the employees.
+        and earnings_prev_year2 (0 when missing), additional_work (0),
+        ytd_average_earnings (ytd_income when missing), ytd_excluded_days
+        (0) and children_records (a list of dicts birth_date, student,
+        disabled, in order of birth).  Creates the parties (name 'Last
+        First Patronymic'), the employees and their children in three
+        batched create calls; returns the employees.
         """
         pool = Pool()
         Party = pool.get('party.party')
         Company = pool.get('company.company')
+        Child = pool.get('kazan.payroll.child')
         if not staff:
             return []
         start_date = Company(company_id).service_start_date
         parties = Party.create([
                 {'name': cls._staff_party_name(s)} for s in staff])
-        return cls.create([{
+        employees = cls.create([{
                     'company': company_id,
                     'party': party.id,
                     'personnel_number': s['personnel_number'],
@@ -365,7 +452,18 @@ class Employee(metaclass=PoolMeta):
                         s.get('earnings_prev_year') or Decimal(0)),
                     'earnings_prev_year2': (
                         s.get('earnings_prev_year2') or Decimal(0)),
+                    'additional_work': (
+                        s.get('additional_work') or Decimal(0)),
+                    'ytd_average_earnings': (
+                        s['ytd_average_earnings']
+                        if s.get('ytd_average_earnings') is not None
+                        else s.get('ytd_income') or Decimal(0)),
+                    'ytd_excluded_days': s.get('ytd_excluded_days') or 0,
                     } for party, s in zip(parties, staff)])
+        Child.create([dict(child, employee=employee.id, company=company_id)
+                for employee, s in zip(employees, staff)
+                for child in s.get('children_records') or []])
+        return employees
 
     @classmethod
     def _staff_party_name(cls, values):
@@ -422,3 +520,68 @@ class StaffContext(ModelView):
 _NON_NEGATIVE.extend([
         'annual_leave_days', 'vacation_days_used', 'prev_employer_income',
         'prev_employer_deductions'])
+
+
+class Child(ModelSQL, ModelView):
+    """A child of an employee, for the standard deduction (НК ст. 218 п. 1
+    пп. 4): every child counts in the order of birth, grown-up ones too"""
+    __name__ = 'kazan.payroll.child'
+
+    employee = fields.Many2One(
+        'company.employee', "Employee", required=True, ondelete='CASCADE')
+    company = fields.Many2One(
+        'company.company', "Institution", required=True, readonly=True,
+        help="The employee's institution.")
+    birth_date = fields.Date("Birth Date", required=True)
+    student = fields.Boolean(
+        "Full-Time Student",
+        help="In full-time study: the deduction is granted until the end "
+        "of the year the child turns 24 (otherwise 18).")
+    disabled = fields.Boolean(
+        "Disabled",
+        help="A child with a disability: under 18, or from 18 to 24 a "
+        "full-time student of disability group I or II.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.employee, Index.Range())))
+        cls._order = [
+            ('employee', 'ASC'), ('birth_date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_student(cls):
+        return False
+
+    @classmethod
+    def default_disabled(cls):
+        return False
+
+    def get_rec_name(self, name):
+        return f'{self.employee.rec_name}: {self.birth_date}'
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "The institution is the employee's"
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        values = super().preprocess_values(mode, values)
+        if values.get('employee') and not values.get('company'):
+            values['company'] = Employee(values['employee']).company.id
+        return values
+
+    @classmethod
+    def validate_fields(cls, children, field_names):
+        super().validate_fields(children, field_names)
+        cls.check_company(children, field_names)
+
+    @classmethod
+    def check_company(cls, children, field_names=None):
+        if field_names and not {'employee', 'company'} & set(field_names):
+            return
+        for child in children:
+            if child.company != child.employee.company:
+                raise EmployeeValidationError(gettext(
+                        'kazan_payroll.msg_child_other_company',
+                        **child.employee._message_values()))

@@ -11,6 +11,7 @@ every change of the records.
 import datetime as dt
 from dataclasses import fields as dataclass_fields
 
+from sql import Null
 from sql.conditionals import Coalesce
 
 from trytond.cache import Cache
@@ -90,6 +91,10 @@ class LawYear(ModelSQL, ModelView):
         "Deduction for a Disabled Child", digits=MONEY_DIGITS,
         help="Added for each child with a disability, a parent's amount, "
         "in rubles a month.")
+    child_deduction_disabled_guardian = fields.Numeric(
+        "Deduction for a Disabled Child (Guardian)", digits=MONEY_DIGITS,
+        help="Added for each child with a disability, the amount of a "
+        "guardian, trustee or foster parent, in rubles a month.")
     child_deduction_income_cap = fields.Numeric(
         "Deduction Income Cap", digits=MONEY_DIGITS,
         help="The income since 1 January above which the child deductions "
@@ -132,8 +137,27 @@ class LawYear(ModelSQL, ModelView):
             ]
         cls._order.insert(0, ('year', 'DESC'))
 
-    def get_rec_name(self, name):
-        return str(self.year)
+    @classmethod
+    def __register__(cls, module_name):
+        super().__register__(module_name)
+        cls._fill_new_figures()
+
+    @classmethod
+    def _fill_new_figures(cls):
+        """A figure added to the law after a database has its years
+        (child_deduction_disabled_guardian) is empty there, and the
+        seeded years are noupdate: fill what is empty from the law files,
+        never changing a figure the year has"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        figures, _ = rules.read_law()
+        for (year, name), figure in sorted(figures.items()):
+            column = getattr(table, name)
+            value = figure.value
+            if cls._fields[name]._type == 'integer':
+                value = int(value)
+            cursor.execute(*table.update([column], [value],
+                    where=(table.year == year) & (column == Null)))
 
     @classmethod
     def search_rec_name(cls, name, clause):

@@ -36,6 +36,8 @@ __all__ = [
     'working_days', 'working_days_between',
     'round_kopecks', 'round_rubles',
     'salary_for_time', 'mrot_topup', 'class_management_pay',
+    'Child', 'as_children', 'child_entitled', 'child_deductions',
+    'child_deduction_basis',
     'child_deduction', 'ndfl_progressive', 'ndfl_cumulative',
     'Contributions', 'contributions', 'accident_insurance',
     'average_daily_for_vacation', 'vacation_pay',
@@ -148,6 +150,7 @@ class Parameters:
     child_deduction_second: Decimal
     child_deduction_third: Decimal
     child_deduction_disabled: Decimal
+    child_deduction_disabled_guardian: Decimal
     child_deduction_income_cap: Decimal
     class_fee: Decimal
     class_max: int
@@ -550,29 +553,140 @@ def advance(base_salary, rate, allowances, worked_days_first_half,
 
 # --- NDFL --------------------------------------------------------------------
 
-def child_deduction(children, disabled_children, ytd_income_including_month,
-        params):
-    """The standard child deductions of one month (НК ст. 218, 176-ФЗ).
+# НК ст. 218 п. 1 пп. 4: the deduction is granted until the end of the year
+# in which a child turns 18, or 24 for a full-time student.
+CHILD_AGE = 18
+STUDENT_AGE = 24
 
-    Children count in order of birth: the 1st gets child_deduction_first,
-    the 2nd child_deduction_second, the 3rd and each further one
-    child_deduction_third; each disabled child adds child_deduction_disabled
-    (a parent's amount) whatever its place.  Every child counted is assumed
-    entitled (under 18, or a student under 24): the caller counts them.
-    Nothing is granted from the month the income since 1 January, this
-    month included, exceeds child_deduction_income_cap; the cap itself is
-    still within.
+
+@dataclass(frozen=True)
+class Child:
+    """A child of an employee, for the standard deduction.
+
+    birth_date None is count-only data (an employee without birth dates,
+    a batch without them): the child is taken as entitled, in the order
+    given.  student: in full-time study (очная форма), which keeps the
+    deduction until the year the child turns 24.  disabled: a child with a
+    disability; for a student from 18 to 24 the law requires disability
+    group I or II (НК ст. 218 п. 1 пп. 4), which the accountant checks
+    before ticking it.
     """
-    if children < 0 or not 0 <= disabled_children <= children:
-        raise ValueError(f"children {children}, disabled "
-            f"{disabled_children}: need 0 <= disabled <= children")
+    birth_date: dt.date = None
+    student: bool = False
+    disabled: bool = False
+
+
+def as_children(children, disabled_children=0):
+    """The children as a tuple of Child: a sequence of Child as it is; a
+    count (count-only data) as that many entitled children without birth
+    dates, the last disabled_children of them disabled (a disabled child's
+    amount does not depend on its place)"""
+    if isinstance(children, int):
+        if children < 0 or not 0 <= disabled_children <= children:
+            raise ValueError(f"children {children}, disabled "
+                f"{disabled_children}: need 0 <= disabled <= children")
+        return tuple(Child(disabled=i >= children - disabled_children)
+            for i in range(children))
+    return tuple(children)
+
+
+def child_entitled(child, year, month=12):
+    """Whether the child gives the deduction in the month of the year (НК
+    ст. 218 п. 1 пп. 4).
+
+    From the month of birth; until the end of the year the child turns 18
+    (whatever its month of birth), or 24 while in full-time study.  The
+    same holds for the disabled child's amount: a disabled child under 18,
+    or a student under 24 (group I or II).  With the default month, 12,
+    this says whether the child is entitled at all in the year.  A child
+    without a birth date (count-only data) is entitled.
+    """
+    born = child.birth_date
+    if born is None:
+        return True
+    if (born.year, born.month) > (year, month):
+        return False
+    age = year - born.year  # the age the child reaches this year
+    return age <= (STUDENT_AGE if child.student else CHILD_AGE)
+
+
+def _check_order(children):
+    dates = [c.birth_date for c in children if c.birth_date is not None]
+    if dates != sorted(dates):
+        raise ValueError(f"children not in order of birth: {dates}")
+
+
+def child_deductions(children, month, params, single_parent=False,
+        guardian=False):
+    """The deduction of each child born by the month, in order of birth:
+    ((place, child, amount), …), before the income cap.
+
+    Every child counts for the place, grown-up ones too (Минфин: the order
+    is that of all the children); only an entitled child (child_entitled)
+    gets its amount: child_deduction_first for the 1st, _second for the
+    2nd, _third for the 3rd and each further one; an entitled disabled
+    child adds child_deduction_disabled for a parent (an adoptive parent)
+    or child_deduction_disabled_guardian for a guardian, trustee or foster
+    parent; the only parent (or the only guardian) gets each amount twice.
+    """
+    children = as_children(children)
+    _check_order(children)
+    by_place = [params.child_deduction_first, params.child_deduction_second]
+    disabled = (params.child_deduction_disabled_guardian if guardian
+        else params.child_deduction_disabled)
+    factor = 2 if single_parent else 1
+    result = []
+    born = [c for c in children if c.birth_date is None
+        or (c.birth_date.year, c.birth_date.month)
+        <= (month.year, month.month)]
+    for place, child in enumerate(born, start=1):
+        amount = ZERO
+        if child_entitled(child, month.year, month.month):
+            amount = (by_place[place - 1] if place <= len(by_place)
+                else params.child_deduction_third)
+            if child.disabled:
+                amount += disabled
+        result.append((place, child, amount * factor))
+    return tuple(result)
+
+
+def child_deduction(children, month, ytd_income_including_month, params,
+        single_parent=False, guardian=False):
+    """The standard child deductions of one month (НК ст. 218 п. 1 пп. 4,
+    176-ФЗ): the sum of child_deductions.
+
+    children is a sequence of Child in order of birth (or a count of
+    entitled children: count-only data).  Nothing is granted from the
+    month the income since 1 January, this month included, exceeds
+    child_deduction_income_cap; the cap itself is still within.
+    """
+    deductions = child_deductions(
+        children, month, params, single_parent, guardian)
     if Decimal(ytd_income_including_month) > params.child_deduction_income_cap:
         return ZERO
-    by_order = [params.child_deduction_first, params.child_deduction_second]
-    amount = sum(by_order[:children], ZERO)
-    amount += params.child_deduction_third * max(0, children - 2)
-    amount += params.child_deduction_disabled * disabled_children
-    return amount
+    return sum((amount for _, _, amount in deductions), ZERO)
+
+
+def child_deduction_basis(children, month, params, single_parent=False,
+        guardian=False):
+    """The grounds of the month's child deduction: the children counted
+    (place, birth date, amount), how many are entitled and disabled, and
+    the factor (2 for the only parent)"""
+    deductions = child_deductions(
+        children, month, params, single_parent, guardian)
+    entitled = [(p, c) for p, c, a in deductions if a]
+    counted = '; '.join(
+        f"№{place}"
+        + (f" {child.birth_date:%d.%m.%Y}" if child.birth_date else '')
+        + f": {amount}"
+        for place, child, amount in deductions)
+    return {
+        'children': len(deductions),
+        'entitled': len(entitled),
+        'disabled_children': sum(1 for _, c in entitled if c.disabled),
+        'counted': counted,
+        'factor': 2 if single_parent else 1,
+        }
 
 
 def ndfl_progressive(base, params):
@@ -1398,8 +1512,8 @@ class EmployeeFacts:
     rate: Decimal = Decimal(1)
     allowances: Decimal = ZERO
     class_management: int = 0
-    children: int = 0
-    disabled_children: int = 0
+    children: tuple = ()  # of Child in order of birth, or a count
+    disabled_children: int = 0  # of a count of children (as_children)
     hire_date: dt.date = None
     dismissal_date: dt.date = None
     absences: tuple = ()
@@ -1425,6 +1539,8 @@ class EmployeeFacts:
     withholdings: tuple = ()
     settlement: object = None  # a Settlement
     prev_employer_income: Decimal = ZERO
+    single_parent: bool = False  # the only parent: double child deductions
+    guardian: bool = False  # guardian, trustee, foster parent (НК ст. 218)
 
 
 # Line kinds: earnings make the gross; a tax deduction lowers the NDFL base
@@ -1612,12 +1728,14 @@ def compute_month(facts, month, params, calendar):
 
     ytd = facts.ytd
     ytd_income = ytd.income + gross
+    children = as_children(facts.children, facts.disabled_children)
     deduction = sum((line.amount for line in facts.other_lines
             if line.kind == TAX_DEDUCTION), ZERO)
     deduction += add('standard_deduction', TAX_DEDUCTION, child_deduction(
-            facts.children, facts.disabled_children,
-            ytd_income + facts.prev_employer_income, params),
-        children=facts.children, disabled_children=facts.disabled_children,
+            children, first, ytd_income + facts.prev_employer_income,
+            params, facts.single_parent, facts.guardian),
+        **child_deduction_basis(children, first, params,
+            facts.single_parent, facts.guardian),
         ytd_income=ytd_income, income_cap=params.child_deduction_income_cap)
     ytd_deductions = ytd.deductions + deduction
     ytd_taxable = max(ZERO, ytd_income - ytd_deductions)

@@ -407,6 +407,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             [(a.employee, a.start_date) for e_absences in absences.values()
                 for a in e_absences if a.kind == 'vacation'
                 and a.average_daily is None and a.id not in paid], params)
+        children = self._children(employee_ids)
         accident_rate = self.company.accident_rate or ZERO
         # issue 15: the withholding orders and the final settlements
         withholdings = Withholding.orders(employee_ids, first, last)
@@ -419,8 +420,8 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 rate=employee.rate,
                 allowances=employee.allowances or ZERO,
                 class_management=employee.class_management or 0,
-                children=employee.children or 0,
-                disabled_children=employee.disabled_children or 0,
+                children=employee.deduction_children(
+                    children.get(employee.id, ())),
                 hire_date=employee.start_date,
                 dismissal_date=employee.end_date,
                 absences=tuple(self._rule_absence(a, paid, averages)
@@ -431,13 +432,14 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 earnings_prev_two_years=(
                     employee.earnings_prev_year2 or ZERO,
                     employee.earnings_prev_year or ZERO),
-                additional_work=getattr(
-                    employee, 'additional_work', None) or ZERO,
+                additional_work=employee.additional_work or ZERO,
                 other_lines=tuple(other_lines[employee.id]),
                 advance_debt=debts.get(employee.id, ZERO),
                 withholdings=withholdings.get(employee.id, ()),
                 settlement=settlements.get(employee.id),
                 prev_employer_income=self._prev_employer_income(employee),
+                single_parent=bool(employee.single_parent),
+                guardian=bool(employee.guardian),
                 )
             try:
                 slip = rules.compute_month(facts, first, params, calendar)
@@ -449,6 +451,18 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                         error=str(exception))) from exception
             slips.append((employee, slip, sources.get(employee.id, ())))
         return slips
+
+    @staticmethod
+    def _children(employee_ids):
+        """The children of the employees in order of birth, in one query:
+        {employee id: [kazan.payroll.child]}"""
+        Child = Pool().get('kazan.payroll.child')
+        result = defaultdict(list)
+        for child in Child.search([('employee', 'in', employee_ids)],
+                order=[('employee', 'ASC'), ('birth_date', 'ASC'),
+                    ('id', 'ASC')]):
+            result[child.employee.id].append(child)
+        return result
 
     def _onboarded_ytd(self, employee):
         """The year-to-date figures carried over at onboarding, when they

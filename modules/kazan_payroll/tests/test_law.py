@@ -45,10 +45,34 @@ class LawTestCase(unittest.TestCase):
         law_year = self.law_year(2026)
         lines = law_year.sources.split('\n')
         self.assertIn('mrot: [S25]', lines)
-        self.assertEqual(len(lines), 15)
+        # one line a figure of the year (every figure of Parameters)
+        self.assertEqual(len(lines), 16)
         self.assertEqual(
             [b.source for b in law_year.ndfl_bands][0],
             '[S14][S15] progressive scale since 2025')
+
+    @in_rolled_back_transaction
+    def test_new_figure_filled_on_update(self):
+        "a figure added to the law is filled in a database's years"
+        LawYear = Pool().get('kazan.payroll.law_year')
+        table = LawYear.__table__()
+        cursor = Transaction().connection.cursor()
+        # a database from before child_deduction_disabled_guardian, where
+        # an accountant changed 2025's figure by hand
+        cursor.execute(*table.update(
+                [table.child_deduction_disabled_guardian], [None],
+                where=table.year == 2026))
+        cursor.execute(*table.update(
+                [table.child_deduction_disabled_guardian], [Decimal(7000)],
+                where=table.year == 2025))
+        LawYear._fill_new_figures()
+        LawYear._parameters_cache.clear()
+        self.assertEqual(
+            LawYear.parameters(2026).child_deduction_disabled_guardian,
+            Decimal(6000))
+        self.assertEqual(
+            LawYear.parameters(2025).child_deduction_disabled_guardian,
+            Decimal(7000))
 
     @in_rolled_back_transaction
     def test_calendar_equals_the_csv(self):

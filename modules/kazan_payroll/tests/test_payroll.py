@@ -125,6 +125,30 @@ class PayrollTestCase(unittest.TestCase):
             'working days')
 
     @in_rolled_back_transaction
+    def test_children_in_order_of_birth(self):
+        "The run reads the children records and the single parent's flag"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        Child = pool.get('kazan.payroll.child')
+        employee = self.employee(1)
+        employee.single_parent = True
+        employee.save()
+        Child.create([{'employee': employee.id, 'birth_date': born}
+                for born in [dt.date(2016, 9, 1), dt.date(2004, 5, 10),
+                    dt.date(2012, 2, 3)]])
+        run = self.payroll_run()
+        Run.compute([run])
+        slip, = [s for s in run.payslips if s.employee == employee]
+        # born 2004 (22, grown up), 2012, 2016: the 2nd and the 3rd,
+        # (2,800 + 6,000) × 2 = 17,600; NDFL (60,000 + 30,000 - 17,600)
+        # × 13 % = 9,412 - 7,800 withheld before = 1,612
+        self.assertEqual(slip.standard_deduction, Decimal('17600.00'))
+        self.assertEqual(slip.ndfl, Decimal('1612'))
+        line, = [l for l in slip.lines if l.code == 'standard_deduction']
+        self.assertIn('№1 10.05.2004: 0; №2 03.02.2012: 5600; '
+            '№3 01.09.2016: 12000', line.grounds)
+
+    @in_rolled_back_transaction
     def test_posting_one_move_per_kfo_and_the_ledger(self):
         "Posted: a move per КФО in journal 6, turnovers equal the payslips"
         pool = Pool()

@@ -313,19 +313,24 @@ def test_ndfl_never_negative_and_the_excess_is_carried():
 
 def test_child_deduction_three_children_at_the_cap():
     # 1,400 + 2,800 + 6,000 = 10,200 while income ≤ 450,000
-    assert rules.child_deduction(3, 0, D(450000), P2026) == D(10200)
-    assert rules.child_deduction(3, 0, D('450000.01'), P2026) == D(0)
+    # (a count of children: entitled, in order, as the old data gives)
+    march = month(2026, 3)
+    assert rules.child_deduction(3, march, D(450000), P2026) == D(10200)
+    assert rules.child_deduction(3, march, D('450000.01'), P2026) == D(0)
     # A 4th child adds 6,000 more: 16,200
-    assert rules.child_deduction(4, 0, D(100000), P2026) == D(16200)
+    assert rules.child_deduction(4, march, D(100000), P2026) == D(16200)
 
 
 def test_child_deduction_disabled_child():
     # Two children, the second disabled: 1,400 + 2,800 + 12,000 = 16,200
-    assert rules.child_deduction(2, 1, D(100000), P2026) == D(16200)
+    march = month(2026, 3)
+    assert rules.child_deduction(
+        rules.as_children(2, 1), march, D(100000), P2026) == D(16200)
     # An only child, disabled: 1,400 + 12,000 = 13,400
-    assert rules.child_deduction(1, 1, D(100000), P2026) == D(13400)
+    assert rules.child_deduction(
+        rules.as_children(1, 1), march, D(100000), P2026) == D(13400)
     with pytest.raises(ValueError):
-        rules.child_deduction(1, 2, D(0), P2026)
+        rules.as_children(1, 2)
 
 
 def test_three_children_deductions_stop_after_450000():
@@ -795,3 +800,125 @@ class TestWithholdingsAndDismissal:
             month(2026, 11), P2026, KAZAN)
         assert payslip.standard_deduction == D(4200)
         assert payslip.ndfl == D(3354)
+
+
+# --- Child deductions by order of birth (НК ст. 218 п. 1 пп. 4) -------------
+
+class TestChildrenInOrderOfBirth:
+    "Each child by its place among all the children, entitled or not"
+
+    MARCH = month(2026, 3)
+
+    @staticmethod
+    def child(year, month_=1, day=1, **kwargs):
+        return rules.Child(dt.date(year, month_, day), **kwargs)
+
+    def test_grown_up_eldest_keeps_its_place(self):
+        # Born 2004 (22 in 2026, not studying), 2012, 2016: the eldest is
+        # not entitled but is the 1st child, so the others are the 2nd and
+        # the 3rd: 2,800 + 6,000 = 8,800 (not 1,400 + 2,800 = 4,200).
+        family = [self.child(2004, 5, 10), self.child(2012, 2, 3),
+            self.child(2016, 9, 1)]
+        assert rules.child_deduction(
+            family, self.MARCH, D(100000), P2026) == D(8800)
+        assert [a for _, _, a in rules.child_deductions(
+                    family, self.MARCH, P2026)] == [D(0), D(2800), D(6000)]
+
+    def test_turning_18_this_year_entitled_until_december(self):
+        # Born 20 November 2008: 18 in 2026, entitled the whole year
+        # (until the end of the year it turns 18), not in 2027.
+        child = self.child(2008, 11, 20)
+        assert rules.child_entitled(child, 2026, 1)
+        assert rules.child_entitled(child, 2026, 12)
+        assert rules.child_deduction(
+            [child], month(2026, 12), D(100000), P2026) == D(1400)
+        assert not rules.child_entitled(child, 2027, 1)
+        # a full-time student stays entitled in 2027 (19 < 24)
+        assert rules.child_entitled(
+            self.child(2008, 11, 20, student=True), 2027, 1)
+
+    def test_student_until_the_year_of_24(self):
+        # Born 1 March 2002: 24 in 2026; a full-time student is entitled
+        # all of 2026 (1,400 as an only child), not in 2027; the same
+        # child not studying is not entitled in 2026 (24 > 18).
+        student = self.child(2002, 3, 1, student=True)
+        assert rules.child_deduction(
+            [student], month(2026, 12), D(100000), P2026) == D(1400)
+        assert not rules.child_entitled(student, 2027, 1)
+        assert rules.child_deduction([self.child(2002, 3, 1)],
+            self.MARCH, D(100000), P2026) == D(0)
+
+    def test_born_this_month(self):
+        # Two children, a third born 15 March 2026: from March,
+        # 1,400 + 2,800 + 6,000 = 10,200; in February it does not exist
+        # yet: 1,400 + 2,800 = 4,200.
+        family = [self.child(2015), self.child(2018),
+            self.child(2026, 3, 15)]
+        assert rules.child_deduction(
+            family, self.MARCH, D(100000), P2026) == D(10200)
+        assert rules.child_deduction(
+            family, month(2026, 2), D(100000), P2026) == D(4200)
+        assert not rules.child_entitled(family[2], 2026, 2)
+        assert rules.child_entitled(family[2], 2026, 3)
+
+    def test_single_parent_double(self):
+        # The only parent: (1,400 + 2,800) × 2 = 8,400
+        family = [self.child(2015), self.child(2018)]
+        assert rules.child_deduction(family, self.MARCH, D(100000), P2026,
+            single_parent=True) == D(8400)
+
+    def test_disabled_child_parent_and_guardian(self):
+        # An only child, disabled: a parent 1,400 + 12,000 = 13,400;
+        # a guardian 1,400 + 6,000 = 7,400; the only guardian
+        # (1,400 + 6,000) × 2 = 14,800.
+        family = [self.child(2015, disabled=True)]
+        assert rules.child_deduction(
+            family, self.MARCH, D(100000), P2026) == D(13400)
+        assert rules.child_deduction(family, self.MARCH, D(100000), P2026,
+            guardian=True) == D(7400)
+        assert rules.child_deduction(family, self.MARCH, D(100000), P2026,
+            single_parent=True, guardian=True) == D(14800)
+
+    def test_disabled_grown_up_gives_nothing_unless_studying(self):
+        # Disabled, born 2005 (21 in 2026): not studying, nothing, but
+        # the 1st place: the next child is the 2nd, 2,800.  Studying (group
+        # I or II): 1,400 + 12,000 + 2,800 = 16,200.
+        younger = self.child(2012)
+        assert rules.child_deduction(
+            [self.child(2005, disabled=True), younger],
+            self.MARCH, D(100000), P2026) == D(2800)
+        assert rules.child_deduction(
+            [self.child(2005, disabled=True, student=True), younger],
+            self.MARCH, D(100000), P2026) == D(16200)
+
+    def test_income_cap(self):
+        # 2,800 + 6,000 = 8,800 while income since January ≤ 450,000
+        family = [self.child(2004), self.child(2012), self.child(2016)]
+        assert rules.child_deduction(
+            family, self.MARCH, D(450000), P2026) == D(8800)
+        assert rules.child_deduction(
+            family, self.MARCH, D('450000.01'), P2026) == D(0)
+
+    def test_order_of_birth_required(self):
+        with pytest.raises(ValueError):
+            rules.child_deduction([self.child(2016), self.child(2012)],
+                self.MARCH, D(0), P2026)
+
+    def test_payslip_grounds_name_the_children(self):
+        # March 2026, 40,000, the only parent of children born 2004, 2012
+        # and 2016: (0 + 2,800 + 6,000) × 2 = 17,600; NDFL (40,000 -
+        # 17,600) × 13 % = 2,912.
+        family = (self.child(2004, 5, 10), self.child(2012, 2, 3),
+            self.child(2016, 9, 1))
+        payslip = rules.compute_month(
+            EmployeeFacts(base_salary=D(40000), children=family,
+                single_parent=True),
+            self.MARCH, P2026, KAZAN)
+        assert payslip.standard_deduction == D(17600)
+        assert payslip.ndfl == D(2912)
+        line, = [l for l in payslip.lines if l.code == 'standard_deduction']
+        basis = dict(line.basis)
+        assert basis['counted'] == (
+            '№1 10.05.2004: 0; №2 03.02.2012: 5600; №3 01.09.2016: 12000')
+        assert (basis['children'], basis['entitled'], basis['factor']) == (
+            3, 2, 2)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from trytond.exceptions import UserError
 from trytond.modules.kazan_accounting.tests import sample
 from trytond.modules.kazan_accounting.transaction import in_transaction
+from trytond.modules.kazan_payroll import rules
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 
@@ -93,6 +94,52 @@ class StaffTestCase(unittest.TestCase):
         self.assertEqual(
             (second.insured_years, second.earnings_prev_year,
                 second.earnings_prev_year2), (0, 0, 0))
+
+    @in_rolled_back_transaction
+    def test_create_staff_stores_children_and_average_facts(self):
+        "Children in order of birth, additional work, the ytd average"
+        Child = Pool().get('kazan.payroll.child')
+        first, second = self.create_staff(self.school_id, [
+                staff_member(1, children=2, disabled_children=1,
+                    additional_work=Decimal('4500.00'),
+                    ytd_average_earnings=Decimal('100000.00'),
+                    ytd_excluded_days=14,
+                    children_records=[
+                        {'birth_date': dt.date(2016, 9, 1),
+                            'disabled': True},
+                        {'birth_date': dt.date(2004, 5, 10),
+                            'student': True},
+                        ]),
+                staff_member(2, children=3, disabled_children=1),
+                ])
+        # the records in order of birth, in the employee's institution
+        self.assertEqual(
+            [(c.birth_date, c.student, c.disabled, c.company.id)
+                for c in first.children_records],
+            [(dt.date(2004, 5, 10), True, False, self.school_id),
+                (dt.date(2016, 9, 1), False, True, self.school_id)])
+        self.assertEqual(first.deduction_children(), (
+                rules.Child(dt.date(2004, 5, 10), True, False),
+                rules.Child(dt.date(2016, 9, 1), False, True)))
+        # without records the counts: 3 children, the youngest disabled
+        self.assertEqual(second.deduction_children(), (
+                rules.Child(), rules.Child(), rules.Child(disabled=True)))
+        self.assertEqual(first.additional_work, Decimal('4500.00'))
+        self.assertEqual(
+            (first.ytd_average_earnings, first.ytd_excluded_days),
+            (Decimal('100000.00'), 14))
+        # by default all of ytd_income counts, no day excluded
+        self.assertEqual(
+            (second.additional_work, second.ytd_average_earnings,
+                second.ytd_excluded_days),
+            (Decimal(0), Decimal('120000.00'), 0))
+        # a child is recorded in the employee's institution only
+        with self.assertRaises(UserError):
+            Child.create([{'employee': first.id, 'company': self.other_id,
+                        'birth_date': dt.date(2020, 1, 1)}])
+        # deleting the employee deletes the children
+        Pool().get('company.employee').delete([first])
+        self.assertEqual(Child.search([('employee', '=', first.id)]), [])
 
     @in_rolled_back_transaction
     def test_bank_account_wrong_control_key_refused(self):
