@@ -225,6 +225,7 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     'company': school.id, 'employee': school_staff[0].id,
                     'kind': 'sick', 'start_date': dt.date(2026, 3, 10),
                     'end_date': dt.date(2026, 3, 12),
+                    'certificate': '910123456789',
                     }])
         plan, = Plan.create([{
                     'company': school.id, 'year': 2026,
