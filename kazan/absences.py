@@ -305,17 +305,19 @@ def check_database(pool, filename, institutions):
                     employee=other.employee.rec_name,
                     other_start=_date(other.start_date),
                     other_end=_date(other.end_date))
-            for before in in_file[absence.employee]:
-                if before.key() == absence.key():
-                    problem(institution, absence, 'duplicate_row', None,
-                        None, other_line=before.line)
-                elif (before.start <= absence.end
-                        and before.end >= absence.start):
+            before = in_file[absence.employee]
+            same = [b for b in before if b.key() == absence.key()]
+            if same:
+                problem(institution, absence, 'duplicate_row', None, None,
+                    other_line=same[0].line)
+                continue
+            for other in before:
+                if other.start <= absence.end and other.end >= absence.start:
                     problem(institution, absence, 'overlap_file',
                         'date_from', _date(absence.start),
                         start=_date(absence.start), end=_date(absence.end),
-                        other_line=before.line)
-            in_file[absence.employee].append(absence)
+                        other_line=other.line)
+            before.append(absence)
 
 
 def _key(absence):
