@@ -274,3 +274,25 @@ class AbsencesCommandTestCase(unittest.TestCase):
                 'допустимые столбцы: inn, personnel_number, kind, '
                 'date_from, date_to, certificate.',
                 f'{path}: файл не загружен, ничего не записано'])
+
+
+class SampleAbsencesTestCase(unittest.TestCase):
+    "data/sample_absences.csv, without a database"
+
+    def test_rows_valid_for_the_sample_batch(self):
+        from kazan.absences import COLUMNS, OPTIONAL_COLUMNS, read_rows
+        from trytond.modules.kazan_accounting import table
+        repo = pathlib.Path(__file__).resolve().parent.parent
+        staff = {(e['inn'], e['personnel_number']) for e in read_csv(
+                repo / 'data' / 'sample_batch' / 'employees.csv')}
+        rows = table.read_table(repo / 'data' / 'sample_absences.csv',
+            COLUMNS, OPTIONAL_COLUMNS)
+        absences = list(read_rows(rows))
+        self.assertEqual(len(absences), 7)
+        kinds = set()
+        for absence, problems in absences:
+            self.assertEqual(problems, [], absence)
+            self.assertIn((absence.inn, absence.personnel_number), staff)
+            self.assertGreaterEqual(absence.start, dt.date(2026, 4, 1))
+            kinds.add(absence.kind)
+        self.assertEqual(kinds, {'vacation', 'sick', 'child_sick', 'unpaid'})
