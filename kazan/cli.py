@@ -466,7 +466,7 @@ def _print_absences(result, out=sys.stdout, err=sys.stderr):
             if result.problems else ''), file=out)
     if result.dry_run:
         print("проверка (--dry-run): ничего не записано", file=out)
-    elif result.ok and not result.created:
+    elif result.ok and result.unchanged and not result.created:
         print("повторная загрузка: ничего не изменено", file=out)
 
 

@@ -274,6 +274,20 @@ class AbsencesCommandTestCase(unittest.TestCase):
                 'допустимые столбцы: inn, personnel_number, kind, '
                 'date_from, date_to, certificate.',
                 f'{path}: файл не загружен, ничего не записано'])
+        # a database that kazan init has not prepared
+        empty = self.write('empty.csv', [])
+        result = subprocess.run([KAZAN, 'absences', 'import', str(empty),
+                *self.args[:2], '--database', f'{self.database}_none'],
+            env=self.env, stdin=subprocess.DEVNULL, capture_output=True,
+            text=True, timeout=600)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn('не подготовлена: сначала выполните kazan init',
+            result.stderr)
+        # a file of no rows does nothing, and says so
+        result = self.absences(empty)
+        self.assertIn('учреждений 0; добавлено 0, уже были 0; учреждений с '
+            'ошибками: 0', result.stdout)
+        self.assertNotIn('повторная загрузка', result.stdout)
 
 
 class SampleAbsencesTestCase(unittest.TestCase):
