@@ -9,16 +9,14 @@ it would add).
 """
 import csv
 import datetime as dt
-import os
 import pathlib
 import shutil
-import subprocess
 import tempfile
 import unittest
-import uuid
 from collections import defaultdict
 
-from .commands import KAZAN, command_env, drop_postgresql_database
+from .commands import (
+    command_env, drop_postgresql_database, own_database, run_kazan)
 from .fixtures import sample_batch
 
 HEADER = ['inn', 'personnel_number', 'kind', 'date_from', 'date_to',
@@ -39,15 +37,7 @@ class AbsencesCommandTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.workdir = pathlib.Path(tempfile.mkdtemp(prefix='kazan-absences-'))
         cls.env = command_env(cls.workdir)
-        uri = os.environ.get('TRYTOND_DATABASE_URI', '')
-        postgresql = uri.startswith('postgresql')
-        cls.database = f'kazan_absences_{uuid.uuid4().hex[:8]}'
-        conf = cls.workdir / 'trytond.conf'
-        conf.write_text('[database]\n' + (
-                f'uri = {uri}\n' if postgresql else
-                f'uri = sqlite://\npath = {cls.workdir / "db"}\n'),
-            encoding='utf-8')
-        cls.args = ['--config', str(conf), '--database', cls.database]
+        cls.args, cls.database = own_database(cls.workdir, 'kazan_absences')
         password = cls.workdir / 'admin-password'
         password.write_text('Kz-admin-password-1\n')
         cls.kazan('init', '--admin-password-file', str(password))
@@ -70,15 +60,8 @@ class AbsencesCommandTestCase(unittest.TestCase):
 
     @classmethod
     def kazan(cls, command, *args, check=True):
-        result = subprocess.run(
-            [KAZAN, command, *args, *cls.args], env=cls.env,
-            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        return run_kazan([command, *args, *cls.args], cls.env, check=check,
             timeout=600)
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f'kazan {command} exited {result.returncode}:\n'
-                f'{result.stdout}\n{result.stderr}')
-        return result
 
     def write(self, name, rows, encoding='utf-8'):
         "A CSV file of absences (a header, then rows) in the work folder"
@@ -276,10 +259,9 @@ class AbsencesCommandTestCase(unittest.TestCase):
                 f'{path}: файл не загружен, ничего не записано'])
         # a database that kazan init has not prepared
         empty = self.write('empty.csv', [])
-        result = subprocess.run([KAZAN, 'absences', 'import', str(empty),
+        result = run_kazan(['absences', 'import', str(empty),
                 *self.args[:2], '--database', f'{self.database}_none'],
-            env=self.env, stdin=subprocess.DEVNULL, capture_output=True,
-            text=True, timeout=600)
+            self.env, check=False)
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn('не подготовлена: сначала выполните kazan init',
             result.stderr)
