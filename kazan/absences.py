@@ -162,22 +162,24 @@ def check(pool, path):
     be used, [Institution] by INN, the problems of rows of no valid INN),
     the problems' messages in the transaction's language"""
     from trytond.modules.kazan_accounting import table
+    institutions, orphans = {}, []
     try:
         rows = table.read_table(path, COLUMNS, OPTIONAL_COLUMNS)
+        # read again row by row: a file changed since stops here too
+        for absence, problems in read_rows(rows):
+            if absence.inn is None:
+                orphans.extend(problems)
+                continue
+            institution = institutions.get(absence.inn)
+            if institution is None:
+                institution = institutions[absence.inn] = Institution(
+                    absence.inn)
+            institution.problems.extend(problems)
+            if not problems:
+                institution.absences.append(absence)
     except table.TableError as error:
         describe(error.problems)
         return [_format(p) for p in error.problems], [], []
-    institutions, orphans = {}, []
-    for absence, problems in read_rows(rows):
-        if absence.inn is None:
-            orphans.extend(problems)
-            continue
-        institution = institutions.get(absence.inn)
-        if institution is None:
-            institution = institutions[absence.inn] = Institution(absence.inn)
-        institution.problems.extend(problems)
-        if not problems:
-            institution.absences.append(absence)
     institutions = [institutions[inn] for inn in sorted(institutions)]
     check_database(pool, rows.name, institutions)
     describe(orphans)
