@@ -3,7 +3,8 @@
 This module alone parses the arguments, prints the summaries and chooses
 the exit status.  The work is the services' (``database.init``,
 ``onboard.run_batch``, ``payroll.run_month``, ``plan.import_file``,
-``statements.write``, ``backup``, ``demo.build``): typed functions that
+``absences.import_file``, ``statements.write``, ``backup``,
+``demo.build``): typed functions that
 return what they did and raise ``UsageError`` for bad usage.
 
 Exit status: 0 when everything asked for was done; 1 when part of the work
@@ -201,6 +202,16 @@ def parser():
         help="год строк с пустым годом; строки другого года — ошибка")
     plan_import.add_argument('--draft', action='store_true',
         help="оставить планы черновиками (без утверждения)")
+
+    absences = sub.add_parser('absences', parents=[nested],
+        help="отпуска, больничные и отпуска без сохранения заработной платы")
+    absences_sub = absences.add_subparsers(dest='absences_command',
+        required=True, parser_class=Parser)
+    absences_import = absences_sub.add_parser('import', parents=[nested],
+        help="загрузить отсутствия сотрудников из файла CSV или XLSX")
+    absences_import.add_argument('file', type=pathlib.Path, metavar='FILE')
+    absences_import.add_argument('--dry-run', action='store_true',
+        help="только проверить и показать, что будет сделано")
 
     backup = sub.add_parser('backup', parents=[common],
         help="резервная копия базы и ее файлов в один архив")
@@ -430,6 +441,35 @@ def _print_plan(result, out=sys.stdout, err=sys.stderr):
         print("повторная загрузка: ничего не изменено", file=out)
 
 
+def cmd_absences(settings, args):
+    from . import absences
+    result = absences.import_file(settings, args.file, dry_run=args.dry_run)
+    _print_absences(result)
+    return EXIT_OK if result.ok else EXIT_PARTIAL
+
+
+def _print_absences(result, out=sys.stdout, err=sys.stderr):
+    from .onboard import format_problem
+    for problem in result.all_problems():
+        print(format_problem(problem), file=err)
+    for institution in result.failed:
+        reason = institution.failure or (
+            f"ошибок {len(institution.problems)}")
+        print(f"ИНН {institution.inn}: отсутствия не загружены, ничего не "
+            f"записано: {reason}", file=err)
+    done = [i for i in result.institutions if i.ok]
+    print(f"отсутствия из {result.file.name}: учреждений {len(done)}; "
+        + ("будет добавлено" if result.dry_run else "добавлено")
+        + f" {result.created}, уже были {result.unchanged}; учреждений с "
+        f"ошибками: {len(result.failed)}"
+        + (f"; строк без учреждения: {len(result.problems)}"
+            if result.problems else ''), file=out)
+    if result.dry_run:
+        print("проверка (--dry-run): ничего не записано", file=out)
+    elif result.ok and result.unchanged and not result.created:
+        print("повторная загрузка: ничего не изменено", file=out)
+
+
 def cmd_backup(settings, args):
     from . import backup
     try:
@@ -488,6 +528,7 @@ COMMANDS = {
     'payroll': cmd_payroll,
     'statements': cmd_statements,
     'plan': cmd_plan,
+    'absences': cmd_absences,
     'backup': cmd_backup,
     'restore': cmd_restore,
     'serve': cmd_serve,

@@ -24,6 +24,7 @@ SLOW = {
     'test_backup_cli.py': "kazan backup and restore of a whole database",
     'test_payroll_cli.py': "kazan payroll end to end",
     'test_plan_cli.py': "kazan plan end to end",
+    'test_absences_cli.py': "kazan absences import end to end",
     'test_isolation_sweep.py': "every model and wizard, as a director",
     'test_security_rpc.py': "every model of the pool over RPC",
     'test_packaging.py': "builds the wheel and installs it in a venv",

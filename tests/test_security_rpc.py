@@ -227,6 +227,7 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     'company': school.id, 'employee': school_staff[0].id,
                     'kind': 'sick', 'start_date': dt.date(2026, 3, 10),
                     'end_date': dt.date(2026, 3, 12),
+                    'certificate': '910123456789',
                     }])
         pool.get('kazan.payroll.withholding').create([{
                     'company': school.id, 'employee': school_staff[0].id,

@@ -1,6 +1,14 @@
 # This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
 """The absences of the employees: annual, sick and unpaid leave, which the
-payroll run reads for the month (rules.compute_month)."""
+payroll run reads for the month (rules.compute_month).
+
+A sick leave (the employee's own, or the care of a sick child) is granted
+on an electronic certificate of incapacity for work (ЭЛН, 255-ФЗ ст. 13,
+Приказ Минздрава № 1089н): its 12-digit number is kept with the absence.
+``kazan absences import`` (kazan/absences.py) loads absences from files.
+"""
+import re
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pyson import Bool, Eval, If
@@ -12,8 +20,27 @@ from .payslip import MONEY
 ABSENCE_KINDS = [
     ('vacation', "Annual leave"),
     ('sick', "Sick leave"),
+    # 255-ФЗ ст. 5 ч. 1 п. 2: paid by the Social Fund from the first day
+    # (ст. 3 ч. 2 п. 1), nothing from the employer
+    ('child_sick', "Care of a sick child"),
     ('unpaid', "Unpaid leave"),
     ]
+# The kinds granted on a certificate of incapacity for work (ЭЛН)
+CERTIFICATE_KINDS = {'sick', 'child_sick'}
+CERTIFICATE_DIGITS = 12
+
+
+def certificate_error(kind, certificate):
+    """The message id of what is wrong with the certificate number of an
+    absence of kind, or None: a sick leave has one of 12 ASCII digits,
+    the other kinds none"""
+    if kind in CERTIFICATE_KINDS:
+        if not certificate:
+            return 'msg_absence_certificate_required'
+        if not re.fullmatch('[0-9]{%d}' % CERTIFICATE_DIGITS, certificate):
+            return 'msg_absence_certificate_invalid'
+    elif certificate:
+        return 'msg_absence_certificate_not_allowed'
 
 
 class Absence(ModelSQL, ModelView):
@@ -26,6 +53,7 @@ class Absence(ModelSQL, ModelView):
         'company.employee', "Employee", required=True,
         domain=[('company', '=', Eval('company', -1))])
     kind = fields.Selection(ABSENCE_KINDS, "Kind", required=True)
+    kind_string = kind.translated('kind')
     start_date = fields.Date("Start Date", required=True)
     end_date = fields.Date(
         "End Date", required=True,
@@ -36,7 +64,16 @@ class Absence(ModelSQL, ModelView):
         states={'invisible': Eval('kind') != 'vacation'},
         help="For annual leave: leave empty to compute it from the last "
         "12 months (and the onboarded year-to-date figures).")
-    note = fields.Char("Note", help="The order or the certificate.")
+    certificate = fields.Char(
+        "Certificate", size=CERTIFICATE_DIGITS,
+        # required for a sick leave by check_certificate, whose message
+        # says what the number is
+        states={
+            'invisible': ~Eval('kind').in_(list(CERTIFICATE_KINDS)),
+            },
+        help="The number of the electronic certificate of incapacity for "
+        "work (12 digits) of a sick leave.")
+    note = fields.Char("Note", help="The grounds: the order, a remark.")
 
     @classmethod
     def __setup__(cls):
@@ -54,10 +91,30 @@ class Absence(ModelSQL, ModelView):
     def default_kind(cls):
         return 'vacation'
 
+    @fields.depends('kind', 'certificate')
+    def on_change_kind(self):
+        if self.kind not in CERTIFICATE_KINDS:
+            self.certificate = None
+
     @classmethod
     def validate_fields(cls, absences, field_names):
         super().validate_fields(absences, field_names)
+        cls.check_certificate(absences, field_names)
         cls.check_overlap(absences, field_names)
+
+    @classmethod
+    def check_certificate(cls, absences, field_names=None):
+        "A sick leave has its certificate's number, the other kinds none"
+        if field_names and not field_names & {'kind', 'certificate'}:
+            return
+        for absence in absences:
+            error = certificate_error(absence.kind, absence.certificate)
+            if error:
+                raise AbsenceValidationError(gettext(
+                        'kazan_payroll.' + error,
+                        employee=absence.employee.rec_name,
+                        certificate=absence.certificate or '',
+                        kind=absence.kind_string))
 
     @classmethod
     def check_overlap(cls, absences, field_names=None):

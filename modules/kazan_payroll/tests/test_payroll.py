@@ -71,7 +71,10 @@ class PayrollTestCase(unittest.TestCase):
         Absence = Pool().get('kazan.payroll.absence')
         return Absence.create([{
                     'company': self.school_id, 'employee': employee.id,
-                    'kind': kind, 'start_date': start, 'end_date': end}])
+                    'kind': kind, 'start_date': start, 'end_date': end,
+                    # a sick leave is granted on a certificate (ЭЛН)
+                    'certificate': ('910123456789'
+                        if kind in {'sick', 'child_sick'} else None)}])
 
     def payroll_run(self, month=MARCH):
         Run = Pool().get('kazan.payroll.run')

@@ -53,7 +53,8 @@ class ReportTestCase(unittest.TestCase):
             Absence.create([{
                         'company': school.id, 'employee': employees[1].id,
                         'kind': 'sick', 'start_date': dt.date(2026, 3, 10),
-                        'end_date': dt.date(2026, 3, 14)}])
+                        'end_date': dt.date(2026, 3, 14),
+                        'certificate': '910123456789'}])
             run, = Run.runs_for([school], MARCH)
             Run.compute([run])
             return run.id
