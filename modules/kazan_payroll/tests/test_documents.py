@@ -11,15 +11,18 @@ the payslips.
 import datetime as dt
 import json
 import unittest
+from contextlib import ExitStack
 from decimal import Decimal
 
 from lxml import html
 
+from trytond.model.exceptions import AccessError
 from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.modules.kazan_payroll import absence as absence_module
 from trytond.modules.kazan_payroll import document, rules
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
+from trytond.transaction import Transaction
 
 from . import test_reports
 from .test_payroll import plain
@@ -455,3 +458,54 @@ class DocumentReportTestCase(unittest.TestCase):
         self.assertIn('Удержания', part.text_content())
         self.assertTrue(document_.xpath(
                 '//tr[contains(@class, "line extra_work")]'))
+
+    @in_rolled_back_transaction
+    def test_director_prints_own_institution_only(self):
+        """The director of another school prints its card, not those of
+        this school; IT's onboarding group prints none"""
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        other, (own,) = school_with_staff(pool, 48, MARCH, [plain(1)])
+
+        def user(login, group):
+            user, = User.create([{'login': login, 'name': login,
+                        'companies': [('add', [other.id])],
+                        'company': other.id,
+                        'groups': [('add', [ModelData.get_id(
+                                        'kazan_accounting', group)])]}])
+            return user
+
+        def as_user(user):
+            "The user's own transaction, with the access checks of RPC"
+            stack = ExitStack()
+            stack.enter_context(Transaction().set_user(user.id))
+            stack.enter_context(Transaction().set_context(
+                    User.get_preferences(context_only=True),
+                    _check_access=True))
+            return stack
+
+        foreign = [
+            ('kazan.payroll.personal_card', self.employees()),
+            ('kazan.payroll.run.timesheet', [self.run_(APRIL)]),
+            ('kazan.payroll.absence.average_note', pool.get(
+                    'kazan.payroll.absence').search(
+                    [('company', '=', self.school_id)])),
+            ]
+        director = user('director48', 'group_director')
+        with as_user(director):
+            document_ = self.execute('kazan.payroll.personal_card', [own],
+                {'year': 2026})
+            self.assertIn('No posted payslips', document_.text_content())
+            for name, records in foreign:
+                with self.subTest(report=name), \
+                        self.assertRaises(AccessError):
+                    self.execute(name, records)
+        # the client names the action; the group's users may not run it
+        action, = pool.get('ir.action.report').search(
+            [('report_name', '=', 'kazan.payroll.personal_card')])
+        onboarding = user('it48', 'group_onboarding')
+        with as_user(onboarding):
+            with self.assertRaises(AccessError):
+                self.execute('kazan.payroll.personal_card', [own],
+                    {'action_id': action.id})
