@@ -423,7 +423,7 @@ class AverageEarningsNoteReport(PayrollReport):
     @classmethod
     def _accruals(cls, absences):
         """The lines of each leave by absence id: [(payslip month, amount,
-        basis)], matched by employee and the leave's first day"""
+        basis)], matched by employee and the leave's first day (_leave_of)"""
         run, payslip, line = tables('kazan.payroll.run',
             'kazan.payroll.payslip', 'kazan.payroll.payslip.line')
         cursor = Transaction().connection.cursor()
@@ -446,9 +446,20 @@ class AverageEarningsNoteReport(PayrollReport):
             cursor.execute(*query)
             for employee, month, amount, basis in cursor:
                 basis = json.loads(basis or '{}')
-                start = _basis_date(basis.get('start'))
-                for absence in by_employee[employee]:
-                    if start == absence.start_date:
-                        result[absence.id].append(
-                            (month, Decimal(amount or 0), basis))
+                absence = _leave_of(basis, month, by_employee[employee])
+                if absence:
+                    result[absence.id].append(
+                        (month, Decimal(amount or 0), basis))
         return result
+
+
+def _leave_of(basis, month, absences):
+    """The leave a line pays: the one starting on its basis' start, or
+    without a start the only one in the payslip's month"""
+    start = _basis_date(basis.get('start'))
+    if start:
+        return next((a for a in absences if a.start_date == start), None)
+    first, last = rules.month_bounds(month)
+    leaves = [a for a in absences
+        if a.start_date <= last and a.end_date >= first]
+    return leaves[0] if len(leaves) == 1 else None

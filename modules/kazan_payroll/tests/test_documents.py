@@ -11,6 +11,7 @@ the payslips.
 import datetime as dt
 import json
 import unittest
+from collections import namedtuple
 from contextlib import ExitStack
 from decimal import Decimal
 
@@ -194,6 +195,20 @@ class AverageNoteRuleTestCase(unittest.TestCase):
         self.assertEqual(note.average_daily, AVERAGE_DAILY)
         self.assertEqual((note.days, note.amount), (14, Decimal('21000.00')))
         self.assertEqual(document.average_note([]).accruals, [])
+
+    def test_line_to_leave(self):
+        "A line pays the leave of its start, else the only one of its month"
+        Leave = namedtuple('Leave', ['start_date', 'end_date'])
+        april = Leave(*VACATION)
+        may = Leave(dt.date(2026, 5, 18), dt.date(2026, 5, 31))
+        leaves = [april, may]
+        leave_of = document._leave_of
+        self.assertIs(leave_of({'start': '2026-05-18'}, APRIL, leaves), may)
+        self.assertIsNone(leave_of({'start': '2026-05-19'}, MAY, leaves))
+        self.assertIs(leave_of({}, MAY, leaves), may)
+        self.assertIsNone(leave_of({}, MARCH, leaves))
+        self.assertIsNone(leave_of({}, APRIL, leaves + [
+                    Leave(dt.date(2026, 4, 27), dt.date(2026, 4, 30))]))
 
 
 class DocumentReportTestCase(unittest.TestCase):
