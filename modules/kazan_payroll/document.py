@@ -42,6 +42,7 @@ MONTHS = range(1, 13)
 TIMESHEET_CODES = Path(__file__).resolve().parent / 'timesheet_codes.csv'
 
 # --- 0504417: the card of one employee's year --------------------------------
+
 # The parts of the card, in the order of the form, by kind of line; the
 # tax deductions and the employer's charges are for information.
 CARD_PARTS = [
@@ -90,6 +91,7 @@ def card(employee, year, kfo, lines, payments, code_order=()):
 
 
 # --- 0504421: the timesheet of an institution's month ------------------------
+
 TimesheetCode = namedtuple('TimesheetCode', ['code', 'number', 'name'])
 TimesheetDay = namedtuple('TimesheetDay', ['date', 'code', 'hours'])
 Timesheet = namedtuple('Timesheet', ['dates', 'rows'])
@@ -189,6 +191,7 @@ def _hours(value):
 
 
 # --- 0504425: the note-calculation of the average earnings -------------------
+
 NoteMonth = namedtuple('NoteMonth', [
         'month', 'earnings', 'calendar_days', 'excluded_days',
         'counted_days'])
@@ -263,6 +266,7 @@ def average_note(accruals):
 
 
 # --- The reports -------------------------------------------------------------
+
 class PersonalCardReport(PayrollReport):
     """The personal account card (Карточка-справка, ОКУД 0504417) of each
     employee for a year: data's year, or the last year of the employee's

@@ -418,16 +418,22 @@ class DocumentReportTestCase(unittest.TestCase):
 
     @in_rolled_back_transaction
     def test_note_of_a_leave_not_computed(self):
-        "A leave no run has paid yet: said so"
+        "A leave no run has paid yet, an absence of another kind: said so"
         pool = Pool()
         Absence = pool.get('kazan.payroll.absence')
         leave, = Absence.create([{'company': self.school_id,
                     'employee': self.employee_ids[0], 'kind': 'vacation',
                     'start_date': dt.date(2026, 6, 1),
                     'end_date': dt.date(2026, 6, 14)}])
+        sick, = Absence.search([('company', '=', self.school_id),
+                ('kind', '=', 'sick')])
         document_ = self.execute(
-            'kazan.payroll.absence.average_note', [leave])
-        self.assertTrue(document_.xpath('//p[@class="not-computed"]'))
+            'kazan.payroll.absence.average_note', [leave, sick])
+        note, other = document_.xpath('//section[@class="note"]')
+        self.assertTrue(note.xpath('p[@class="not-computed"]'))
+        self.assertFalse(note.xpath('p[@class="not-vacation"]'))
+        self.assertTrue(other.xpath('p[@class="not-vacation"]'))
+        self.assertFalse(other.xpath('p[@class="not-computed"]'))
 
     @in_rolled_back_transaction
     def test_every_line_code_in_register_and_payslip(self):
