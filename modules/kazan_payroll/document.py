@@ -15,6 +15,7 @@ The figures are built by pure functions over plain values (``card``,
 report classes only gather their input.  The timesheet's codes are data:
 ``timesheet_codes.csv``.
 """
+import ast
 import datetime as dt
 import json
 from collections import defaultdict, namedtuple
@@ -197,8 +198,8 @@ NoteMonth = namedtuple('NoteMonth', [
         'counted_days'])
 NoteAccrual = namedtuple('NoteAccrual', ['month', 'days', 'amount'])
 Note = namedtuple('Note', [
-        'months', 'earnings', 'counted_days', 'average_daily', 'days',
-        'amount', 'accruals'])
+        'months', 'months_earnings', 'months_counted_days', 'earnings',
+        'counted_days', 'average_daily', 'days', 'amount', 'accruals'])
 
 
 def _basis_decimal(value):
@@ -211,12 +212,16 @@ def _basis_decimal(value):
 
 
 def _basis_months(value):
-    "The months of a basis: a JSON list, or its text (older encodings)"
+    """The months of a basis: a JSON list, or its text (as JSON or as
+    Python writes a list of dicts of strings and numbers)"""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
-            return []
+            try:
+                value = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                return []
     return value if isinstance(value, list) else []
 
 
@@ -255,14 +260,19 @@ def average_note(accruals):
             counted = _basis_decimal(basis.get('counted_days'))
         if average is None:
             average = _basis_decimal(basis.get('average_daily'))
-    if months:
-        earnings = sum((m.earnings for m in months), ZERO)
-        counted = sum((m.counted_days for m in months), ZERO)
+    months_earnings = sum((m.earnings for m in months), ZERO)
+    months_counted = sum((m.counted_days for m in months), ZERO)
+    # the basis' own totals are what the average was computed from; the
+    # months' sums stand in for them when it has none
+    if months and earnings is None:
+        earnings = months_earnings
+    if months and counted is None:
+        counted = months_counted
     lines = [NoteAccrual(month, int(_basis_decimal(basis.get('days')) or 0),
             amount) for month, amount, basis in accruals]
-    return Note(months, earnings, counted, average,
-        sum(a.days for a in lines), sum((a.amount for a in lines), ZERO),
-        lines)
+    return Note(months, months_earnings, months_counted, earnings, counted,
+        average, sum(a.days for a in lines),
+        sum((a.amount for a in lines), ZERO), lines)
 
 
 # --- The reports -------------------------------------------------------------

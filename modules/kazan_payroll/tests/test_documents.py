@@ -173,6 +173,9 @@ class AverageNoteRuleTestCase(unittest.TestCase):
                 Decimal('20000.00'), 30, 10, Decimal('19.53')))
         self.assertEqual(note.earnings, Decimal('350000.00'))
         self.assertEqual(note.counted_days, Decimal('341.83'))
+        # 11 × 30,000 + 20,000; 11 × 29.3 + 19.53
+        self.assertEqual((note.months_earnings, note.months_counted_days),
+            (Decimal('350000.00'), Decimal('341.83')))
         self.assertEqual(note.average_daily, Decimal('1023.90'))
         self.assertEqual(
             (note.earnings / note.counted_days).quantize(Decimal('0.01')),
@@ -183,6 +186,29 @@ class AverageNoteRuleTestCase(unittest.TestCase):
             [(APRIL, 4), (MAY, 10)])
         self.assertEqual(note.days, 14)
         self.assertEqual(note.amount, Decimal('14332.60'))
+
+    def test_totals_from_the_months(self):
+        "Without the basis' totals, the sums of its months"
+        basis = months_basis()
+        del basis['earnings'], basis['counted_days']
+        note = document.average_note([(APRIL, Decimal('14334.60'),
+                    dict(basis, days='14'))])
+        # 11 × 30,000 + 20,000; 11 × 29.3 + 19.53
+        self.assertEqual(note.earnings, Decimal('350000.00'))
+        self.assertEqual(note.counted_days, Decimal('341.83'))
+
+    def test_months_as_text(self):
+        "The months written in the basis as text, JSON or Python's"
+        basis = months_basis()
+        for text in [json.dumps(basis['months']), str(basis['months'])]:
+            note = document.average_note([(APRIL, Decimal('14334.60'),
+                        dict(basis, months=text, days='14'))])
+            self.assertEqual(len(note.months), 12)
+            self.assertEqual(note.counted_days, Decimal('341.83'))
+        note = document.average_note([(APRIL, Decimal('14334.60'),
+                    dict(basis, months='[Decimal(1)]', days='14'))])
+        self.assertEqual(note.months, [])
+        self.assertEqual(note.counted_days, Decimal('341.83'))
 
     def test_older_basis(self):
         "A basis without the months gives what it has"
