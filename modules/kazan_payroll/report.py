@@ -29,10 +29,13 @@ ZERO = Decimal(0)
 
 # ТК ст. 136 lists the parts of the pay apart from the other sums accrued.
 OTHER_SUMS = {'vacation', 'sick_employer'}
-# The accrual columns of the register, in the order of the form.
+# The accrual columns the register always has, in the order of the form;
+# every other code of earning or withholding of the run's lines gets a
+# column of its own (codes_in_order), so that a new line is never left out.
 REGISTER_ACCRUALS = [
     'salary', 'allowances', 'class_management', 'mrot_topup',
     'vacation', 'sick_employer']
+REGISTER_WITHHOLDINGS = ['ndfl']
 # The parts of the payslip by kind of line.
 PAYSLIP_PARTS = {
     rules.WITHHOLDING: 'withheld',
@@ -47,6 +50,16 @@ def _selection_labels(model, field):
     "The labels of a selection field in the reader's language, by value"
     Model = Pool().get(model)
     return dict(Model.fields_get([field])[field]['selection'])
+
+
+def codes_in_order(codes, always=()):
+    """The line codes of a form's columns: always's, then the others of
+    codes in the order of the lines' selection (a code it lacks last)"""
+    Line = Pool().get('kazan.payroll.payslip.line')
+    order = {c: i for i, (c, _) in enumerate(Line.code.selection)}
+    others = sorted(set(codes) - set(always),
+        key=lambda c: (order.get(c, len(order)), c))
+    return list(always) + others
 
 
 class PayrollReport(SafeFileNameReport, CompanyReport):
@@ -103,7 +116,8 @@ class RegisterRow:
         self.payslip = payslip
         self.base_salary = base_salary
         self.rate = rate
-        self.accrued = {code: ZERO for code in REGISTER_ACCRUALS}
+        self.accrued = defaultdict(lambda: ZERO)
+        self.withheld = defaultdict(lambda: ZERO)
         self.total_accrued = ZERO
         self.ndfl = ZERO
         self.total_withheld = ZERO
@@ -120,12 +134,12 @@ class RegisterRow:
             base_salary=_decimal(basis.get('base_salary'),
                 employee.base_salary),
             rate=_decimal(basis.get('rate'), employee.rate))
-        for code in REGISTER_ACCRUALS:
-            row.accrued[code] = amounts.get((rules.EARNING, code), ZERO)
         for (kind, code), amount in amounts.items():
             if kind == rules.EARNING:
+                row.accrued[code] += amount
                 row.total_accrued += amount
             elif kind == rules.WITHHOLDING:
+                row.withheld[code] += amount
                 row.total_withheld += amount
         row.ndfl = sum((amounts.get((rules.WITHHOLDING, code), ZERO)
                 for code in rules.NDFL_CODES), ZERO)
@@ -137,12 +151,15 @@ class RegisterRow:
     def add(self, row):
         for code, amount in row.accrued.items():
             self.accrued[code] += amount
+        for code, amount in row.withheld.items():
+            self.withheld[code] += amount
         for name in ['total_accrued', 'ndfl', 'total_withheld', 'advance',
                 'final_payment', 'net']:
             setattr(self, name, getattr(self, name) + getattr(row, name))
 
 
-Register = namedtuple('Register', ['groups', 'total'])
+Register = namedtuple('Register', [
+        'groups', 'total', 'accruals', 'withholdings'])
 RegisterGroup = namedtuple('RegisterGroup', ['kfo', 'rows', 'total'])
 
 
@@ -155,14 +172,14 @@ class PayrollRegisterReport(PayrollReport):
         Date = Pool().get('ir.date')
         context = super().get_context(records, header, data)
         context['today'] = Date.today()
-        context['accruals'] = REGISTER_ACCRUALS
         context['registers'] = cls.registers([r.id for r in records])
         return context
 
     @classmethod
     def registers(cls, run_ids):
         """The register of each run by id: a row per payslip, grouped by
-        КФО with their totals, and the grand total"""
+        КФО with their totals, and the grand total; a column per code of
+        earning and of withholding (REGISTER_ACCRUALS and NDFL always)"""
         pool = Pool()
         Payslip = pool.get('kazan.payroll.payslip')
         payslips = Payslip.search([('run', 'in', run_ids)])
@@ -189,7 +206,9 @@ class PayrollRegisterReport(PayrollReport):
                     group_total.add(row)
                 groups.append(RegisterGroup(kfo, rows, group_total))
                 total.add(group_total)
-            registers[run_id] = Register(groups, total)
+            registers[run_id] = Register(groups, total,
+                codes_in_order(total.accrued, REGISTER_ACCRUALS),
+                codes_in_order(total.withheld, REGISTER_WITHHOLDINGS))
         return registers
 
     @classmethod

@@ -24,7 +24,9 @@ from .tools import in_rolled_back_transaction, school_with_staff
 START = dt.date(2026, 3, 1)
 MARCH = dt.date(2026, 3, 1)
 MODULE_DIR = Path(__file__).resolve().parents[1]
-REPORTS = ['kazan.payroll.payslip.report', 'kazan.payroll.run.register']
+REPORTS = ['kazan.payroll.payslip.report', 'kazan.payroll.run.register',
+    'kazan.payroll.personal_card', 'kazan.payroll.run.timesheet',
+    'kazan.payroll.absence.average_note']
 
 
 def amount(text):
