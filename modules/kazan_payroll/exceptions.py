@@ -25,3 +25,7 @@ class AbsenceValidationError(ValidationError):
 
 class PayrollRunError(UserError):
     "A payroll run cannot be computed, posted, paid or cancelled"
+
+
+class TaxReportError(UserError):
+    "A quarterly tax report cannot be made as asked"
