@@ -85,15 +85,6 @@ def quarter_months(year, quarter):
     return [dt.date(year, 3 * quarter - 2 + i, 1) for i in range(3)]
 
 
-def parse_quarter(text):
-    "'2026-Q1' as (2026, 1); ValueError with the expected form otherwise"
-    year, _, quarter = text.strip().upper().partition('-Q')
-    if (len(year) != 4 or not year.isdigit() or quarter not in
-            {str(q) for q in QUARTERS}):
-        raise ValueError(f"квартал должен быть в виде ГГГГ-Qn: {text!r}")
-    return int(year), int(quarter)
-
-
 def band_bounds(params):
     """The NDFL bands of the year as (rate, base from, base to, tax from,
     tax to): the tax at each threshold by the progressive scale, in whole

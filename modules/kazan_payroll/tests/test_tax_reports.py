@@ -13,8 +13,11 @@ figures are computed by hand below, the arithmetic written:
   contribution base (2026: 2,979,000) in February.
 """
 import datetime as dt
+import shutil
+import tempfile
 import unittest
 from decimal import Decimal
+from pathlib import Path
 
 from lxml import etree
 
@@ -53,13 +56,6 @@ class PureRulesTestCase(unittest.TestCase):
                 dt.date(2026, 12, 1)])
         with self.assertRaises(ValueError):
             tax_report.period_bounds(2026, 5)
-
-    def test_parse_quarter(self):
-        self.assertEqual(tax_report.parse_quarter('2026-Q3'), (2026, 3))
-        self.assertEqual(tax_report.parse_quarter('2026-q1'), (2026, 1))
-        for wrong in ['2026-Q5', '2026-03', '26-Q1', '2026Q1']:
-            with self.assertRaises(ValueError):
-                tax_report.parse_quarter(wrong)
 
     def test_bands_and_split(self):
         params = rules.load_parameters(2026)
@@ -300,6 +296,24 @@ class TaxReportTestCase(unittest.TestCase):
                 ('02', '1479000.00', '443700.00'), ('03', '0.00', '0.00')])
         self.assertRegex(persons[0].find('ДанФЛПолуч').get('СНИЛС'),
             r'^\d{3}-\d{3}-\d{3} \d{2}$')
+
+    @in_rolled_back_transaction
+    def test_command_writes_a_folder_per_institution(self):
+        "kazan tax-reports: both forms in each format, by INN"
+        from kazan import tax_reports
+        school = self.school()
+        out = Path(tempfile.mkdtemp(prefix='kazan-tax-'))
+        self.addCleanup(shutil.rmtree, out, ignore_errors=True)
+        result = tax_reports.write_reports(Pool(), 2026, 1, out,
+            inns=[school.inn, '7700000000'], formats=['xlsx', 'xml'])
+        self.assertEqual(result.written, [school.inn])
+        self.assertEqual([inn for inn, _ in result.failures], ['7700000000'])
+        self.assertEqual(result.differences, [])
+        names = sorted(p.name for p in (out / school.inn).iterdir())
+        self.assertEqual(names[-2:], ['ndfl6_2026_Q1.xlsx',
+                'rsv_2026_Q1.xlsx'])
+        self.assertTrue(names[0].startswith('NO_NDFL6.2_'))
+        self.assertTrue(names[1].startswith('NO_RASCHSV_'))
 
     def as_director(self, index, company_id):
         pool = Pool()
