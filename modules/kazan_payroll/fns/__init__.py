@@ -145,12 +145,16 @@ def render(form, figures):
     not confirm"""
     rows = read_map(form)
     root = _render(_tree(rows), [figures], None)
-    unconfirmed = sorted({
-            f'{r.element}@{r.attribute}' if r.attribute else r.element
-            for r in rows if not r.confirmed})
+    unconfirmed = {}
+    for row in rows:
+        if not row.confirmed:
+            unconfirmed.setdefault(row.element, []).append(row.attribute)
+    items = [element + (f"({', '.join(a for a in attributes if a)})"
+            if any(attributes) else '')
+        for element, attributes in unconfirmed.items()]
     root.addprevious(etree.Comment(
-            ' Не проверено по действующей XSD: '
-            + ', '.join(unconfirmed).replace('--', '- -') + ' '))
+            ' Не проверено по действующей XSD (kazan_payroll/fns/README.md): '
+            + '; '.join(items).replace('--', '- -') + ' '))
     return etree.tostring(root.getroottree(), encoding=ENCODING,
         xml_declaration=True, pretty_print=True)
 
