@@ -28,16 +28,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sql import Literal, Union
+from sql import Column, Literal, Union, Values
 from sql.aggregate import Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Extract
 from sql.operators import Or
 
 from trytond.i18n import gettext
-from trytond.model import ModelView, fields
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.currency.fields import Monetary
 from trytond.modules.kazan_accounting import export
-from trytond.modules.kazan_accounting.model import tables
+from trytond.modules.kazan_accounting.model import InstitutionRowsMixin, tables
 from trytond.modules.kazan_accounting.statement_report import (
     SafeFileNameReport, readable_companies)
 from trytond.modules.kazan_accounting.trial_balance import OPENING_JOURNAL_TYPE
@@ -843,3 +844,199 @@ class TaxReportFile(SafeFileNameReport, Report):
                     variable=export.FONT_ENVIRON)) from error
         data['_file_name'] = name.rsplit('.', 1)[0]
         return fmt, content
+
+
+# --- The figures as tables in the client -------------------------------------
+
+class TaxReportContext(ModelView):
+    "Tax Report Context"
+    __name__ = 'kazan.payroll.tax_report.context'
+
+    company = fields.Many2One('company.company', "Institution", required=True)
+    year = fields.Integer("Year", required=True)
+    quarter = fields.Selection(TaxReportStart.quarter.selection, "Period",
+        required=True, sort=False,
+        help="The reporting period, cumulative from 1 January.")
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_year(cls):
+        return TaxReportStart.default_year()
+
+    @classmethod
+    def default_quarter(cls):
+        return TaxReportStart.default_quarter()
+
+
+def _placeholder(field_):
+    "A value of the field's type for the row of an empty table"
+    if isinstance(field_, fields.Numeric):
+        return ZERO
+    if isinstance(field_, (fields.Integer, fields.Many2One)):
+        return 0
+    if isinstance(field_, fields.Date):
+        return dt.date(2000, 1, 1)
+    return ''
+
+
+class TaxRowsMixin(InstitutionRowsMixin):
+    """The rows of a table of the figures of the institution and period of
+    the context: computed by TaxReport, read under the institution rule"""
+    __slots__ = ()
+
+    sequence = fields.Integer("Sequence")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('sequence', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def _columns(cls):
+        "The fields of the rows, in the order of the values"
+        return ['id', 'company', 'sequence'] + cls._figures
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Company = pool.get('company.company')
+        context = Transaction().context
+        company_id = context.get('company')
+        rows = []
+        try:
+            year, quarter = int(context.get('year')), int(
+                context.get('quarter'))
+        except (TypeError, ValueError):
+            year = quarter = None
+        # not for an institution the rule hides anyway
+        allowed = context.get('companies') or [company_id]
+        if (company_id and company_id > 0 and company_id in allowed
+                and quarter in QUARTERS):
+            company = Company(company_id)
+            rows = cls._rows(TaxReport(company, year, quarter))
+        names = cls._columns()
+        values = [[i, company_id, i] + [row.get(n) for n in cls._figures]
+            for i, row in enumerate(rows, 1)]
+        where = Literal(True)
+        if not values:
+            values = [[_placeholder(cls._fields[n]) for n in names]]
+            where = Literal(False)
+        table = Values(values)
+        return table.select(*(Column(table, f'column{i}').as_(name)
+                for i, name in enumerate(names, 1)), where=where)
+
+    @classmethod
+    def _rows(cls, report):
+        "The rows of the figures: a dict of _figures each"
+        raise NotImplementedError
+
+
+def _amount(string):
+    return Monetary(string, currency='currency', digits='currency')
+
+
+class Ndfl6Rate(TaxRowsMixin, ModelSQL, ModelView):
+    "6-NDFL: Section 2 by Rate"
+    __name__ = 'kazan.payroll.tax_report.ndfl6_rate'
+
+    rate = fields.Numeric("Rate", digits=(4, 2))
+    kbk = fields.Char("KBK")
+    persons = fields.Integer("Persons")
+    income = _amount("Income")
+    deductions = _amount("Deductions")
+    computed = _amount("Tax Computed")
+    withheld = _amount("Tax Withheld")
+    not_withheld = _amount("Tax Not Withheld")
+    returned = _amount("Tax Returned")
+    _figures = ['rate', 'kbk', 'persons', 'income', 'deductions', 'computed',
+        'withheld', 'not_withheld', 'returned']
+
+    @classmethod
+    def _rows(cls, report):
+        return [{'rate': r.rate, 'kbk': r.kbk, 'persons': r.person_count,
+                'income': r.income, 'deductions': r.deductions,
+                'computed': r.computed, 'withheld': r.withheld,
+                'not_withheld': r.not_withheld, 'returned': r.returned}
+            for r in report.ndfl6().rates]
+
+
+class Ndfl6Withholding(TaxRowsMixin, ModelSQL, ModelView):
+    "6-NDFL: Section 1 by Date"
+    __name__ = 'kazan.payroll.tax_report.ndfl6_date'
+
+    date = fields.Date("Date Withheld")
+    withheld = _amount("Tax Withheld")
+    withheld_first_rate = _amount("Withheld at 13 %")
+    withheld_higher_rates = _amount("Withheld at Higher Rates")
+    returned = _amount("Tax Returned")
+    _figures = ['date', 'withheld', 'withheld_first_rate',
+        'withheld_higher_rates', 'returned']
+
+    @classmethod
+    def _rows(cls, report):
+        figures = report.ndfl6()
+        first = min((r.rate for r in figures.rates), default=None)
+        return [{'date': w.date, 'withheld': w.withheld,
+                'withheld_first_rate': w.by_rate.get(first, ZERO),
+                'withheld_higher_rates': w.withheld
+                - w.by_rate.get(first, ZERO),
+                'returned': w.returned}
+            for w in figures.withholdings]
+
+
+class RsvInsured(TaxRowsMixin, ModelSQL, ModelView):
+    "RSV: Section 3 by Person and Month"
+    __name__ = 'kazan.payroll.tax_report.rsv_insured'
+
+    person = fields.Char("Insured Person")
+    snils = fields.Char("SNILS")
+    month = fields.Date("Month")
+    payments = _amount("Payments")
+    base = _amount("Contribution Base")
+    base_within_cap = _amount("Base Within the Cap")
+    contributions = _amount("Contributions")
+    contributions_within_cap = _amount("Contributions Within the Cap")
+    _figures = ['person', 'snils', 'month', 'payments', 'base',
+        'base_within_cap', 'contributions', 'contributions_within_cap']
+
+    @classmethod
+    def _rows(cls, report):
+        return [{'person': p.name, 'snils': p.snils, 'month': month,
+                'payments': f.payments, 'base': f.base,
+                'base_within_cap': f.base_within_cap,
+                'contributions': f.contributions,
+                'contributions_within_cap': f.contributions_within_cap}
+            for p in report.rsv().persons
+            for month, f in sorted(p.months.items())]
+
+
+class TaxReconciliation(TaxRowsMixin, ModelSQL, ModelView):
+    "Tax Reports: Reconciliation with the Ledger"
+    __name__ = 'kazan.payroll.tax_report.reconciliation'
+
+    tax = fields.Selection([
+            ('ndfl', "NDFL"),
+            ('contributions', "Insurance contributions"),
+            ], "Tax")
+    account = fields.Char("Account")
+    month = fields.Date("Month")
+    payslips = _amount("Payslips")
+    credit = _amount("Credit Turnover")
+    reversed_ = _amount("Reversed")
+    ledger = _amount("Ledger")
+    difference = _amount("Difference")
+    _figures = ['tax', 'account', 'month', 'payslips', 'credit', 'reversed_',
+        'ledger', 'difference']
+
+    @classmethod
+    def _rows(cls, report):
+        rows = []
+        for tax, reconciliation in report.reconciliation().items():
+            for month, *amounts in reconciliation.rows():
+                rows.append({'tax': tax, 'account': reconciliation.account,
+                        'month': month, **dict(zip(cls._figures[3:],
+                                amounts))})
+        return rows

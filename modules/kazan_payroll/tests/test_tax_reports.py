@@ -13,12 +13,15 @@ figures are computed by hand below, the arithmetic written:
   contribution base (2026: 2,979,000) in February.
 """
 import datetime as dt
+import io
 import shutil
 import tempfile
 import unittest
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
+import pypdf
 from lxml import etree
 
 from trytond.model.exceptions import AccessError
@@ -254,7 +257,13 @@ class TaxReportTestCase(unittest.TestCase):
         _, _, render = tax_report.build('ndfl6', school, 2026, 1)
         name, content = render('xlsx')
         self.assertEqual(name, 'ndfl6_2026_Q1.xlsx')
-        self.assertEqual(content[:2], b'PK')
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        self.assertEqual(book.sheetnames,
+            ['Раздел 1', 'По датам', 'Раздел 2', 'Сверка'])
+        values = [c for row in book['Раздел 2'].iter_rows(values_only=True)
+            for c in row]
+        self.assertIn(2540000, values)
+        self.assertIn(329108, values)
         today = dt.date(2026, 4, 20)
         name, content = render('xml', today)
         self.assertRegex(name, r'^NO_NDFL6\.2_1655_1655_'
@@ -283,6 +292,11 @@ class TaxReportTestCase(unittest.TestCase):
                     (path, row.attribute))
 
         _, _, render = tax_report.build('rsv', school, 2026, 1)
+        name, content = render('pdf')
+        self.assertEqual(name, 'rsv_2026_Q1.pdf')
+        text = ''.join(page.extract_text()
+            for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+        self.assertIn('Персонифицированные сведения', text)
         name, content = render('xml', today)
         self.assertTrue(name.startswith('NO_RASCHSV_1655_1655_'))
         root = etree.fromstring(content)
@@ -342,3 +356,39 @@ class TaxReportTestCase(unittest.TestCase):
                 Report.execute([], dict(data))
             with self.assertRaises(AccessError):
                 Report.execute([], dict(data, form='ndfl6', format='xlsx'))
+
+    @in_rolled_back_transaction
+    def test_client_tables_under_the_institution_rule(self):
+        "The tables show the figures of the context, to its users only"
+        pool = Pool()
+        Rate = pool.get('kazan.payroll.tax_report.ndfl6_rate')
+        Date = pool.get('kazan.payroll.tax_report.ndfl6_date')
+        Insured = pool.get('kazan.payroll.tax_report.rsv_insured')
+        Reconciliation = pool.get('kazan.payroll.tax_report.reconciliation')
+        period = {'year': 2026, 'quarter': '1'}
+        user, context = self.as_director(0, self.school_id)
+        with user, context, Transaction().set_context(period):
+            rates = Rate.search([])
+            self.assertEqual([(r.rate, r.persons, r.income, r.computed)
+                    for r in rates],
+                [(D(13), 3, D(2540000), D(329108)),
+                    (D(15), 1, D(600000), D(90000))])
+            self.assertEqual([(d.date, d.withheld, d.withheld_higher_rates)
+                    for d in Date.search([])],
+                [(FEB_2, D(203554), D(0)), (MAR_2, D(215554), D(90000))])
+            insured = Insured.search([])
+            self.assertEqual(len(insured), 9)  # 3 persons × 3 months
+            self.assertEqual(sum(i.contributions_within_cap
+                    for i in insured), D(956700))
+            rows = Reconciliation.search([])
+            self.assertEqual(len(rows), 6)
+            self.assertEqual({r.difference for r in rows}, {D(0)})
+            rate_ids = [r.id for r in rates]
+        user, context = self.as_director(1, self.other_id)
+        with user, context, Transaction().set_context(period,
+                company=self.school_id):
+            # another institution's figures: nothing, even when asked
+            for Model in [Rate, Date, Insured, Reconciliation]:
+                self.assertEqual(Model.search([]), [])
+            with self.assertRaises(AccessError):
+                Rate.read(rate_ids, ['income'])
