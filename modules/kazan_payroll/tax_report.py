@@ -23,12 +23,14 @@ The split between the rates and around the cap uses the law of the year
 (``law_year``) and the cumulative figures the payslips keep (``ytd_*``),
 so it is exact whatever lines the payslips have.
 """
+import csv
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sql import Column, Literal, Union, Values
+from sql import Column, Literal, Null, Union, Values
 from sql.aggregate import Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Extract
@@ -47,7 +49,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
-from . import rules
+from . import fns, rules
 from .exceptions import TaxReportError
 from .run import _apply_types
 
@@ -552,6 +554,173 @@ class TaxReport:
         return result
 
 
+# --- The annual income certificates ------------------------------------------
+
+def read_income_codes():
+    """The FNS codes of income by payslip line code and of deduction by
+    kind of child deduction (fns/income_codes.csv): {(kind, code):
+    (fns code, confirmed)}"""
+    with open(fns.FNS_DIR / 'income_codes.csv', encoding='utf-8',
+            newline='') as file:
+        return {(r['kind'], r['line_code']): (r['fns_code'],
+                r['confirmed'] == 'yes')
+            for r in csv.DictReader(file, delimiter=';')}
+
+
+def child_deduction_parts(amount, basis, params):
+    """A month's standard deduction by kind of child: first_child,
+    second_child, further_child, disabled_child, as the rule granted it
+    from the basis of its line (children, disabled_children); the whole
+    amount as 'unsplit' when the basis does not give it back"""
+    try:
+        children = int(basis.get('children') or 0)
+        disabled = int(basis.get('disabled_children') or 0)
+    except (TypeError, ValueError):
+        children = disabled = 0
+    parts = {
+        'first_child': params.child_deduction_first if children else ZERO,
+        'second_child': params.child_deduction_second if children > 1
+        else ZERO,
+        'further_child': params.child_deduction_third * max(0,
+            children - 2),
+        'disabled_child': params.child_deduction_disabled * disabled,
+        }
+    if sum(parts.values(), ZERO) != amount:
+        return {'unsplit': amount} if amount else {}
+    return {k: v for k, v in parts.items() if v}
+
+
+@dataclass
+class IncomeCertificate:
+    "The income and tax of one person for the year (the annual 6-НДФЛ)"
+    party: int
+    name: str = ''
+    inn: str = ''
+    snils: str = ''
+    income: dict = field(default_factory=dict)  # {(month, code): amount}
+    deductions: dict = field(default_factory=dict)  # {(month, code): amt}
+    computed: Decimal = ZERO
+    withheld: Decimal = ZERO
+    unconfirmed: set = field(default_factory=set)  # codes to check
+
+    @property
+    def total_income(self):
+        return sum(self.income.values(), ZERO)
+
+    @property
+    def total_deductions(self):
+        return sum(self.deductions.values(), ZERO)
+
+
+def income_certificates(company, year):
+    """The income certificates of the year of the institution's persons:
+    the earnings and the deductions of the posted payslips by month and
+    FNS code (the lines grouped by kind, the codes data), the tax computed
+    and the tax withheld (the runs whose final settlement is paid)"""
+    pool = Pool()
+    LawYear = pool.get('kazan.payroll.law_year')
+    params = LawYear.parameters(year)
+    codes = read_income_codes()
+    payslip, line, run, employee, party, move = tables(
+        'kazan.payroll.payslip', 'kazan.payroll.payslip.line',
+        'kazan.payroll.run', 'company.employee', 'party.party',
+        'account.move')
+    where = ((payslip.company == company.id) & (run.state == 'posted')
+        & (run.month >= dt.date(year, 1, 1))
+        & (run.month <= dt.date(year, 12, 31)))
+    cursor = Transaction().connection.cursor()
+    certificates = {}
+
+    def certificate(party_id):
+        return certificates.setdefault(party_id, IncomeCertificate(party_id))
+
+    query = (payslip
+        .join(run, condition=payslip.run == run.id)
+        .join(employee, condition=payslip.employee == employee.id)
+        .join(party, condition=employee.party == party.id)
+        .join(move, 'LEFT', condition=(run.final_move == move.id)
+            & (move.state == 'posted'))
+        .select(employee.party, Max(party.name), Max(employee.personal_inn),
+            Max(employee.snils), Sum(Coalesce(payslip.ndfl, 0)),
+            Sum(Case((move.id != Null, Coalesce(payslip.ndfl, 0)),
+                    else_=Literal(0))),
+            where=where, group_by=[employee.party]))
+    _apply_types(query, [None, None, None, None, 'NUMERIC', 'NUMERIC'])
+    cursor.execute(*query)
+    for party_id, name, inn, snils, computed, withheld in cursor:
+        cert = certificate(party_id)
+        cert.name, cert.inn, cert.snils = name, inn or '', snils or ''
+        cert.computed = Decimal(str(computed or 0))
+        cert.withheld = Decimal(str(withheld or 0))
+
+    lines = (line
+        .join(payslip, condition=line.payslip == payslip.id)
+        .join(run, condition=payslip.run == run.id)
+        .join(employee, condition=payslip.employee == employee.id))
+    query = lines.select(employee.party, run.month, line.code,
+        Sum(line.amount),
+        where=where & (line.kind == rules.EARNING),
+        group_by=[employee.party, run.month, line.code])
+    _apply_types(query, [None, 'DATE', None, 'NUMERIC'])
+    cursor.execute(*query)
+    for party_id, month, code, amount in cursor:
+        cert = certificate(party_id)
+        fns_code, confirmed = codes.get((rules.EARNING, code), ('', False))
+        if not confirmed:
+            cert.unconfirmed.add(fns_code or code)
+        key = (month, fns_code)
+        cert.income[key] = cert.income.get(key, ZERO) + Decimal(
+            str(amount or 0))
+
+    query = lines.select(employee.party, run.month, line.basis, line.amount,
+        where=where & (line.kind == rules.TAX_DEDUCTION))
+    _apply_types(query, [None, 'DATE', None, 'NUMERIC'])
+    cursor.execute(*query)
+    for party_id, month, basis, amount in cursor:
+        cert = certificate(party_id)
+        parts = child_deduction_parts(Decimal(str(amount or 0)),
+            json.loads(basis or '{}'), params)
+        for kind, part in parts.items():
+            fns_code, confirmed = codes.get(
+                (rules.TAX_DEDUCTION, kind), ('', False))
+            if not confirmed:
+                cert.unconfirmed.add(fns_code or kind)
+            key = (month, fns_code)
+            cert.deductions[key] = cert.deductions.get(key, ZERO) + part
+    return sorted(certificates.values(), key=lambda c: (c.name or '',
+            c.snils))
+
+
+def certificates_table(certificates):
+    "The income certificates as a table of the export package"
+    rows = []
+    for number, cert in enumerate(certificates, 1):
+        rows.append({'number': number, 'name': cert.name,
+                'snils': cert.snils, 'inn': cert.inn, 'bold': True,
+                'income': cert.total_income,
+                'deductions': cert.total_deductions,
+                'computed': cert.computed, 'withheld': cert.withheld,
+                'check': ', '.join(sorted(c for c in cert.unconfirmed if c))})
+        for (month, code), amount in sorted(cert.income.items()):
+            rows.append({'name': _month_name(month), 'level': 1,
+                    'code': code, 'income': amount})
+        for (month, code), amount in sorted(cert.deductions.items()):
+            rows.append({'name': _month_name(month), 'level': 1,
+                    'code': code, 'deductions': amount})
+    return export.Table("Приложение 1. Справки о доходах и суммах налога",
+        [export.Column('number', "№", 'code', 5),
+            export.Column('name', "Физическое лицо, месяц", 'text', 30),
+            export.Column('snils', "СНИЛС", 'code', 12),
+            export.Column('inn', "ИНН", 'code', 13),
+            export.Column('code', "Код", 'code', 6),
+            export.Column('income', "Доход", 'amount'),
+            export.Column('deductions', "Вычет", 'amount'),
+            export.Column('computed', "Налог исчислен", 'amount'),
+            export.Column('withheld', "Налог удержан", 'amount'),
+            export.Column('check', "Коды проверить", 'code', 14),
+            ], rows, sheet="Справки о доходах")
+
+
 # --- The documents -----------------------------------------------------------
 
 FORM_TITLES = {
@@ -651,11 +820,15 @@ def ndfl6_document(report, reconciliation):
             export.Column('not_withheld', "Не удержано (170)", 'amount'),
             export.Column('returned', "Возвращено (190)", 'amount'),
             ], section2_rows, sheet="Раздел 2")
+    tables = [section1, by_date, section2,
+        _reconciliation_table("Сверка с учетом: НДФЛ", reconciliation)]
+    if report.quarter == 4:
+        # the annual report carries the income certificates
+        tables.append(certificates_table(
+                income_certificates(report.company, report.year)))
     title, knd = FORM_TITLES['ndfl6']
     return export.Document(title, knd,
-        header(report.company, report.year, report.quarter), [
-            section1, by_date, section2,
-            _reconciliation_table("Сверка с учетом: НДФЛ", reconciliation)])
+        header(report.company, report.year, report.quarter), tables)
 
 
 def rsv_document(report, reconciliation):
@@ -724,7 +897,6 @@ def rsv_document(report, reconciliation):
 def build(form, company, year, quarter):
     """The figures of form for the institution, and a function(fmt) ->
     (file name, bytes) of its file in fmt (FORMATS)"""
-    from . import fns
     tax = TaxReport(company, year, quarter)
     figures = tax.ndfl6() if form == 'ndfl6' else tax.rsv()
     reconciliation = tax.reconciliation()[

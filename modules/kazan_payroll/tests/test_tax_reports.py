@@ -392,3 +392,45 @@ class TaxReportTestCase(unittest.TestCase):
                 self.assertEqual(Model.search([]), [])
             with self.assertRaises(AccessError):
                 Rate.read(rate_ids, ['income'])
+
+    @in_rolled_back_transaction
+    def test_income_certificates_of_the_year(self):
+        "The annual certificates: income and deductions by month and code"
+        certificates = tax_report.income_certificates(self.school(), 2026)
+        self.assertEqual(len(certificates), 3)
+        petrov = certificates[1]
+        self.assertEqual(petrov.name.split()[0], 'Фамилия2')
+        self.assertEqual(petrov.income,
+            {(m, '2000'): D(40000) for m in MONTHS})
+        # two children: the first 1,400 (126), the second 2,800 (127)
+        self.assertEqual(petrov.deductions,
+            {**{(m, '126'): D(1400) for m in MONTHS},
+                **{(m, '127'): D(2800) for m in MONTHS}})
+        # 3 × 4,654, all withheld (March's on 2 April)
+        self.assertEqual((petrov.computed, petrov.withheld),
+            (D(13962), D(13962)))
+        # the codes are unconfirmed data: the certificate says so
+        self.assertEqual(petrov.unconfirmed, {'2000', '126', '127'})
+        sidorov = certificates[2]
+        # 4.5 million: 312,000 + 15 % × 2,100,000
+        self.assertEqual(sidorov.computed, D(627000))
+        self.assertEqual(sidorov.total_income, D(4500000))
+        # the annual report carries them, the quarters do not
+        _, _, render = tax_report.build('ndfl6', self.school(), 2026, 4)
+        book = openpyxl.load_workbook(io.BytesIO(render('xlsx')[1]))
+        self.assertIn('Справки о доходах', book.sheetnames)
+        _, _, render = tax_report.build('ndfl6', self.school(), 2026, 1)
+        book = openpyxl.load_workbook(io.BytesIO(render('xlsx')[1]))
+        self.assertNotIn('Справки о доходах', book.sheetnames)
+
+    def test_child_deduction_parts(self):
+        "The month's deduction split by child, or left whole"
+        params = rules.load_parameters(2026)
+        # four children, one disabled: 1,400 + 2,800 + 2 × 6,000 + 12,000
+        self.assertEqual(tax_report.child_deduction_parts(D(28200),
+                {'children': '4', 'disabled_children': '1'}, params),
+            {'first_child': D(1400), 'second_child': D(2800),
+                'further_child': D(12000), 'disabled_child': D(12000)})
+        # an amount the basis does not give back is kept whole
+        self.assertEqual(tax_report.child_deduction_parts(D(5000),
+                {'children': '2'}, params), {'unsplit': D(5000)})
