@@ -1,9 +1,11 @@
 """``kazan tax-reports``: its arguments, and bad usage refused before any
 work (exit status 2, a Russian message, no database opened).
 
-What it writes is checked in-process on a posted payroll by
-modules/kazan_payroll/tests/test_tax_reports.py (``write_reports``).
+What it writes is checked in-process (``write_reports``) on one school
+with January posted and paid; the figures themselves are the module's
+tests' (modules/kazan_payroll/tests/test_tax_reports.py).
 """
+import datetime as dt
 import pathlib
 import shutil
 import subprocess
@@ -11,6 +13,12 @@ import tempfile
 import unittest
 
 from kazan import cli, tax_reports
+from trytond.modules.kazan_accounting.transaction import in_transaction
+from trytond.modules.kazan_payroll.tests.test_payroll import plain
+from trytond.modules.kazan_payroll.tests.tools import (
+    in_rolled_back_transaction, school_with_staff)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, activate_module
 
 from .commands import KAZAN, command_env
 
@@ -73,3 +81,39 @@ class UsageTestCase(unittest.TestCase):
                 self.assertIn(message, result.stderr)
         self.assertEqual(file.read_text(encoding='utf-8'), 'keep me\n')
         self.assertFalse((self.workdir / 'out').exists())
+
+
+class WriteReportsTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['kazan_payroll'])
+
+        def setup(pool):
+            Run = pool.get('kazan.payroll.run')
+            school, _ = school_with_staff(pool, 63, dt.date(2026, 1, 1),
+                [plain(1), plain(2)])
+            run, = Run.runs_for([school], dt.date(2026, 1, 1))
+            Run.compute([run])
+            Run.post([run])
+            Run.pay_final([run])
+            return school.inn
+        cls.inn = in_transaction(DB_NAME, setup)
+
+    @in_rolled_back_transaction
+    def test_a_folder_per_institution(self):
+        "Both forms in each format, in the folder of the INN"
+        out = pathlib.Path(tempfile.mkdtemp(prefix='kazan-tax-'))
+        self.addCleanup(shutil.rmtree, out, ignore_errors=True)
+        result = tax_reports.write_reports(Pool(), 2026, 1, out,
+            inns=[self.inn, '7700000000'], formats=['xlsx', 'xml'])
+        self.assertEqual(result.written, [self.inn])
+        self.assertEqual([inn for inn, _ in result.failures],
+            ['7700000000'])
+        # the payslips and the ledger agree
+        self.assertEqual(result.differences, [])
+        names = sorted(p.name for p in (out / self.inn).iterdir())
+        self.assertEqual(names[2:], ['ndfl6_2026_Q1.xlsx',
+                'rsv_2026_Q1.xlsx'])
+        self.assertTrue(names[0].startswith('NO_NDFL6.2_'))
+        self.assertTrue(names[1].startswith('NO_RASCHSV_'))

@@ -894,6 +894,90 @@ def rsv_document(report, reconciliation):
                 reconciliation)])
 
 
+def _xml_signer(company):
+    last, first, patronymic = split_name(getattr(company, 'director', ''))
+    return {'last_name': last, 'first_name': first,
+        'patronymic': patronymic}
+
+
+def _xml_company(company):
+    return {'name': company.party.name, 'inn': company.inn,
+        'kpp': company.kpp, 'oktmo': company.oktmo,
+        'phone': getattr(company, 'phone', None)}
+
+
+def _xml_document(figures):
+    return {'period': PERIOD_CODES[figures.quarter], 'year': figures.year}
+
+
+def formatted_snils(snils):
+    "A СНИЛС as XXX-XXX-XXX YY"
+    if len(snils or '') != 11:
+        return snils
+    return f'{snils[:3]}-{snils[3:6]}-{snils[6:9]} {snils[9:]}'
+
+
+def ndfl6_xml_figures(report):
+    "The figures of the map ndfl6.csv from a tax_report.Ndfl6"
+    kbks = []
+    for figures in report.rates:
+        halves, returned = report.halves(figures.rate)
+        kbks.append({'kbk': figures.kbk,
+                'withheld': sum(halves, ZERO),
+                'returned': sum(returned, ZERO),
+                **{f'withheld_{i}': a for i, a in enumerate(halves, 1)}})
+    return {
+        'totals': {'persons': len(report.persons),
+            'withheld': report.total('withheld'),
+            'not_withheld': report.total('not_withheld'),
+            'returned': report.total('returned')},
+        'rates': [{'rate': f'{r.rate:f}', 'kbk': r.kbk, 'income': r.income,
+                'deductions': r.deductions, 'computed': r.computed}
+            for r in report.rates],
+        'kbks': kbks,
+        }
+
+
+def rsv_xml_figures(report):
+    "The figures of the map rsv.csv from a tax_report.Rsv"
+    total, quarter = report.since_january(), report.last_quarter()
+    months = [report.by_month.get(m, PersonMonth()) for m in report.months]
+    figures = {name: {'period': getattr(total, name),
+            'quarter': getattr(quarter, name),
+            **{f'm{i}': getattr(f, name) for i, f in enumerate(months, 1)}}
+        for name in RSV_FIGURES}
+    figures['counts'] = {'period': report.count_period,
+        'quarter': len(report.persons),
+        **{f'm{i}': report.counts.get(m, 0)
+            for i, m in enumerate(report.months, 1)}}
+    persons = []
+    for person in report.persons:
+        last, first, patronymic = split_name(person.name)
+        persons.append({'snils': formatted_snils(person.snils),
+                'inn': person.inn, 'last_name': last, 'first_name': first,
+                'patronymic': patronymic,
+                'months': [{'month': f'{m.month:02d}',
+                        'payments': f.payments,
+                        'base_within_cap': f.base_within_cap,
+                        'contributions_within_cap':
+                        f.contributions_within_cap}
+                    for m, f in sorted(person.months.items())]})
+    figures['persons'] = persons
+    return figures
+
+
+def xml_figures(form, report):
+    "The figures of the element map of form (fns/*.csv) from its report"
+    figures = ndfl6_xml_figures(report) if form == 'ndfl6' \
+        else rsv_xml_figures(report)
+    figures.update({
+            'document': _xml_document(report),
+            'company': _xml_company(report.company),
+            'signer': _xml_signer(report.company),
+            })
+    return figures
+
+
 def build(form, company, year, quarter):
     """The figures of form for the institution, and a function(fmt) ->
     (file name, bytes) of its file in fmt (FORMATS)"""
@@ -905,7 +989,8 @@ def build(form, company, year, quarter):
     def render(fmt, today=None):
         today = today or Pool().get('ir.date').today()
         if fmt == 'xml':
-            return fns.build(form, figures, today)
+            return fns.build(form, company, xml_figures(form, figures),
+                today)
         if form == 'ndfl6':
             document = ndfl6_document(figures, reconciliation)
         else:

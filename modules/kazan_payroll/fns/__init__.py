@@ -159,92 +159,12 @@ def render(form, figures):
         xml_declaration=True, pretty_print=True)
 
 
-def _signer(company):
-    from ..tax_report import split_name
-    last, first, patronymic = split_name(getattr(company, 'director', ''))
-    return {'last_name': last, 'first_name': first,
-        'patronymic': patronymic}
-
-
-def _company(company):
-    return {'name': company.name if hasattr(company, 'name')
-        else company.rec_name, 'inn': company.inn, 'kpp': company.kpp,
-        'oktmo': company.oktmo, 'phone': getattr(company, 'phone', None)}
-
-
-def _document(figures, today):
-    from ..tax_report import PERIOD_CODES
-    return {'date': today, 'period': PERIOD_CODES[figures.quarter],
-        'year': figures.year,
-        'tax_office': (figures.company.kpp or '')[:4]}
-
-
-def _formatted_snils(snils):
-    if len(snils or '') != 11:
-        return snils
-    return f'{snils[:3]}-{snils[3:6]}-{snils[6:9]} {snils[9:]}'
-
-
-def ndfl6_figures(report):
-    "The figures of the map ndfl6.csv from a tax_report.Ndfl6"
-    kbks = []
-    for figures in report.rates:
-        halves, returned = report.halves(figures.rate)
-        kbks.append({'kbk': figures.kbk,
-                'withheld': sum(halves, Decimal(0)),
-                'returned': sum(returned, Decimal(0)),
-                **{f'withheld_{i}': a for i, a in enumerate(halves, 1)}})
-    return {
-        'totals': {'persons': len(report.persons),
-            'withheld': report.total('withheld'),
-            'not_withheld': report.total('not_withheld'),
-            'returned': report.total('returned')},
-        'rates': [{'rate': f'{r.rate:f}', 'kbk': r.kbk, 'income': r.income,
-                'deductions': r.deductions, 'computed': r.computed}
-            for r in report.rates],
-        'kbks': kbks,
-        }
-
-
-def rsv_figures(report):
-    "The figures of the map rsv.csv from a tax_report.Rsv"
-    from ..tax_report import RSV_FIGURES, PersonMonth, split_name
-    total, quarter = report.since_january(), report.last_quarter()
-    months = [report.by_month.get(m, PersonMonth()) for m in report.months]
-    figures = {name: {'period': getattr(total, name),
-            'quarter': getattr(quarter, name),
-            **{f'm{i}': getattr(f, name) for i, f in enumerate(months, 1)}}
-        for name in RSV_FIGURES}
-    figures['counts'] = {'period': report.count_period,
-        'quarter': len(report.persons),
-        **{f'm{i}': report.counts.get(m, 0)
-            for i, m in enumerate(report.months, 1)}}
-    persons = []
-    for person in report.persons:
-        last, first, patronymic = split_name(person.name)
-        persons.append({'snils': _formatted_snils(person.snils),
-                'inn': person.inn, 'last_name': last, 'first_name': first,
-                'patronymic': patronymic,
-                'months': [{'month': f'{m.month:02d}',
-                        'payments': f.payments,
-                        'base_within_cap': f.base_within_cap,
-                        'contributions_within_cap':
-                        f.contributions_within_cap}
-                    for m, f in sorted(person.months.items())]})
-    figures['persons'] = persons
-    return figures
-
-
-def build(form, report, today, guid=None):
-    """The FNS XML file of a tax_report.Ndfl6 or Rsv: (file name, bytes)"""
-    company = report.company
+def build(form, company, figures, today, guid=None):
+    """The FNS XML file of form for the institution: (file name, bytes);
+    figures are those of the map, the file's, the document's, the
+    company's and the signer's are added here"""
     identifier = file_id(form, company, today, guid)
-    figures = ndfl6_figures(report) if form == 'ndfl6' \
-        else rsv_figures(report)
-    figures.update({
-            'file': {'id': identifier, 'program': PROGRAM},
-            'document': _document(report, today),
-            'company': _company(company),
-            'signer': _signer(company),
-            })
+    figures = dict(figures, file={'id': identifier, 'program': PROGRAM})
+    figures['document'] = dict(figures.get('document', {}), date=today,
+        tax_office=(company.kpp or '')[:4])
     return f'{identifier}.xml', render(form, figures)

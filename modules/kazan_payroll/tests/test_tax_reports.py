@@ -14,11 +14,8 @@ figures are computed by hand below, the arithmetic written:
 """
 import datetime as dt
 import io
-import shutil
-import tempfile
 import unittest
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pypdf
@@ -310,24 +307,6 @@ class TaxReportTestCase(unittest.TestCase):
                 ('02', '1479000.00', '443700.00'), ('03', '0.00', '0.00')])
         self.assertRegex(persons[0].find('ДанФЛПолуч').get('СНИЛС'),
             r'^\d{3}-\d{3}-\d{3} \d{2}$')
-
-    @in_rolled_back_transaction
-    def test_command_writes_a_folder_per_institution(self):
-        "kazan tax-reports: both forms in each format, by INN"
-        from kazan import tax_reports
-        school = self.school()
-        out = Path(tempfile.mkdtemp(prefix='kazan-tax-'))
-        self.addCleanup(shutil.rmtree, out, ignore_errors=True)
-        result = tax_reports.write_reports(Pool(), 2026, 1, out,
-            inns=[school.inn, '7700000000'], formats=['xlsx', 'xml'])
-        self.assertEqual(result.written, [school.inn])
-        self.assertEqual([inn for inn, _ in result.failures], ['7700000000'])
-        self.assertEqual(result.differences, [])
-        names = sorted(p.name for p in (out / school.inn).iterdir())
-        self.assertEqual(names[-2:], ['ndfl6_2026_Q1.xlsx',
-                'rsv_2026_Q1.xlsx'])
-        self.assertTrue(names[0].startswith('NO_NDFL6.2_'))
-        self.assertTrue(names[1].startswith('NO_RASCHSV_'))
 
     def as_director(self, index, company_id):
         pool = Pool()
