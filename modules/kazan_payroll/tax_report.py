@@ -1297,3 +1297,37 @@ class TaxReconciliation(TaxRowsMixin, ModelSQL, ModelView):
                         'month': month, **dict(zip(cls._figures[3:],
                                 amounts))})
         return rows
+
+
+class RsvTotal(TaxRowsMixin, ModelSQL, ModelView):
+    "RSV: Section 1 Totals"
+    __name__ = 'kazan.payroll.tax_report.rsv_total'
+
+    figure = fields.Selection([
+            ('payments', "Payments"),
+            ('not_subject', "Not subject to contributions"),
+            ('base', "Contribution base"),
+            ('base_within_cap', "Base within the cap"),
+            ('base_above_cap', "Base above the cap"),
+            ('contributions', "Contributions"),
+            ('contributions_within_cap', "Contributions within the cap"),
+            ('contributions_above_cap', "Contributions above the cap"),
+            ], "Figure", sort=False)
+    since_january = _amount("Since January")
+    last_quarter = _amount("Last Three Months")
+    month_1 = _amount("1st Month")
+    month_2 = _amount("2nd Month")
+    month_3 = _amount("3rd Month")
+    _figures = ['figure', 'since_january', 'last_quarter', 'month_1',
+        'month_2', 'month_3']
+
+    @classmethod
+    def _rows(cls, report):
+        rsv = report.rsv()
+        total, quarter = rsv.since_january(), rsv.last_quarter()
+        months = [rsv.by_month.get(m, PersonMonth()) for m in rsv.months]
+        return [{'figure': name, 'since_january': getattr(total, name),
+                'last_quarter': getattr(quarter, name),
+                **{f'month_{i}': getattr(f, name)
+                    for i, f in enumerate(months, 1)}}
+            for name in RSV_FIGURES]

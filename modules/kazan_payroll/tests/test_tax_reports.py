@@ -344,6 +344,7 @@ class TaxReportTestCase(unittest.TestCase):
         Date = pool.get('kazan.payroll.tax_report.ndfl6_date')
         Insured = pool.get('kazan.payroll.tax_report.rsv_insured')
         Reconciliation = pool.get('kazan.payroll.tax_report.reconciliation')
+        Total = pool.get('kazan.payroll.tax_report.rsv_total')
         period = {'year': 2026, 'quarter': '1'}
         user, context = self.as_director(0, self.school_id)
         with user, context, Transaction().set_context(period):
@@ -359,6 +360,11 @@ class TaxReportTestCase(unittest.TestCase):
             self.assertEqual(len(insured), 9)  # 3 persons × 3 months
             self.assertEqual(sum(i.contributions_within_cap
                     for i in insured), D(956700))
+            totals = {t.figure: t for t in Total.search([])}
+            above = totals['base_above_cap']
+            self.assertEqual((above.since_january, above.month_1,
+                    above.month_2, above.month_3),
+                (D(1521000), D(0), D(21000), D(1500000)))
             rows = Reconciliation.search([])
             self.assertEqual(len(rows), 6)
             self.assertEqual({r.difference for r in rows}, {D(0)})
@@ -367,7 +373,7 @@ class TaxReportTestCase(unittest.TestCase):
         with user, context, Transaction().set_context(period,
                 company=self.school_id):
             # another institution's figures: nothing, even when asked
-            for Model in [Rate, Date, Insured, Reconciliation]:
+            for Model in [Rate, Date, Insured, Reconciliation, Total]:
                 self.assertEqual(Model.search([]), [])
             with self.assertRaises(AccessError):
                 Rate.read(rate_ids, ['income'])
