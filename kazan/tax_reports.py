@@ -98,12 +98,13 @@ def write_reports(pool, year, quarter, out_dir, inns=None,
                     for fmt in formats:
                         name, content = render(fmt)
                         _write_whole(folder / name, content)
-                    *_, difference = reconciliation.total()
+                    payslips, *_, ledger, difference = \
+                        reconciliation.total()
                     if difference:
                         result.differences.append((company.inn,
                                 f"{ACCOUNTS[form]}: по расчетным листкам "
-                                f"на {difference:.2f} больше, чем по "
-                                f"счету {reconciliation.account}"))
+                                f"{payslips:.2f}, по счету "
+                                f"{reconciliation.account} {ledger:.2f}"))
             except OSError as error:
                 result.failures.append((company.inn, _folder_error(error)))
             else:

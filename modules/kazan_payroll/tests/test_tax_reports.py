@@ -321,11 +321,21 @@ class TaxReportTestCase(unittest.TestCase):
     @in_rolled_back_transaction
     def test_director_sees_own_institution_only(self):
         "A director exports their school's reports, never another's"
-        Report = Pool().get('kazan.payroll.tax_report', type='report')
-        data = {'company': self.school_id, 'year': 2026, 'quarter': 1,
-            'form': 'rsv', 'format': 'xml'}
+        pool = Pool()
+        Report = pool.get('kazan.payroll.tax_report', type='report')
+        Wizard = pool.get('kazan.payroll.tax_report.export', type='wizard')
         user, context = self.as_director(0, self.school_id)
         with user, context:
+            session_id, _, _ = Wizard.create()
+            result = Wizard.execute(session_id, {'start': {
+                        'company': self.school_id, 'year': 2026,
+                        'quarter': '1', 'form': 'rsv', 'format': 'xml'}},
+                'export_')
+            Wizard.delete(session_id)
+            (_, data), = result['actions']
+            self.assertEqual(data, {'company': self.school_id,
+                    'year': 2026, 'quarter': 1, 'form': 'rsv',
+                    'format': 'xml'})
             ext, content, _, name = Report.execute([], dict(data))
         self.assertEqual(ext, 'xml')
         self.assertTrue(name.startswith('NO_RASCHSV_'))
