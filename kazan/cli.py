@@ -216,7 +216,7 @@ def parser():
         metavar='DIR')
     tax_reports.add_argument('--format', type=_tax_formats,
         default=['xlsx'], metavar='xlsx,pdf,xml',
-        help="форматы через запятую (также ods, csv)")
+        help="форматы через запятую (также ods)")
     tax_reports.add_argument('--user', metavar='LOGIN',
         help="от имени пользователя, с его правами (пароль из "
         "$KAZAN_PASSWORD или --password-file)")

@@ -18,7 +18,7 @@ from .config import UsageError
 from .progress import Progress
 from .statements import _folder_error, _write_whole, select_institutions
 
-FORMATS = ['xlsx', 'pdf', 'ods', 'csv', 'xml']
+FORMATS = ['xlsx', 'pdf', 'ods', 'xml']
 FORMS = ['ndfl6', 'rsv']
 # What the ledger's account of each form holds, for the messages
 ACCOUNTS = {'ndfl6': 'НДФЛ', 'rsv': 'страховые взносы'}

@@ -13,6 +13,7 @@ import tempfile
 import unittest
 
 from kazan import cli, tax_reports
+from trytond.modules.kazan_accounting.tests.test_statements import post_moves
 from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.modules.kazan_payroll.tests.test_payroll import plain
 from trytond.modules.kazan_payroll.tests.tools import (
@@ -117,3 +118,22 @@ class WriteReportsTestCase(unittest.TestCase):
                 'rsv_2026_Q1.xlsx'])
         self.assertTrue(names[0].startswith('NO_NDFL6.2_'))
         self.assertTrue(names[1].startswith('NO_RASCHSV_'))
+
+    @in_rolled_back_transaction
+    def test_a_difference_with_the_ledger_is_named(self):
+        "An NDFL credited by hand on 303.01 is not the payslips'"
+        pool = Pool()
+        Company = pool.get('company.company')
+        school, = Company.search([('inn', '=', self.inn)])
+        post_moves(school, [(dt.date(2026, 1, 31), 'journal_non_cash', [
+                        ('302.11', '4', 100, 0, None, None),
+                        ('303.01', '4', 0, 100, None, None)])])
+        out = pathlib.Path(tempfile.mkdtemp(prefix='kazan-tax-'))
+        self.addCleanup(shutil.rmtree, out, ignore_errors=True)
+        result = tax_reports.write_reports(Pool(), 2026, 1, out,
+            formats=['ods'])
+        (inn, text), = result.differences
+        self.assertEqual(inn, self.inn)
+        # plain(): (60,000 + 30,000) × 13 % − 7,800 = 3,900 each, and 100
+        self.assertEqual(text, "НДФЛ: по расчетным листкам 7800.00, "
+            "по счету 303.01 7900.00")

@@ -56,8 +56,9 @@ from .run import _apply_types
 ZERO = rules.ZERO
 QUARTERS = [1, 2, 3, 4]
 FORMS = ['ndfl6', 'rsv']
-# The formats of the files: the export package's, and the FNS XML
-FORMATS = ['xlsx', 'pdf', 'ods', 'csv', 'xml']
+# The formats of the files: the export package's (a CSV holds one table
+# only, these documents have several), and the FNS XML
+FORMATS = ['xlsx', 'pdf', 'ods', 'xml']
 # The code of the period in the FNS formats (Период): the first quarter,
 # the half-year, nine months, the year (unconfirmed: fns/README.md)
 PERIOD_CODES = {1: '21', 2: '31', 3: '33', 4: '34'}
