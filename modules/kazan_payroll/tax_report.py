@@ -9,9 +9,10 @@ with the ledger (the turnover of 303.01 and 303.15):
 - 6-НДФЛ (KND 1151100): section 1 is the NDFL withheld in the last three
   months of the period, by the date it was withheld; section 2 sums, by
   rate of the progressive scale, the income whose tax was withheld in the
-  period, the deductions, the tax computed, withheld, not withheld and
-  returned.  The date of withholding of each income comes from one SQL
-  source (``TaxReport.ndfl_sources``): today the final settlement of a run
+  period (the FNS's reading since 2023, unconfirmed), the deductions,
+  the tax computed, withheld, not withheld and returned.  The date of
+  withholding of each income comes from one SQL source
+  (``TaxReport.ndfl_sources``): today the final settlement of a run
   (``run.final_move.date``), where the NDFL of the month is withheld.
 - РСВ (KND 1151111): section 1 the totals since January and by month of
   the last quarter (payments, base within and above the cap,
@@ -108,7 +109,7 @@ def band_bounds(params):
 
 def overlap(low, high, band_from, band_to):
     "The length of [low, high] within [band_from, band_to) (open: None)"
-    low, high = max(low, band_from), high
+    low = max(low, band_from)
     if band_to is not None:
         high = min(high, band_to)
     return max(ZERO, high - low)
