@@ -78,6 +78,22 @@ def _formats(value):
     return formats
 
 
+def _quarter(value):
+    from .tax_reports import parse_quarter
+    try:
+        return parse_quarter(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e))
+
+
+def _tax_formats(value):
+    from .tax_reports import parse_formats
+    try:
+        return parse_formats(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e))
+
+
 def _output_dir(path, option):
     """Refuse, before any work, a folder option (--out, --payments) that
     cannot be a folder to write in: an existing file, a path under a file,
@@ -191,6 +207,23 @@ def parser():
     statements.add_argument('--password-file', metavar='FILE',
         type=pathlib.Path, help="файл с паролем пользователя --user")
 
+    # kazan tax-reports (issue 15): 6-НДФЛ and РСВ for a quarter
+    tax_reports = sub.add_parser('tax-reports',
+        parents=[common, institutions],
+        help="6-НДФЛ и РСВ учреждений за отчетный период")
+    tax_reports.add_argument('quarter', type=_quarter, metavar='YYYY-Qn',
+        help="последний квартал периода (нарастающим итогом с января)")
+    tax_reports.add_argument('--out', required=True, type=pathlib.Path,
+        metavar='DIR')
+    tax_reports.add_argument('--format', type=_tax_formats,
+        default=['xlsx'], metavar='xlsx,pdf,xml',
+        help="форматы через запятую (также ods)")
+    tax_reports.add_argument('--user', metavar='LOGIN',
+        help="от имени пользователя, с его правами (пароль из "
+        "$KAZAN_PASSWORD или --password-file)")
+    tax_reports.add_argument('--password-file', metavar='FILE',
+        type=pathlib.Path, help="файл с паролем пользователя --user")
+
     plan = sub.add_parser('plan', parents=[nested],
         help="планы финансово-хозяйственной деятельности (ПФХД)")
     plan_sub = plan.add_subparsers(dest='plan_command', required=True,
@@ -283,6 +316,25 @@ def cmd_statements(settings, args):
         print(f"{label}: {reason}", file=sys.stderr)
     print(f"отчетность {len(result.written)} учреждений на {args.date} "
         f"записана в {args.out}", file=sys.stderr)
+    return EXIT_PARTIAL if result.failures else EXIT_OK
+
+
+def cmd_tax_reports(settings, args):
+    from . import tax_reports
+    _output_dir(args.out, '--out')
+    year, quarter = args.quarter
+    result = tax_reports.write(settings, year, quarter, args.out,
+        institutions=args.institution, formats=args.format, user=args.user,
+        password=_user_password(args) if args.user else None)
+    if result.refused:
+        print(f"kazan: {result.refused}", file=sys.stderr)
+        return EXIT_PARTIAL
+    for inn, reason in result.failures:
+        print(f"ИНН {inn}: {reason}", file=sys.stderr)
+    for inn, text in result.differences:
+        print(f"ИНН {inn}: расхождение с учетом: {text}", file=sys.stderr)
+    print(f"6-НДФЛ и РСВ {len(result.written)} учреждений за {year}-Q"
+        f"{quarter} записаны в {args.out}", file=sys.stderr)
     return EXIT_PARTIAL if result.failures else EXIT_OK
 
 
@@ -527,6 +579,7 @@ COMMANDS = {
     'onboard': cmd_onboard,
     'payroll': cmd_payroll,
     'statements': cmd_statements,
+    'tax-reports': cmd_tax_reports,
     'plan': cmd_plan,
     'absences': cmd_absences,
     'backup': cmd_backup,

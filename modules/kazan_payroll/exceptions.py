@@ -33,3 +33,7 @@ class VacationPayLateWarning(UserWarning):
 
 class WithholdingValidationError(ValidationError):
     "A withholding order is inconsistent: share, institution"
+
+
+class TaxReportError(UserError):
+    "A quarterly tax report cannot be made as asked"

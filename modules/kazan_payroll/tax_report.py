@@ -1,0 +1,1335 @@
+# This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
+"""The quarterly figures accountants file: 6-НДФЛ and РСВ.
+
+Both are computed per institution and reporting period (the first quarter,
+the half-year, nine months, the year: cumulative from 1 January, as the
+forms are) from the payslips of the posted runs, in SQL, and reconciled
+with the ledger (the turnover of 303.01 and 303.15):
+
+- 6-НДФЛ (KND 1151100): section 1 is the NDFL withheld in the last three
+  months of the period, by the date it was withheld; section 2 sums, by
+  rate of the progressive scale, the income whose tax was withheld in the
+  period (the FNS's reading since 2023, unconfirmed), the deductions,
+  the tax computed, withheld, not withheld and returned.  The date of
+  withholding of each income comes from one SQL source
+  (``TaxReport.ndfl_sources``): today the final settlement of a run
+  (``run.final_move.date``), where the NDFL of the month is withheld.
+- РСВ (KND 1151111): section 1 the totals since January and by month of
+  the last quarter (payments, base within and above the cap,
+  contributions), section 3 each insured person by month of the last
+  quarter.  A payment's date is its accrual (НК ст. 424 п. 1): the month
+  of the run.
+
+The split between the rates and around the cap uses the law of the year
+(``law_year``) and the cumulative figures the payslips keep (``ytd_*``),
+so it is exact whatever lines the payslips have.
+"""
+import csv
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sql import Column, Literal, Null, Union, Values
+from sql.aggregate import Max, Min, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import Extract
+from sql.operators import Or
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.currency.fields import Monetary
+from trytond.modules.kazan_accounting import export
+from trytond.modules.kazan_accounting.model import InstitutionRowsMixin, tables
+from trytond.modules.kazan_accounting.statement_report import (
+    SafeFileNameReport, readable_companies)
+from trytond.modules.kazan_accounting.trial_balance import OPENING_JOURNAL_TYPE
+from trytond.pool import Pool
+from trytond.report import Report
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateReport, StateView, Wizard
+
+from . import fns, rules
+from .exceptions import TaxReportError
+from .run import _apply_types
+
+ZERO = rules.ZERO
+QUARTERS = [1, 2, 3, 4]
+FORMS = ['ndfl6', 'rsv']
+# The formats of the files: the export package's (a CSV holds one table
+# only, these documents have several), and the FNS XML
+FORMATS = ['xlsx', 'pdf', 'ods', 'xml']
+# The code of the period in the FNS formats (Период): the first quarter,
+# the half-year, nine months, the year (unconfirmed: fns/README.md)
+PERIOD_CODES = {1: '21', 2: '31', 3: '33', 4: '34'}
+# The NDFL withheld in a month is paid by the 28th for the 1st–22nd and by
+# the 28th of the next month for the 23rd to its end (brief §6.1): the
+# form's section 1 gives the last three months in these halves.
+HALF_MONTH_LAST_DAY = 22
+# The tax of the first band goes to KBK 182 1 01 02010 01 1000 110, the
+# part above to 182 1 01 02080 01 1000 110 (brief §6.1); the brief names
+# no KBK for the bands above 15 %.
+BAND_KBK = {0: '18210102010011000110', 1: '18210102080011000110'}
+
+
+# --- Periods and bands: plain values, no database ----------------------------
+
+def period_bounds(year, quarter):
+    """The reporting period of a quarter: (1 January, the first day of the
+    quarter, its last day)"""
+    if quarter not in QUARTERS:
+        raise ValueError(f"quarter {quarter} is not 1 to 4")
+    first = dt.date(year, 3 * quarter - 2, 1)
+    last = rules.month_bounds(dt.date(year, 3 * quarter, 1))[1]
+    return dt.date(year, 1, 1), first, last
+
+
+def quarter_months(year, quarter):
+    "The three months of the quarter (their first days)"
+    return [dt.date(year, 3 * quarter - 2 + i, 1) for i in range(3)]
+
+
+def band_bounds(params):
+    """The NDFL bands of the year as (rate, base from, base to, tax from,
+    tax to): the tax at each threshold by the progressive scale, in whole
+    rubles (312,000 at 2.4 million); the last band is open (None)"""
+    bands = []
+    thresholds = list(params.ndfl_bands)
+    for i, (threshold, rate) in enumerate(thresholds):
+        upper = thresholds[i + 1][0] if i + 1 < len(thresholds) else None
+        tax_from = rules.round_rubles(
+            rules.ndfl_progressive(threshold, params))
+        tax_to = None if upper is None else rules.round_rubles(
+            rules.ndfl_progressive(upper, params))
+        bands.append((Decimal(rate), Decimal(threshold), upper, tax_from,
+                tax_to))
+    return bands
+
+
+def overlap(low, high, band_from, band_to):
+    "The length of [low, high] within [band_from, band_to) (open: None)"
+    low = max(low, band_from)
+    if band_to is not None:
+        high = min(high, band_to)
+    return max(ZERO, high - low)
+
+
+def split_by_band(bands, base_before, base_after, tax_before, tax_after):
+    """The part of a growth of the year's base and of its tax in each band:
+    [(income, tax)] in the order of the bands (НК ст. 224 п. 1: each rate
+    applies to the part of the base above its threshold)"""
+    base_before, base_after = max(ZERO, base_before), max(ZERO, base_after)
+    return [(overlap(base_before, base_after, b_from, b_to),
+            overlap(tax_before, tax_after, t_from, t_to))
+        for _, b_from, b_to, t_from, t_to in bands]
+
+
+def half_month(date):
+    "0 for the 1st–22nd of its month, 1 for the 23rd to its end"
+    return 0 if date.day <= HALF_MONTH_LAST_DAY else 1
+
+
+def split_name(name):
+    "A person's full name as (last name, first name, patronymic)"
+    parts = (name or '').split()
+    return (parts[0] if parts else '', parts[1] if len(parts) > 1 else '',
+        ' '.join(parts[2:]))
+
+
+# --- The figures -------------------------------------------------------------
+
+@dataclass
+class RateFigures:
+    "Section 2 of 6-НДФЛ for one rate"
+    rate: Decimal
+    kbk: str = ''
+    persons: set = field(default_factory=set)
+    income: Decimal = ZERO
+    deductions: Decimal = ZERO
+    computed: Decimal = ZERO
+    withheld: Decimal = ZERO
+    not_withheld: Decimal = ZERO
+    returned: Decimal = ZERO
+
+    @property
+    def person_count(self):
+        return len(self.persons)
+
+
+@dataclass
+class Withholding:
+    "Section 1 of 6-НДФЛ: the tax withheld and returned on one date"
+    date: dt.date
+    withheld: Decimal = ZERO
+    returned: Decimal = ZERO
+    by_rate: dict = field(default_factory=dict)  # {rate: withheld}
+
+
+@dataclass
+class Ndfl6:
+    "6-НДФЛ of one institution for one period"
+    company: object
+    year: int
+    quarter: int
+    rates: list = field(default_factory=list)  # [RateFigures]
+    withholdings: list = field(default_factory=list)  # [Withholding]
+    persons: set = field(default_factory=set)
+
+    @property
+    def months(self):
+        return quarter_months(self.year, self.quarter)
+
+    def total(self, name):
+        return sum((getattr(r, name) for r in self.rates), ZERO)
+
+    def halves(self, rate=None):
+        """The NDFL withheld in the last three months by half-month
+        (1–22, 23–end): six amounts, and the same for the returned; of one
+        rate (the returned go with the first) or of all"""
+        first_rate = min((r.rate for r in self.rates), default=None)
+        withheld, returned = [ZERO] * 6, [ZERO] * 6
+        for w in self.withholdings:
+            i = 2 * self.months.index(w.date.replace(day=1)) \
+                + half_month(w.date)
+            if rate is None:
+                withheld[i] += w.withheld
+            else:
+                withheld[i] += w.by_rate.get(rate, ZERO)
+            if rate is None or rate == first_rate:
+                returned[i] += w.returned
+        return withheld, returned
+
+
+@dataclass
+class PersonMonth:
+    "The figures of one insured person for one month"
+    payments: Decimal = ZERO
+    base: Decimal = ZERO
+    base_within_cap: Decimal = ZERO
+    contributions: Decimal = ZERO
+    contributions_within_cap: Decimal = ZERO
+
+    @property
+    def not_subject(self):
+        return self.payments - self.base
+
+    @property
+    def base_above_cap(self):
+        return self.base - self.base_within_cap
+
+    @property
+    def contributions_above_cap(self):
+        return self.contributions - self.contributions_within_cap
+
+    def add(self, other):
+        for name in ['payments', 'base', 'base_within_cap', 'contributions',
+                'contributions_within_cap']:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+RSV_FIGURES = ['payments', 'not_subject', 'base', 'base_within_cap',
+    'base_above_cap', 'contributions', 'contributions_within_cap',
+    'contributions_above_cap']
+
+
+@dataclass
+class InsuredPerson:
+    "Section 3 of РСВ: one insured person and their months"
+    party: int
+    name: str
+    snils: str
+    inn: str
+    months: dict = field(default_factory=dict)  # {month: PersonMonth}
+
+
+@dataclass
+class Rsv:
+    "РСВ of one institution for one period"
+    company: object
+    year: int
+    quarter: int
+    persons: list = field(default_factory=list)  # [InsuredPerson]
+    by_month: dict = field(default_factory=dict)  # {month: PersonMonth}
+    counts: dict = field(default_factory=dict)  # {month: persons paid}
+    count_period: int = 0
+
+    @property
+    def months(self):
+        return quarter_months(self.year, self.quarter)
+
+    def since_january(self):
+        total = PersonMonth()
+        for figures in self.by_month.values():
+            total.add(figures)
+        return total
+
+    def last_quarter(self):
+        total = PersonMonth()
+        for month in self.months:
+            total.add(self.by_month.get(month, PersonMonth()))
+        return total
+
+
+@dataclass
+class Reconciliation:
+    """What the payslips of the posted runs accrued and what the ledger
+    holds, by month: {month: (payslips, ledger credit, reversed)}"""
+    account: str
+    months: dict = field(default_factory=dict)
+
+    def rows(self):
+        for month in sorted(self.months):
+            payslips, credit, reversed_ = self.months[month]
+            ledger = credit - reversed_
+            yield month, payslips, credit, reversed_, ledger, \
+                payslips - ledger
+
+    def total(self):
+        payslips = credit = reversed_ = ZERO
+        for p, c, r in self.months.values():
+            payslips, credit, reversed_ = (
+                payslips + p, credit + c, reversed_ + r)
+        ledger = credit - reversed_
+        return payslips, credit, reversed_, ledger, payslips - ledger
+
+
+class TaxReport:
+    """The computation of both forms for one institution and quarter,
+    in the transaction of the caller (the record rules of the caller's
+    user apply where it checks access)"""
+
+    # The documents whose reversing moves (Tryton's cancel: the debit and
+    # credit swapped) take an accrual back off 303.01 and 303.15; a
+    # payment of the tax is no reversal.
+    ACCRUAL_ORIGINS = ['kazan.payroll.run']
+
+    def __init__(self, company, year, quarter):
+        self.company = company
+        self.year = year
+        self.quarter = quarter
+        self.since, self.first, self.last = period_bounds(year, quarter)
+
+    # --- 6-НДФЛ ---
+
+    @classmethod
+    def ndfl_sources(cls):
+        """The SQL queries of the NDFL withheld, one row per income paid:
+        company, party, date (of withholding), income_year, income,
+        deductions, base_before, base_after (the year's taxable base before
+        and after the income), tax_before, computed, withheld, returned.
+
+        Today the NDFL of a posted run is withheld at its final settlement
+        (the date of its move); a payment between runs (vacation pay)
+        adds a query of the same columns here."""
+        payslip, run, move, employee = tables(
+            'kazan.payroll.payslip', 'kazan.payroll.run', 'account.move',
+            'company.employee')
+        base_after = (Coalesce(payslip.ytd_income, 0)
+            - Coalesce(payslip.ytd_deductions, 0))
+        income = Coalesce(payslip.gross, 0)
+        deductions = Coalesce(payslip.standard_deduction, 0)
+        ndfl = Coalesce(payslip.ndfl, 0)
+        return [payslip
+            .join(run, condition=payslip.run == run.id)
+            .join(move, condition=run.final_move == move.id)
+            .join(employee, condition=payslip.employee == employee.id)
+            .select(
+                payslip.company.as_('company'),
+                employee.party.as_('party'),
+                move.date.as_('date'),
+                Extract('YEAR', run.month).as_('income_year'),
+                income.as_('income'),
+                deductions.as_('deductions'),
+                (base_after - income + deductions).as_('base_before'),
+                base_after.as_('base_after'),
+                (Coalesce(payslip.ytd_ndfl, 0) - ndfl).as_('tax_before'),
+                ndfl.as_('computed'),
+                ndfl.as_('withheld'),
+                Literal(0).as_('returned'),
+                where=(run.state == 'posted') & (move.state == 'posted'))]
+
+    def _ndfl_rows(self):
+        """The incomes paid in the period by person, date and year of the
+        income, summed in SQL, with the year's base and tax before the
+        first and after the last"""
+        queries = self.ndfl_sources()
+        source = queries[0] if len(queries) == 1 else Union(
+            *queries, all_=True)
+        query = source.select(
+            source.party, source.date, source.income_year,
+            Sum(source.income), Sum(source.deductions),
+            Min(source.base_before), Max(source.base_after),
+            Min(source.tax_before), Max(source.tax_before + source.computed),
+            Sum(source.computed), Sum(source.withheld), Sum(source.returned),
+            where=(source.company == self.company.id)
+            & (source.date >= self.since) & (source.date <= self.last),
+            group_by=[source.party, source.date, source.income_year],
+            order_by=[source.date, source.party])
+        _apply_types(query, [None, 'DATE', None] + ['NUMERIC'] * 9)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        for party, date, year, *amounts in cursor:
+            yield (party, date, int(year),
+                *(Decimal(str(a or 0)) for a in amounts))
+
+    def ndfl6(self):
+        "The figures of 6-НДФЛ"
+        LawYear = Pool().get('kazan.payroll.law_year')
+        report = Ndfl6(self.company, self.year, self.quarter)
+        bands = {}
+        rates = {}
+        dates = {}
+        for (party, date, year, income, deductions, base_before, base_after,
+                tax_before, tax_after, computed, withheld,
+                returned) in self._ndfl_rows():
+            if year not in bands:
+                bands[year] = band_bounds(LawYear.parameters(year))
+            parts = split_by_band(bands[year], base_before, base_after,
+                tax_before, tax_after)
+            # the first band takes the deductions and the rest of the
+            # income and tax (a late deduction may leave the base before
+            # negative); the top band keeps what could not be withheld
+            incomes = [income - sum((p[0] for p in parts[1:]), ZERO)] + [
+                p[0] for p in parts[1:]]
+            taxes = [computed - sum((p[1] for p in parts[1:]), ZERO)] + [
+                p[1] for p in parts[1:]]
+            top = max((i for i, (inc, tax) in enumerate(zip(incomes, taxes))
+                    if inc or tax), default=0)
+            withheld_parts = list(taxes)
+            withheld_parts[top] -= computed - withheld
+            report.persons.add(party)
+            if date >= self.first:
+                entry = dates.setdefault(date, Withholding(date))
+                entry.withheld += withheld
+                entry.returned += returned
+            for i, band in enumerate(bands[year]):
+                if i and not (incomes[i] or taxes[i]):
+                    continue
+                rate = band[0]
+                figures = rates.setdefault(
+                    rate, RateFigures(rate, BAND_KBK.get(i, '')))
+                figures.persons.add(party)
+                figures.income += incomes[i]
+                figures.computed += taxes[i]
+                figures.withheld += withheld_parts[i]
+                if i == top:
+                    figures.not_withheld += computed - withheld
+                if i == 0:
+                    figures.deductions += deductions
+                    figures.returned += returned
+                if date >= self.first:
+                    entry.by_rate[rate] = (entry.by_rate.get(rate, ZERO)
+                        + withheld_parts[i])
+        report.rates = [rates[r] for r in sorted(rates)]
+        report.withholdings = [dates[d] for d in sorted(dates)]
+        return report
+
+    # --- РСВ ---
+
+    def _rsv_rows(self):
+        """The payslips of the posted runs of the period by person and
+        month, summed in SQL, with the year's base after the month"""
+        payslip, run, employee, party = tables(
+            'kazan.payroll.payslip', 'kazan.payroll.run', 'company.employee',
+            'party.party')
+        query = (payslip
+            .join(run, condition=payslip.run == run.id)
+            .join(employee, condition=payslip.employee == employee.id)
+            .join(party, condition=employee.party == party.id)
+            .select(
+                employee.party, run.month,
+                Sum(Coalesce(payslip.gross, 0)),
+                Sum(Coalesce(payslip.contribution_base, 0)),
+                Sum(Coalesce(payslip.contributions, 0)),
+                Max(Coalesce(payslip.ytd_contribution_base, 0)),
+                Max(party.name), Max(employee.snils),
+                Max(employee.personal_inn),
+                where=(payslip.company == self.company.id)
+                & (run.state == 'posted')
+                & (run.month >= self.since) & (run.month <= self.last),
+                group_by=[employee.party, run.month],
+                order_by=[employee.party, run.month]))
+        _apply_types(query, [None, 'DATE'] + ['NUMERIC'] * 4
+            + [None] * 3)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        for party_id, month, *rest in cursor:
+            amounts = [Decimal(str(a or 0)) for a in rest[:4]]
+            yield (party_id, month, *amounts, *rest[4:])
+
+    def rsv(self):
+        "The figures of РСВ"
+        LawYear = Pool().get('kazan.payroll.law_year')
+        params = LawYear.parameters(self.year)
+        cap = params.contribution_cap
+        report = Rsv(self.company, self.year, self.quarter)
+        persons = {}
+        paid = defaultdict(set)
+        for (party_id, month, payments, base, contributions, ytd_base, name,
+                snils, inn) in self._rsv_rows():
+            before = ytd_base - base
+            split = rules.contributions(before, base, params)
+            figures = PersonMonth(payments=payments, base=base,
+                base_within_cap=max(ZERO, min(ytd_base, cap)
+                    - min(before, cap)),
+                contributions=contributions,
+                # the payslip's own contributions, within the cap first
+                contributions_within_cap=min(contributions,
+                    split.within_cap))
+            report.by_month.setdefault(month, PersonMonth()).add(figures)
+            if payments:
+                paid[month].add(party_id)
+            if month >= self.first:
+                person = persons.setdefault(party_id, InsuredPerson(
+                        party_id, name, snils or '', inn or ''))
+                person.months[month] = figures
+        report.persons = sorted(persons.values(),
+            key=lambda p: (p.name or '', p.snils))
+        report.counts = {m: len(p) for m, p in paid.items()}
+        report.count_period = len(set().union(*paid.values()))
+        return report
+
+    # --- Reconciliation with the ledger ---
+
+    def _payslip_totals(self, column):
+        payslip, run = tables('kazan.payroll.payslip', 'kazan.payroll.run')
+        query = payslip.join(run, condition=payslip.run == run.id).select(
+            run.month, Sum(Coalesce(getattr(payslip, column), 0)),
+            where=(payslip.company == self.company.id)
+            & (run.state == 'posted')
+            & (run.month >= self.since) & (run.month <= self.last),
+            group_by=[run.month])
+        _apply_types(query, ['DATE', 'NUMERIC'])
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        return {m: Decimal(str(a or 0)) for m, a in cursor}
+
+    def _ledger_totals(self, code):
+        """{month: [credit, reversed]}: the credit turnover of the account
+        by month, and the debits of the reversing moves of accruals (their
+        origin a payroll document)"""
+        line, move, account, journal = tables(
+            'account.move.line', 'account.move', 'account.account',
+            'account.journal')
+        reversal = Or([move.origin.like(f'{model},%')
+                for model in self.ACCRUAL_ORIGINS])
+        zero = Literal(0)
+        query = line.join(move, condition=line.move == move.id).join(
+            account, condition=line.account == account.id).join(
+            journal, condition=move.journal == journal.id).select(
+            move.date,
+            Sum(Coalesce(line.credit, zero)),
+            Sum(Case((reversal, Coalesce(line.debit, zero)), else_=zero)),
+            where=(move.company == self.company.id)
+            & (move.state == 'posted') & (account.code == code)
+            & (move.date >= self.since) & (move.date <= self.last)
+            # the balance carried over at onboarding is no turnover
+            & (journal.type != OPENING_JOURNAL_TYPE),
+            group_by=[move.date])
+        _apply_types(query, ['DATE', 'NUMERIC', 'NUMERIC'])
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        result = defaultdict(lambda: [ZERO, ZERO])
+        for date, credit, reversed_ in cursor:
+            totals = result[date.replace(day=1)]
+            totals[0] += Decimal(str(credit or 0))
+            totals[1] += Decimal(str(reversed_ or 0))
+        return result
+
+    def reconciliation(self):
+        """{'ndfl': Reconciliation, 'contributions': Reconciliation}: the
+        payslips' figure of each month and the ledger's, on the credit
+        account of the posting rules (303.01, 303.15)"""
+        PostingRule = Pool().get('kazan.payroll.posting_rule')
+        by_operation = PostingRule.rules()
+        result = {}
+        for operation in ['ndfl', 'contributions']:
+            code = by_operation[operation].credit_account
+            payslips = self._payslip_totals(operation)
+            ledger = self._ledger_totals(code)
+            months = {}
+            for month in set(payslips) | set(ledger):
+                credit, debit = ledger.get(month, (ZERO, ZERO))
+                months[month] = (payslips.get(month, ZERO), credit, debit)
+            result[operation] = Reconciliation(code, months)
+        return result
+
+
+# --- The annual income certificates ------------------------------------------
+
+def read_income_codes():
+    """The FNS codes of income by payslip line code and of deduction by
+    kind of child deduction (fns/income_codes.csv): {(kind, code):
+    (fns code, confirmed)}"""
+    with open(fns.FNS_DIR / 'income_codes.csv', encoding='utf-8',
+            newline='') as file:
+        return {(r['kind'], r['line_code']): (r['fns_code'],
+                r['confirmed'] == 'yes')
+            for r in csv.DictReader(file, delimiter=';')}
+
+
+def child_deduction_parts(amount, basis, params):
+    """A month's standard deduction by kind of child: first_child,
+    second_child, further_child, disabled_child, as the rule granted it
+    from the basis of its line (children, disabled_children); the whole
+    amount as 'unsplit' when the basis does not give it back"""
+    try:
+        children = int(basis.get('children') or 0)
+        disabled = int(basis.get('disabled_children') or 0)
+    except (TypeError, ValueError):
+        children = disabled = 0
+    parts = {
+        'first_child': params.child_deduction_first if children else ZERO,
+        'second_child': params.child_deduction_second if children > 1
+        else ZERO,
+        'further_child': params.child_deduction_third * max(0,
+            children - 2),
+        'disabled_child': params.child_deduction_disabled * disabled,
+        }
+    if sum(parts.values(), ZERO) != amount:
+        return {'unsplit': amount} if amount else {}
+    return {k: v for k, v in parts.items() if v}
+
+
+@dataclass
+class IncomeCertificate:
+    "The income and tax of one person for the year (the annual 6-НДФЛ)"
+    party: int
+    name: str = ''
+    inn: str = ''
+    snils: str = ''
+    income: dict = field(default_factory=dict)  # {(month, code): amount}
+    deductions: dict = field(default_factory=dict)  # {(month, code): amt}
+    computed: Decimal = ZERO
+    withheld: Decimal = ZERO
+    unconfirmed: set = field(default_factory=set)  # codes to check
+
+    @property
+    def total_income(self):
+        return sum(self.income.values(), ZERO)
+
+    @property
+    def total_deductions(self):
+        return sum(self.deductions.values(), ZERO)
+
+
+def income_certificates(company, year):
+    """The income certificates of the year of the institution's persons:
+    the earnings and the deductions of the posted payslips by month and
+    FNS code (the lines grouped by kind, the codes data), the tax computed
+    and the tax withheld (the runs whose final settlement is paid)"""
+    pool = Pool()
+    LawYear = pool.get('kazan.payroll.law_year')
+    params = LawYear.parameters(year)
+    codes = read_income_codes()
+    payslip, line, run, employee, party, move = tables(
+        'kazan.payroll.payslip', 'kazan.payroll.payslip.line',
+        'kazan.payroll.run', 'company.employee', 'party.party',
+        'account.move')
+    where = ((payslip.company == company.id) & (run.state == 'posted')
+        & (run.month >= dt.date(year, 1, 1))
+        & (run.month <= dt.date(year, 12, 31)))
+    cursor = Transaction().connection.cursor()
+    certificates = {}
+
+    def certificate(party_id):
+        return certificates.setdefault(party_id, IncomeCertificate(party_id))
+
+    query = (payslip
+        .join(run, condition=payslip.run == run.id)
+        .join(employee, condition=payslip.employee == employee.id)
+        .join(party, condition=employee.party == party.id)
+        .join(move, 'LEFT', condition=(run.final_move == move.id)
+            & (move.state == 'posted'))
+        .select(employee.party, Max(party.name), Max(employee.personal_inn),
+            Max(employee.snils), Sum(Coalesce(payslip.ndfl, 0)),
+            Sum(Case((move.id != Null, Coalesce(payslip.ndfl, 0)),
+                    else_=Literal(0))),
+            where=where, group_by=[employee.party]))
+    _apply_types(query, [None, None, None, None, 'NUMERIC', 'NUMERIC'])
+    cursor.execute(*query)
+    for party_id, name, inn, snils, computed, withheld in cursor:
+        cert = certificate(party_id)
+        cert.name, cert.inn, cert.snils = name, inn or '', snils or ''
+        cert.computed = Decimal(str(computed or 0))
+        cert.withheld = Decimal(str(withheld or 0))
+
+    lines = (line
+        .join(payslip, condition=line.payslip == payslip.id)
+        .join(run, condition=payslip.run == run.id)
+        .join(employee, condition=payslip.employee == employee.id))
+    query = lines.select(employee.party, run.month, line.code,
+        Sum(line.amount),
+        where=where & (line.kind == rules.EARNING),
+        group_by=[employee.party, run.month, line.code])
+    _apply_types(query, [None, 'DATE', None, 'NUMERIC'])
+    cursor.execute(*query)
+    for party_id, month, code, amount in cursor:
+        cert = certificate(party_id)
+        fns_code, confirmed = codes.get((rules.EARNING, code), ('', False))
+        if not confirmed:
+            cert.unconfirmed.add(fns_code or code)
+        key = (month, fns_code)
+        cert.income[key] = cert.income.get(key, ZERO) + Decimal(
+            str(amount or 0))
+
+    query = lines.select(employee.party, run.month, line.basis, line.amount,
+        where=where & (line.kind == rules.TAX_DEDUCTION))
+    _apply_types(query, [None, 'DATE', None, 'NUMERIC'])
+    cursor.execute(*query)
+    for party_id, month, basis, amount in cursor:
+        cert = certificate(party_id)
+        parts = child_deduction_parts(Decimal(str(amount or 0)),
+            json.loads(basis or '{}'), params)
+        for kind, part in parts.items():
+            fns_code, confirmed = codes.get(
+                (rules.TAX_DEDUCTION, kind), ('', False))
+            if not confirmed:
+                cert.unconfirmed.add(fns_code or kind)
+            key = (month, fns_code)
+            cert.deductions[key] = cert.deductions.get(key, ZERO) + part
+    return sorted(certificates.values(), key=lambda c: (c.name or '',
+            c.snils))
+
+
+def certificates_table(certificates):
+    "The income certificates as a table of the export package"
+    rows = []
+    for number, cert in enumerate(certificates, 1):
+        rows.append({'number': number, 'name': cert.name,
+                'snils': cert.snils, 'inn': cert.inn, 'bold': True,
+                'income': cert.total_income,
+                'deductions': cert.total_deductions,
+                'computed': cert.computed, 'withheld': cert.withheld,
+                'check': ', '.join(sorted(c for c in cert.unconfirmed if c))})
+        for (month, code), amount in sorted(cert.income.items()):
+            rows.append({'name': _month_name(month), 'level': 1,
+                    'code': code, 'income': amount})
+        for (month, code), amount in sorted(cert.deductions.items()):
+            rows.append({'name': _month_name(month), 'level': 1,
+                    'code': code, 'deductions': amount})
+    return export.Table("Приложение 1. Справки о доходах и суммах налога",
+        [export.Column('number', "№", 'code', 5),
+            export.Column('name', "Физическое лицо, месяц", 'text', 30),
+            export.Column('snils', "СНИЛС", 'code', 12),
+            export.Column('inn', "ИНН", 'code', 13),
+            export.Column('code', "Код", 'code', 6),
+            export.Column('income', "Доход", 'amount'),
+            export.Column('deductions', "Вычет", 'amount'),
+            export.Column('computed', "Налог исчислен", 'amount'),
+            export.Column('withheld', "Налог удержан", 'amount'),
+            export.Column('check', "Коды проверить", 'code', 14),
+            ], rows, sheet="Справки о доходах")
+
+
+# --- The documents -----------------------------------------------------------
+
+FORM_TITLES = {
+    'ndfl6': ("Расчет сумм налога на доходы физических лиц, исчисленных и "
+        "удержанных налоговым агентом (6-НДФЛ)", "КНД 1151100"),
+    'rsv': ("Расчет по страховым взносам", "КНД 1151111"),
+    }
+PERIOD_NAMES = {1: "I квартал", 2: "полугодие", 3: "9 месяцев", 4: "год"}
+MONTH_NAMES = ['январь', 'февраль', 'март', 'апрель', 'май', 'июнь',
+    'июль', 'август', 'сентябрь', 'октябрь', 'ноябрь', 'декабрь']
+
+
+def _month_name(month):
+    return f'{MONTH_NAMES[month.month - 1]} {month.year}'
+
+
+def header(company, year, quarter):
+    return [("Налоговый агент", company.rec_name),
+        ("ИНН / КПП", f'{company.inn or ""} / {company.kpp or ""}'),
+        ("ОКТМО", company.oktmo or ''),
+        ("Отчетный период", f'{PERIOD_NAMES[quarter]} {year} г. '
+            f'(код {PERIOD_CODES[quarter]})'),
+        ("Единица измерения", "руб.")]
+
+
+def _reconciliation_table(title, reconciliation):
+    columns = [
+        export.Column('month', "Месяц", 'text', 16),
+        export.Column('payslips', "По расчетным листкам", 'amount'),
+        export.Column('credit', f"Кредит {reconciliation.account}",
+            'amount'),
+        export.Column('reversed', "Сторно (дебет)", 'amount'),
+        export.Column('ledger', "По учету", 'amount'),
+        export.Column('difference', "Расхождение", 'amount'),
+        ]
+    names = ['payslips', 'credit', 'reversed', 'ledger', 'difference']
+    rows = [{'month': _month_name(m), **dict(zip(names, values))}
+        for m, *values in reconciliation.rows()]
+    rows.append({'month': "Итого", 'bold': True,
+            **dict(zip(names, reconciliation.total()))})
+    return export.Table(title, columns, rows, sheet="Сверка")
+
+
+def ndfl6_document(report, reconciliation):
+    "6-НДФЛ as a document of the export package"
+    withheld, returned = report.halves()
+    half_rows = []
+    for i, month in enumerate(report.months):
+        for half, label in enumerate(["1–22", "23–конец"]):
+            line = 21 + 2 * i + half
+            half_rows.append({'line': f'0{line}',
+                    'name': f"{_month_name(month)}, {label} число",
+                    'withheld': withheld[2 * i + half],
+                    'returned': returned[2 * i + half]})
+    half_rows.append({'line': '020 / 030', 'name': "Итого за три месяца",
+            'bold': True, 'withheld': sum(withheld, ZERO),
+            'returned': sum(returned, ZERO)})
+    section1 = export.Table("Раздел 1. Сумма налога, удержанная и "
+        "возвращенная за последние три месяца", [
+            export.Column('line', "Строка", 'code', 10),
+            export.Column('name', "Период", 'text', 30),
+            export.Column('withheld', "Удержано", 'amount'),
+            export.Column('returned', "Возвращено", 'amount'),
+            ], half_rows, sheet="Раздел 1")
+    rates = sorted(report.rates, key=lambda r: r.rate)
+    by_date = export.Table("Раздел 1. Удержано по датам", [
+            export.Column('date', "Дата удержания", 'code', 12),
+            *(export.Column(f'rate_{r.rate}', f"по ставке {r.rate:f} %",
+                    'amount') for r in rates),
+            export.Column('withheld', "Удержано", 'amount'),
+            export.Column('returned', "Возвращено", 'amount'),
+            ], [{'date': w.date.strftime('%d.%m.%Y'),
+                'withheld': w.withheld, 'returned': w.returned,
+                **{f'rate_{r}': a for r, a in w.by_rate.items()}}
+            for w in report.withholdings], sheet="По датам")
+    section2_rows = []
+    for figures in rates:
+        section2_rows.append({'rate': f'{figures.rate:f} %',
+                'kbk': figures.kbk, 'persons': figures.person_count,
+                'income': figures.income, 'deductions': figures.deductions,
+                'computed': figures.computed, 'withheld': figures.withheld,
+                'not_withheld': figures.not_withheld,
+                'returned': figures.returned})
+    section2_rows.append({'rate': "Итого", 'bold': True,
+            'persons': len(report.persons),
+            **{n: report.total(n) for n in ['income', 'deductions',
+                    'computed', 'withheld', 'not_withheld', 'returned']}})
+    section2 = export.Table("Раздел 2. Обобщенные показатели нарастающим "
+        "итогом с начала года", [
+            export.Column('rate', "Ставка", 'code', 8),
+            export.Column('kbk', "КБК", 'code', 22),
+            export.Column('persons', "Физических лиц (120)", 'code', 10),
+            export.Column('income', "Сумма дохода (110)", 'amount'),
+            export.Column('deductions', "Вычеты (130)", 'amount'),
+            export.Column('computed', "Исчислено (140)", 'amount'),
+            export.Column('withheld', "Удержано (160)", 'amount'),
+            export.Column('not_withheld', "Не удержано (170)", 'amount'),
+            export.Column('returned', "Возвращено (190)", 'amount'),
+            ], section2_rows, sheet="Раздел 2")
+    tables = [section1, by_date, section2,
+        _reconciliation_table("Сверка с учетом: НДФЛ", reconciliation)]
+    if report.quarter == 4:
+        # the annual report carries the income certificates
+        tables.append(certificates_table(
+                income_certificates(report.company, report.year)))
+    title, knd = FORM_TITLES['ndfl6']
+    return export.Document(title, knd,
+        header(report.company, report.year, report.quarter), tables)
+
+
+def rsv_document(report, reconciliation):
+    "РСВ as a document of the export package"
+    labels = {
+        'payments': "Сумма выплат",
+        'not_subject': "Не подлежит обложению",
+        'base': "База для исчисления взносов",
+        'base_within_cap': "База в пределах предельной величины",
+        'base_above_cap': "База сверх предельной величины",
+        'contributions': "Исчислено взносов",
+        'contributions_within_cap': "Взносы с базы в пределах",
+        'contributions_above_cap': "Взносы с базы сверх",
+        }
+    total = report.since_january()
+    quarter = report.last_quarter()
+    months = [report.by_month.get(m, PersonMonth()) for m in report.months]
+    columns = [export.Column('name', "Показатель", 'text', 36),
+        export.Column('period', "С начала года", 'amount'),
+        export.Column('quarter', "Последние три месяца", 'amount'),
+        *(export.Column(f'm{i}', _month_name(m), 'amount')
+            for i, m in enumerate(report.months))]
+    rows = [{'name': "Количество застрахованных лиц",
+            'period': report.count_period,
+            'quarter': len({p.party for p in report.persons}),
+            **{f'm{i}': report.counts.get(m, 0)
+                for i, m in enumerate(report.months)}}]
+    for name in RSV_FIGURES:
+        rows.append({'name': labels[name],
+                'period': getattr(total, name),
+                'quarter': getattr(quarter, name),
+                **{f'm{i}': getattr(f, name) for i, f in enumerate(months)},
+                'bold': name == 'contributions'})
+    section1 = export.Table("Раздел 1. Приложение 1. Исчисление страховых "
+        "взносов", columns, rows, sheet="Раздел 1")
+    person_rows = []
+    for number, person in enumerate(report.persons, 1):
+        for month in report.months:
+            figures = person.months.get(month)
+            if figures is None:
+                continue
+            person_rows.append({'number': number, 'name': person.name,
+                    'snils': person.snils, 'month': _month_name(month),
+                    'payments': figures.payments, 'base': figures.base,
+                    'base_within_cap': figures.base_within_cap,
+                    'contributions': figures.contributions_within_cap})
+    section3 = export.Table("Раздел 3. Персонифицированные сведения о "
+        "застрахованных лицах", [
+            export.Column('number', "№", 'code', 5),
+            export.Column('name', "Фамилия, имя, отчество", 'text', 30),
+            export.Column('snils', "СНИЛС", 'code', 12),
+            export.Column('month', "Месяц", 'text', 14),
+            export.Column('payments', "Сумма выплат", 'amount'),
+            export.Column('base', "База", 'amount'),
+            export.Column('base_within_cap', "База в пределах", 'amount'),
+            export.Column('contributions', "Взносы в пределах", 'amount'),
+            ], person_rows, sheet="Раздел 3")
+    title, knd = FORM_TITLES['rsv']
+    return export.Document(title, knd,
+        header(report.company, report.year, report.quarter), [
+            section1, section3,
+            _reconciliation_table("Сверка с учетом: страховые взносы",
+                reconciliation)])
+
+
+def _xml_signer(company):
+    last, first, patronymic = split_name(getattr(company, 'director', ''))
+    return {'last_name': last, 'first_name': first,
+        'patronymic': patronymic}
+
+
+def _xml_company(company):
+    return {'name': company.party.name, 'inn': company.inn,
+        'kpp': company.kpp, 'oktmo': company.oktmo,
+        'phone': getattr(company, 'phone', None)}
+
+
+def _xml_document(figures):
+    return {'period': PERIOD_CODES[figures.quarter], 'year': figures.year}
+
+
+def formatted_snils(snils):
+    "A СНИЛС as XXX-XXX-XXX YY"
+    if len(snils or '') != 11:
+        return snils
+    return f'{snils[:3]}-{snils[3:6]}-{snils[6:9]} {snils[9:]}'
+
+
+def ndfl6_xml_figures(report):
+    "The figures of the map ndfl6.csv from a tax_report.Ndfl6"
+    kbks = []
+    for figures in report.rates:
+        halves, returned = report.halves(figures.rate)
+        kbks.append({'kbk': figures.kbk,
+                'withheld': sum(halves, ZERO),
+                'returned': sum(returned, ZERO),
+                **{f'withheld_{i}': a for i, a in enumerate(halves, 1)}})
+    return {
+        'totals': {'persons': len(report.persons),
+            'withheld': report.total('withheld'),
+            'not_withheld': report.total('not_withheld'),
+            'returned': report.total('returned')},
+        'rates': [{'rate': f'{r.rate:f}', 'kbk': r.kbk, 'income': r.income,
+                'deductions': r.deductions, 'computed': r.computed}
+            for r in report.rates],
+        'kbks': kbks,
+        }
+
+
+def rsv_xml_figures(report):
+    "The figures of the map rsv.csv from a tax_report.Rsv"
+    total, quarter = report.since_january(), report.last_quarter()
+    months = [report.by_month.get(m, PersonMonth()) for m in report.months]
+    figures = {name: {'period': getattr(total, name),
+            'quarter': getattr(quarter, name),
+            **{f'm{i}': getattr(f, name) for i, f in enumerate(months, 1)}}
+        for name in RSV_FIGURES}
+    figures['counts'] = {'period': report.count_period,
+        'quarter': len(report.persons),
+        **{f'm{i}': report.counts.get(m, 0)
+            for i, m in enumerate(report.months, 1)}}
+    persons = []
+    for person in report.persons:
+        last, first, patronymic = split_name(person.name)
+        persons.append({'snils': formatted_snils(person.snils),
+                'inn': person.inn, 'last_name': last, 'first_name': first,
+                'patronymic': patronymic,
+                'months': [{'month': f'{m.month:02d}',
+                        'payments': f.payments,
+                        'base_within_cap': f.base_within_cap,
+                        'contributions_within_cap':
+                        f.contributions_within_cap}
+                    for m, f in sorted(person.months.items())]})
+    figures['persons'] = persons
+    return figures
+
+
+def xml_figures(form, report):
+    "The figures of the element map of form (fns/*.csv) from its report"
+    figures = ndfl6_xml_figures(report) if form == 'ndfl6' \
+        else rsv_xml_figures(report)
+    figures.update({
+            'document': _xml_document(report),
+            'company': _xml_company(report.company),
+            'signer': _xml_signer(report.company),
+            })
+    return figures
+
+
+def build(form, company, year, quarter):
+    """The figures of form for the institution, and a function(fmt) ->
+    (file name, bytes) of its file in fmt (FORMATS)"""
+    tax = TaxReport(company, year, quarter)
+    figures = tax.ndfl6() if form == 'ndfl6' else tax.rsv()
+    reconciliation = tax.reconciliation()[
+        'ndfl' if form == 'ndfl6' else 'contributions']
+
+    def render(fmt, today=None):
+        today = today or Pool().get('ir.date').today()
+        if fmt == 'xml':
+            return fns.build(form, company, xml_figures(form, figures),
+                today)
+        if form == 'ndfl6':
+            document = ndfl6_document(figures, reconciliation)
+        else:
+            document = rsv_document(figures, reconciliation)
+        name = f'{form}_{year}_Q{quarter}.{fmt}'
+        return name, export.render(document, fmt)
+    return figures, reconciliation, render
+
+
+# --- The client --------------------------------------------------------------
+
+class TaxReportStart(ModelView):
+    "Quarterly Tax Reports"
+    __name__ = 'kazan.payroll.tax_report.start'
+
+    company = fields.Many2One('company.company', "Institution", required=True)
+    year = fields.Integer("Year", required=True)
+    quarter = fields.Selection([
+            ('1', "1st quarter"), ('2', "Half-year"), ('3', "Nine months"),
+            ('4', "Year"),
+            ], "Period", required=True, sort=False,
+        help="The reporting period, cumulative from 1 January.")
+    form = fields.Selection([
+            ('ndfl6', "6-NDFL (KND 1151100)"),
+            ('rsv', "Insurance contributions (KND 1151111)"),
+            ], "Form", required=True, sort=False)
+    format = fields.Selection([
+            ('xlsx', "XLSX"), ('pdf', "PDF"), ('ods', "ODS"),
+            ('xml', "FNS XML"),
+            ], "Format", required=True, sort=False)
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_year(cls):
+        return cls._default_period()[0]
+
+    @classmethod
+    def default_quarter(cls):
+        return str(cls._default_period()[1])
+
+    @classmethod
+    def _default_period(cls):
+        "The last quarter that has ended"
+        today = Pool().get('ir.date').today()
+        quarter = (today.month - 1) // 3
+        return (today.year, quarter) if quarter else (today.year - 1, 4)
+
+    @classmethod
+    def default_form(cls):
+        return 'ndfl6'
+
+    @classmethod
+    def default_format(cls):
+        return 'xlsx'
+
+
+class TaxReportExport(Wizard):
+    "Export Quarterly Tax Reports"
+    __name__ = 'kazan.payroll.tax_report.export'
+
+    start = StateView('kazan.payroll.tax_report.start',
+        'kazan_payroll.tax_report_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Export", 'export_', 'tryton-ok', default=True),
+            ])
+    export_ = StateReport('kazan.payroll.tax_report')
+
+    def do_export_(self, action):
+        return action, {
+            'company': self.start.company.id,
+            'year': self.start.year,
+            'quarter': int(self.start.quarter),
+            'form': self.start.form,
+            'format': self.start.format,
+            }
+
+
+class TaxReportFile(SafeFileNameReport, Report):
+    """6-НДФЛ or РСВ of one institution and period in one format; the
+    institution is read with the user's rights (a director gets their own
+    only)"""
+    __name__ = 'kazan.payroll.tax_report'
+
+    @classmethod
+    def execute(cls, ids, data):
+        oext, content, direct_print, name = super().execute(ids, data)
+        return oext, content, direct_print, data.get('_file_name', name)
+
+    @classmethod
+    def _execute(cls, records, header, data, action):
+        form, fmt = data.get('form'), data.get('format')
+        year, quarter = data.get('year'), data.get('quarter')
+        if (form not in FORMS or fmt not in FORMATS or not data.get('company')
+                or quarter not in QUARTERS or not isinstance(year, int)):
+            raise TaxReportError(gettext(
+                    'kazan_payroll.msg_tax_report_bad_request'))
+        company, = readable_companies([data['company']])
+        _, _, render = build(form, company, year, quarter)
+        try:
+            name, content = render(fmt)
+        except export.FontNotFound as error:
+            raise TaxReportError(gettext(
+                    'kazan_accounting.msg_statement_pdf_font',
+                    package=export.FONT_PACKAGE,
+                    variable=export.FONT_ENVIRON)) from error
+        data['_file_name'] = name.rsplit('.', 1)[0]
+        return fmt, content
+
+
+# --- The figures as tables in the client -------------------------------------
+
+class TaxReportContext(ModelView):
+    "Tax Report Context"
+    __name__ = 'kazan.payroll.tax_report.context'
+
+    company = fields.Many2One('company.company', "Institution", required=True)
+    year = fields.Integer("Year", required=True)
+    quarter = fields.Selection(TaxReportStart.quarter.selection, "Period",
+        required=True, sort=False,
+        help="The reporting period, cumulative from 1 January.")
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_year(cls):
+        return TaxReportStart.default_year()
+
+    @classmethod
+    def default_quarter(cls):
+        return TaxReportStart.default_quarter()
+
+
+def _placeholder(field_):
+    "A value of the field's type for the row of an empty table"
+    if isinstance(field_, fields.Numeric):
+        return ZERO
+    if isinstance(field_, (fields.Integer, fields.Many2One)):
+        return 0
+    if isinstance(field_, fields.Date):
+        return dt.date(2000, 1, 1)
+    return ''
+
+
+class TaxRowsMixin(InstitutionRowsMixin):
+    """The rows of a table of the figures of the institution and period of
+    the context: computed by TaxReport, read under the institution rule"""
+    __slots__ = ()
+
+    sequence = fields.Integer("Sequence")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('sequence', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def _columns(cls):
+        "The fields of the rows, in the order of the values"
+        return ['id', 'company', 'sequence'] + cls._figures
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Company = pool.get('company.company')
+        context = Transaction().context
+        company_id = context.get('company')
+        rows = []
+        try:
+            year, quarter = int(context.get('year')), int(
+                context.get('quarter'))
+        except (TypeError, ValueError):
+            year = quarter = None
+        # not for an institution the rule hides anyway
+        allowed = context.get('companies') or [company_id]
+        if (company_id and company_id > 0 and company_id in allowed
+                and quarter in QUARTERS):
+            company = Company(company_id)
+            rows = cls._rows(TaxReport(company, year, quarter))
+        names = cls._columns()
+        values = [[i, company_id, i] + [row.get(n) for n in cls._figures]
+            for i, row in enumerate(rows, 1)]
+        where = Literal(True)
+        if not values:
+            values = [[_placeholder(cls._fields[n]) for n in names]]
+            where = Literal(False)
+        table = Values(values)
+        return table.select(*(Column(table, f'column{i}').as_(name)
+                for i, name in enumerate(names, 1)), where=where)
+
+    @classmethod
+    def _rows(cls, report):
+        "The rows of the figures: a dict of _figures each"
+        raise NotImplementedError
+
+
+def _amount(string):
+    return Monetary(string, currency='currency', digits='currency')
+
+
+class Ndfl6Rate(TaxRowsMixin, ModelSQL, ModelView):
+    "6-NDFL: Section 2 by Rate"
+    __name__ = 'kazan.payroll.tax_report.ndfl6_rate'
+
+    rate = fields.Numeric("Rate", digits=(4, 2))
+    kbk = fields.Char("KBK")
+    persons = fields.Integer("Persons")
+    income = _amount("Income")
+    deductions = _amount("Deductions")
+    computed = _amount("Tax Computed")
+    withheld = _amount("Tax Withheld")
+    not_withheld = _amount("Tax Not Withheld")
+    returned = _amount("Tax Returned")
+    _figures = ['rate', 'kbk', 'persons', 'income', 'deductions', 'computed',
+        'withheld', 'not_withheld', 'returned']
+
+    @classmethod
+    def _rows(cls, report):
+        return [{'rate': r.rate, 'kbk': r.kbk, 'persons': r.person_count,
+                'income': r.income, 'deductions': r.deductions,
+                'computed': r.computed, 'withheld': r.withheld,
+                'not_withheld': r.not_withheld, 'returned': r.returned}
+            for r in report.ndfl6().rates]
+
+
+class Ndfl6Withholding(TaxRowsMixin, ModelSQL, ModelView):
+    "6-NDFL: Section 1 by Date"
+    __name__ = 'kazan.payroll.tax_report.ndfl6_date'
+
+    date = fields.Date("Date Withheld")
+    withheld = _amount("Tax Withheld")
+    withheld_first_rate = _amount("Withheld at 13 %")
+    withheld_higher_rates = _amount("Withheld at Higher Rates")
+    returned = _amount("Tax Returned")
+    _figures = ['date', 'withheld', 'withheld_first_rate',
+        'withheld_higher_rates', 'returned']
+
+    @classmethod
+    def _rows(cls, report):
+        figures = report.ndfl6()
+        first = min((r.rate for r in figures.rates), default=None)
+        return [{'date': w.date, 'withheld': w.withheld,
+                'withheld_first_rate': w.by_rate.get(first, ZERO),
+                'withheld_higher_rates': w.withheld
+                - w.by_rate.get(first, ZERO),
+                'returned': w.returned}
+            for w in figures.withholdings]
+
+
+class RsvInsured(TaxRowsMixin, ModelSQL, ModelView):
+    "RSV: Section 3 by Person and Month"
+    __name__ = 'kazan.payroll.tax_report.rsv_insured'
+
+    person = fields.Char("Insured Person")
+    snils = fields.Char("SNILS")
+    month = fields.Date("Month")
+    payments = _amount("Payments")
+    base = _amount("Contribution Base")
+    base_within_cap = _amount("Base Within the Cap")
+    contributions = _amount("Contributions")
+    contributions_within_cap = _amount("Contributions Within the Cap")
+    _figures = ['person', 'snils', 'month', 'payments', 'base',
+        'base_within_cap', 'contributions', 'contributions_within_cap']
+
+    @classmethod
+    def _rows(cls, report):
+        return [{'person': p.name, 'snils': p.snils, 'month': month,
+                'payments': f.payments, 'base': f.base,
+                'base_within_cap': f.base_within_cap,
+                'contributions': f.contributions,
+                'contributions_within_cap': f.contributions_within_cap}
+            for p in report.rsv().persons
+            for month, f in sorted(p.months.items())]
+
+
+class TaxReconciliation(TaxRowsMixin, ModelSQL, ModelView):
+    "Tax Reports: Reconciliation with the Ledger"
+    __name__ = 'kazan.payroll.tax_report.reconciliation'
+
+    tax = fields.Selection([
+            ('ndfl', "NDFL"),
+            ('contributions', "Insurance contributions"),
+            ], "Tax")
+    account = fields.Char("Account")
+    month = fields.Date("Month")
+    payslips = _amount("Payslips")
+    credit = _amount("Credit Turnover")
+    reversed_ = _amount("Reversed")
+    ledger = _amount("Ledger")
+    difference = _amount("Difference")
+    _figures = ['tax', 'account', 'month', 'payslips', 'credit', 'reversed_',
+        'ledger', 'difference']
+
+    @classmethod
+    def _rows(cls, report):
+        rows = []
+        for tax, reconciliation in report.reconciliation().items():
+            for month, *amounts in reconciliation.rows():
+                rows.append({'tax': tax, 'account': reconciliation.account,
+                        'month': month, **dict(zip(cls._figures[3:],
+                                amounts))})
+        return rows
+
+
+class RsvTotal(TaxRowsMixin, ModelSQL, ModelView):
+    "RSV: Section 1 Totals"
+    __name__ = 'kazan.payroll.tax_report.rsv_total'
+
+    figure = fields.Selection([
+            ('payments', "Payments"),
+            ('not_subject', "Not subject to contributions"),
+            ('base', "Contribution base"),
+            ('base_within_cap', "Base within the cap"),
+            ('base_above_cap', "Base above the cap"),
+            ('contributions', "Contributions"),
+            ('contributions_within_cap', "Contributions within the cap"),
+            ('contributions_above_cap', "Contributions above the cap"),
+            ], "Figure", sort=False)
+    since_january = _amount("Since January")
+    last_quarter = _amount("Last Three Months")
+    month_1 = _amount("1st Month")
+    month_2 = _amount("2nd Month")
+    month_3 = _amount("3rd Month")
+    _figures = ['figure', 'since_january', 'last_quarter', 'month_1',
+        'month_2', 'month_3']
+
+    @classmethod
+    def _rows(cls, report):
+        rsv = report.rsv()
+        total, quarter = rsv.since_january(), rsv.last_quarter()
+        months = [rsv.by_month.get(m, PersonMonth()) for m in rsv.months]
+        return [{'figure': name, 'since_january': getattr(total, name),
+                'last_quarter': getattr(quarter, name),
+                **{f'month_{i}': getattr(f, name)
+                    for i, f in enumerate(months, 1)}}
+            for name in RSV_FIGURES]
