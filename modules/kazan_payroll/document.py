@@ -419,7 +419,7 @@ class AverageEarningsNoteReport(PayrollReport):
     __name__ = 'kazan.payroll.absence.average_note'
 
     # The lines paid at the average earnings of the leave
-    NOTE_CODES = ['vacation']
+    NOTE_CODES = ['vacation', 'vacation_paid']
 
     @classmethod
     def get_context(cls, records, header, data):

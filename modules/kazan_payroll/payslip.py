@@ -240,7 +240,8 @@ class PayslipLine(ModelSQL, ModelView):
         for sub_values in grouped_slice(vlist, size):
             cursor.execute(*table.insert(columns, [
                         [user, CurrentTimestamp()] + [
-                            cls._fields[n].sql_format(v[n]) for n in names]
+                            cls._fields[n].sql_format(v.get(n))
+                            for n in names]
                         for v in sub_values]))
 
     def get_grounds(self, name):

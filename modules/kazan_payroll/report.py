@@ -28,7 +28,8 @@ from . import rules
 ZERO = Decimal(0)
 
 # ТК ст. 136 lists the parts of the pay apart from the other sums accrued.
-OTHER_SUMS = {'vacation', 'sick_employer'}
+OTHER_SUMS = {'vacation', 'vacation_paid', 'sick_employer',
+    'vacation_compensation', 'severance'}
 # The accrual columns the register always has, in the order of the form;
 # every other code of earning or withholding of the run's lines gets a
 # column of its own (codes_in_order), so that a new line is never left out.
@@ -139,7 +140,10 @@ class RegisterRow:
                 row.accrued[code] += amount
                 row.total_accrued += amount
             elif kind == rules.WITHHOLDING:
-                row.withheld[code] += amount
+                # one NDFL column: from the pay, the sick pay and the
+                # vacation pay paid before the leave
+                row.withheld['ndfl' if code in rules.NDFL_CODES
+                    else code] += amount
                 row.total_withheld += amount
         row.ndfl = sum((amounts.get((rules.WITHHOLDING, code), ZERO)
                 for code in rules.NDFL_CODES), ZERO)

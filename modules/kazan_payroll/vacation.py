@@ -219,7 +219,8 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
 
     def payslip_lines(self):
         "The lines the payroll run of the payment month takes in"
-        grounds = (('document', self.rec_name),
+        grounds = tuple(json.loads(self.basis or '{}').items()) + (
+            ('document', self.rec_name),
             ('payment_date', self.payment_date),
             ('start', self.absence.start_date),
             ('end', self.absence.end_date),
@@ -255,6 +256,10 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
             for document in year_documents:
                 found = averages[document.employee.id,
                     document.absence.start_date]
+                if document.absence.average_daily is not None:
+                    # an average the accountant set on the leave
+                    found = rules.VacationAverage(
+                        document.absence.average_daily, ZERO, ZERO, ())
                 parts = rules.vacation_parts(document.absence.start_date,
                     document.absence.end_date, found.average_daily, calendar)
                 document.average_daily = found.average_daily
@@ -262,7 +267,8 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                 document.amount = sum((a for _, _, a in parts), ZERO)
                 document.kfo = document.employee.pay_kfo
                 document.basis = basis_json(
-                    average.basis(found).items())
+                    average.basis(found).items() if found.counted_days
+                    else [('average_daily', found.average_daily)])
                 document.ndfl = document._ndfl(params)
                 document.net = document.amount - document.ndfl
                 months.extend({

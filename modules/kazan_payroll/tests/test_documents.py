@@ -255,7 +255,8 @@ class DocumentReportTestCase(unittest.TestCase):
             Absence.create([{
                         'company': school.id, 'employee': employees[1].id,
                         'kind': 'sick', 'start_date': SICK[0],
-                        'end_date': SICK[1]}, {
+                        'end_date': SICK[1],
+                        'certificate': '910000000047'}, {
                         'company': school.id, 'employee': employees[2].id,
                         'kind': 'vacation', 'start_date': VACATION[0],
                         'end_date': VACATION[1],
@@ -313,12 +314,19 @@ class DocumentReportTestCase(unittest.TestCase):
                 self.assertIn(label, text)
 
             def total(css_class, column='year-total'):
-                row, = card.xpath(f'.//tr[contains(@class, "{css_class}")]')
+                rows = card.xpath(f'.//tr[contains(concat(" ", @class, " "), '
+                    f'" {css_class} ")]')
+                if not rows:
+                    return Decimal(0)
+                row, = rows
                 return amount(row.xpath(
                         f'string(td[contains(@class, "{column}")])') or '0')
             self.assertEqual(total('accrued-total'),
                 sum(s.gross for s in slips))
-            self.assertEqual(total('line ndfl'), sum(s.ndfl for s in slips))
+            # NDFL from the pay, the sick pay and the vacation pay
+            self.assertEqual(
+                sum(total(f'line {code}') for code in rules.NDFL_CODES),
+                sum(s.ndfl for s in slips))
             self.assertEqual(total('withheld-total'),
                 sum(s.gross - s.net for s in slips))
             self.assertEqual(total('total net'), sum(s.net for s in slips))
@@ -418,8 +426,9 @@ class DocumentReportTestCase(unittest.TestCase):
             Decimal('21000.00'))
         self.assertTrue(note.xpath('.//p[@class="no-months"]'))
 
+        # paid before the leave by its document (ТК ст. 136)
         line, = Line.search([('payslip.employee', '=', leave.employee.id),
-                ('code', '=', 'vacation')])
+                ('code', 'in', ['vacation', 'vacation_paid'])])
         self.assertEqual(line.amount, Decimal('21000.00'))
         basis = dict(json.loads(line.basis), **months_basis())
         Line.write([line], {'basis': json.dumps(basis)})
@@ -474,7 +483,7 @@ class DocumentReportTestCase(unittest.TestCase):
                 {'payslip': slip.id, 'sequence': 90, 'code': 'extra_work',
                     'kind': rules.EARNING, 'amount': Decimal('1000.00'),
                     'basis': '{}'},
-                {'payslip': slip.id, 'sequence': 91, 'code': 'union_dues',
+                {'payslip': slip.id, 'sequence': 91, 'code': 'other_deduction',
                     'kind': rules.WITHHOLDING, 'amount': Decimal('261.00'),
                     'basis': '{}'}])
         with self.russian():
@@ -482,9 +491,9 @@ class DocumentReportTestCase(unittest.TestCase):
         row, = document_.xpath(f'//tr[@id="payslip-{slip.id}"]')
         headers = [h.text_content() for h in document_.xpath('//thead//th')]
         self.assertIn('extra_work', headers)
-        self.assertIn('union_dues', headers)
+        self.assertIn('other_deduction', headers)
         self.assertEqual(amount(row.xpath(
-                    'string(td[contains(@class, "union_dues")])')),
+                    'string(td[contains(@class, "other_deduction")])')),
             Decimal('261.00'))
         self.assertEqual(amount(row.xpath(
                     'string(td[contains(@class, "total-withheld")])')),
@@ -492,15 +501,16 @@ class DocumentReportTestCase(unittest.TestCase):
         self.assertEqual(amount(row.xpath(
                     'string(td[contains(@class, "total-accrued")])')),
             slip.gross + Decimal('1000.00'))
-        # the vacation and the sick pay keep their columns
+        # the vacation paid before the leave keeps its column
         total, = document_.xpath('//tr[contains(@class, "grand-total")]')
         self.assertEqual(amount(total.xpath(
-                    'string(td[contains(@class, "vacation")])')),
+                    'string(td[contains(concat(" ", @class, " "), '
+                    '" vacation_paid ")])')),
             AVERAGE_DAILY * 14)
 
         with self.russian():
             document_ = self.execute('kazan.payroll.payslip.report', [slip])
-        row, = document_.xpath('//tr[contains(@class, "line union_dues")]')
+        row, = document_.xpath('//tr[contains(@class, "line other_deduction")]')
         part = row.xpath('preceding-sibling::tr[@class="part"][1]')[0]
         self.assertIn('Удержания', part.text_content())
         self.assertTrue(document_.xpath(
