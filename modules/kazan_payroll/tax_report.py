@@ -302,7 +302,7 @@ class TaxReport:
     # The documents whose reversing moves (Tryton's cancel: the debit and
     # credit swapped) take an accrual back off 303.01 and 303.15; a
     # payment of the tax is no reversal.
-    ACCRUAL_ORIGINS = ['kazan.payroll.run']
+    ACCRUAL_ORIGINS = ['kazan.payroll.run', 'kazan.payroll.vacation_pay']
 
     def __init__(self, company, year, quarter):
         self.company = company
@@ -319,21 +319,36 @@ class TaxReport:
         deductions, base_before, base_after (the year's taxable base before
         and after the income), tax_before, computed, withheld, returned.
 
-        Today the NDFL of a posted run is withheld at its final settlement
-        (the date of its move); a payment between runs (vacation pay)
-        adds a query of the same columns here."""
-        payslip, run, move, employee = tables(
+        The NDFL of a posted run is withheld at its final settlement (the
+        date of its move), but for the vacation pay paid before the leave
+        by its document, whose tax was withheld at that payment (НК ст.
+        223 п. 1 пп. 1): a row of its own on the payment date."""
+        payslip, run, move, employee, line, vacation = tables(
             'kazan.payroll.payslip', 'kazan.payroll.run', 'account.move',
-            'company.employee')
+            'company.employee', 'kazan.payroll.payslip.line',
+            'kazan.payroll.vacation_pay')
+        line2 = Pool().get('kazan.payroll.payslip.line').__table__()
+        paid = line.select(line.payslip, Sum(line.amount).as_('income'),
+            where=line.code == rules.VACATION_PAID_CODE,
+            group_by=[line.payslip])
+        paid_tax = line2.select(line2.payslip, Sum(line2.amount).as_('ndfl'),
+            where=line2.code == rules.NDFL_VACATION_CODE,
+            group_by=[line2.payslip])
+        paid_income = Coalesce(paid.income, 0)
+        paid_ndfl = Coalesce(paid_tax.ndfl, 0)
         base_after = (Coalesce(payslip.ytd_income, 0)
             - Coalesce(payslip.ytd_deductions, 0))
-        income = Coalesce(payslip.gross, 0)
+        gross = Coalesce(payslip.gross, 0)
+        income = gross - paid_income
         deductions = Coalesce(payslip.standard_deduction, 0)
         ndfl = Coalesce(payslip.ndfl, 0)
-        return [payslip
+        month_before = base_after - gross + deductions
+        final = (payslip
             .join(run, condition=payslip.run == run.id)
             .join(move, condition=run.final_move == move.id)
             .join(employee, condition=payslip.employee == employee.id)
+            .join(paid, 'LEFT', condition=paid.payslip == payslip.id)
+            .join(paid_tax, 'LEFT', condition=paid_tax.payslip == payslip.id)
             .select(
                 payslip.company.as_('company'),
                 employee.party.as_('party'),
@@ -341,13 +356,35 @@ class TaxReport:
                 Extract('YEAR', run.month).as_('income_year'),
                 income.as_('income'),
                 deductions.as_('deductions'),
-                (base_after - income + deductions).as_('base_before'),
+                (month_before + paid_income).as_('base_before'),
                 base_after.as_('base_after'),
-                (Coalesce(payslip.ytd_ndfl, 0) - ndfl).as_('tax_before'),
-                ndfl.as_('computed'),
-                ndfl.as_('withheld'),
+                (Coalesce(payslip.ytd_ndfl, 0) - ndfl + paid_ndfl).as_(
+                    'tax_before'),
+                (ndfl - paid_ndfl).as_('computed'),
+                (ndfl - paid_ndfl).as_('withheld'),
                 Literal(0).as_('returned'),
-                where=(run.state == 'posted') & (move.state == 'posted'))]
+                where=(run.state == 'posted') & (move.state == 'posted')))
+        before_payment = (payslip
+            .join(run, condition=payslip.run == run.id)
+            .join(vacation, condition=(vacation.employee == payslip.employee)
+                & (vacation.payment_month == run.month))
+            .join(employee, condition=payslip.employee == employee.id)
+            .select(
+                payslip.company.as_('company'),
+                employee.party.as_('party'),
+                vacation.payment_date.as_('date'),
+                Extract('YEAR', run.month).as_('income_year'),
+                vacation.amount.as_('income'),
+                Literal(0).as_('deductions'),
+                month_before.as_('base_before'),
+                (month_before + vacation.amount).as_('base_after'),
+                (Coalesce(payslip.ytd_ndfl, 0) - ndfl).as_('tax_before'),
+                vacation.ndfl.as_('computed'),
+                vacation.ndfl.as_('withheld'),
+                Literal(0).as_('returned'),
+                where=(run.state == 'posted')
+                & (vacation.state == 'posted')))
+        return [final, before_payment]
 
     def _ndfl_rows(self):
         """The incomes paid in the period by person, date and year of the

@@ -57,6 +57,8 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
     payment_date = fields.Date(
         "Payment Date", required=True, states=_states,
         help="At least 3 calendar days before the leave (ТК ст. 136).")
+    payment_month = fields.Date("Payment Month", readonly=True,
+        help="The payroll month that takes the payment in.")
     state = fields.Selection(STATES, "State", readonly=True, sort=False)
     days = fields.Integer("Days Paid", readonly=True)
     average_daily = fields.Numeric(
@@ -263,6 +265,7 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                 parts = rules.vacation_parts(document.absence.start_date,
                     document.absence.end_date, found.average_daily, calendar)
                 document.average_daily = found.average_daily
+                document.payment_month = document.payment_date.replace(day=1)
                 document.days = sum(days for _, days, _ in parts)
                 document.amount = sum((a for _, _, a in parts), ZERO)
                 document.kfo = document.employee.pay_kfo

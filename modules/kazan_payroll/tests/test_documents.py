@@ -510,7 +510,8 @@ class DocumentReportTestCase(unittest.TestCase):
 
         with self.russian():
             document_ = self.execute('kazan.payroll.payslip.report', [slip])
-        row, = document_.xpath('//tr[contains(@class, "line other_deduction")]')
+        row, = document_.xpath(
+            '//tr[contains(@class, "line other_deduction")]')
         part = row.xpath('preceding-sibling::tr[@class="part"][1]')[0]
         self.assertIn('Удержания', part.text_content())
         self.assertTrue(document_.xpath(

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.modules.kazan_accounting.transaction import in_transaction
+from trytond.modules.kazan_payroll import tax_report
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
@@ -348,6 +349,17 @@ class PayrollTestCase(unittest.TestCase):
         slip = slip.__class__(slip.id)
         self.assertEqual(slip.final_payment,
             slip.net - slip.advance - Decimal('11580.57'))
+        # 6-НДФЛ lists the tax on the vacation pay on the day it was paid,
+        # and the rest of the month's on the final settlement's day
+        Run.pay_advance([run])
+        Run.pay_final([run])
+        by_date = {w.date: w.withheld
+            for quarter in [1, 2] for w in tax_report.TaxReport(
+                self.school(), 2026, quarter).ndfl6().withholdings}
+        final_date = Run(run.id).final_move.date
+        self.assertEqual(by_date[dt.date(2026, 3, 13)], Decimal(1730))
+        self.assertEqual(by_date[final_date],
+            sum(s.ndfl for s in Run(run.id).payslips) - Decimal(1730))
 
     @in_rolled_back_transaction
     def test_vacation_average_leaves_out_the_days_of_sick_leave(self):
