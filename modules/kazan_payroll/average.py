@@ -22,6 +22,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import rules
+from .queries import _apply_types, _in, _in_max
 
 ZERO = rules.ZERO
 # The pay for time worked that the average is computed from (Положение
@@ -112,10 +113,10 @@ def _onboarded(employee, start):
     if not period:
         return None
     all_days = (ytd_date - first).days
-    income = getattr(employee, 'ytd_average_earnings', None)
+    income = employee.ytd_average_earnings
     if income is None:
         income = employee.ytd_income or ZERO
-    excluded = getattr(employee, 'ytd_excluded_days', None) or 0
+    excluded = employee.ytd_excluded_days or 0
     calendar_days = sum(rules.month_bounds(m)[1].day for m in period)
     share = Decimal(calendar_days) / Decimal(all_days)
     return rules.AverageMonth(period[0],
@@ -129,7 +130,6 @@ def _earnings(employee_ids, since, until):
     payslip, line, run = tables('kazan.payroll.payslip',
         'kazan.payroll.payslip.line', 'kazan.payroll.run')
     cursor = Transaction().connection.cursor()
-    from .run import _apply_types, _in, _in_max
     result = defaultdict(dict)
     for sub_ids in grouped_slice(employee_ids, _in_max()):
         query = payslip.join(run, condition=payslip.run == run.id

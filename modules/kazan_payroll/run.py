@@ -18,24 +18,23 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import As
 from sql.aggregate import Count, Sum
 from sql.conditionals import Coalesce
 from sql.operators import Equal
 
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kazan_accounting.model import DocumentMixin, tables
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
-from trytond.tools import grouped_slice, sqlite_apply_types
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import average, rules
 from .exceptions import PayrollRunError
 from .payslip import MONEY, ZERO, basis_json, month_text
 from .posting import OPERATIONS, POSTED_BY_DOCUMENT, Posting
+from .queries import _apply_types, _in, _in_max
 
 RUN_STATES = [
     ('draft', "Draft"),
@@ -985,22 +984,6 @@ class Correction(ModelSQL, ModelView):
                 rules.PayslipLine(code, kind, amount, grounds)
                 for (code, kind), amount in sorted(new.items()) if amount]
         return result
-
-
-def _in(column, ids):
-    return fields.SQL_OPERATORS['in'](column, list(ids))
-
-
-def _in_max():
-    return backend.MAX_QUERY_PARAMS
-
-
-def _apply_types(query, types):
-    """Name the columns of the query and give SQLite their types, so that
-    sums come back as Decimal (and dates as dates) on both databases"""
-    query.columns = [c if isinstance(c, As) else c.as_(f'c{i}')
-        for i, c in enumerate(query.columns)]
-    sqlite_apply_types(query, types)
 
 
 class Move(metaclass=PoolMeta):

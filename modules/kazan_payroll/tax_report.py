@@ -52,7 +52,7 @@ from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from . import fns, rules
 from .exceptions import TaxReportError
-from .run import _apply_types
+from .queries import _apply_types
 
 ZERO = rules.ZERO
 QUARTERS = [1, 2, 3, 4]
