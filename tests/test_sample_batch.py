@@ -293,8 +293,11 @@ def test_employees(batch):
         assert r['kfo'] in {'2', '4', '5'} and r['kfo'] in kfos[r['inn']]
         # year to date, recomputed
         months = start.month - 1
+        # the top-up compares the main post (at most one rate) with МРОТ
+        main = salary * min(rate, Decimal(1)) + allowances
         pay = salary * rate + allowances
-        gross = pay + max(Decimal(0), MROT * rate - pay) + 5000 * classes
+        gross = (pay + max(Decimal(0), MROT * min(rate, Decimal(1)) - main)
+            + 5000 * classes)
         income = deductions = Decimal(0)
         for _ in range(months):
             income += gross
@@ -340,10 +343,11 @@ def test_salary_cards_and_sick_pay_history(batch):
         tenure = Decimal((start - hire).days) / Decimal('365.25')
         assert tenure - Decimal('0.1') <= insured <= age - 18, line
 
-        pay = Decimal(r['base_salary']) * Decimal(r['rate']) \
-            + Decimal(r['allowances'])
         rate = Decimal(r['rate'])
-        gross = pay + max(Decimal(0), MROT * rate - pay) \
+        pay = Decimal(r['base_salary']) * rate + Decimal(r['allowances'])
+        main = Decimal(r['base_salary']) * min(rate, Decimal(1)) \
+            + Decimal(r['allowances'])
+        gross = pay + max(Decimal(0), MROT * min(rate, Decimal(1)) - main) \
             + 5000 * int(r['class_management'])
         for column, low, high in [('earnings_prev_year', '0.9', '1.0'),
                 ('earnings_prev_year2', '0.8', '0.92')]:
