@@ -31,6 +31,7 @@ PostgreSQL only (the baseline is psycopg).
 """
 import argparse
 import cProfile
+import csv
 import datetime as dt
 import io
 import os
@@ -71,6 +72,8 @@ def main():
         help="kazan payroll --jobs N for March; more values time the "
         "following months with those (default 1: no option given)")
     parser.add_argument('--onboard-jobs', type=int, default=2)
+    parser.add_argument('--plain', action='store_true',
+        help="the pay alone: no absences, withholdings or second sources")
     parser.add_argument('--profile', action='store_true',
         help="the next month in this process: the phases of 12 "
         "institutions, then one more under cProfile")
@@ -113,6 +116,17 @@ def main():
     _, init_time = kazan('init', '--admin-password-file', str(password))
     _, onboard_time = kazan('onboard', str(batch), '--jobs',
         str(args.onboard_jobs))
+    # what the month holds besides the plain pay (issue 15): absences of
+    # every kind through `kazan absences import`, withholding orders and
+    # second sources of pay written straight into the tables
+    extras = {}
+    if not args.plain:
+        absences = workdir / 'absences.csv'
+        extras = write_absences(batch, absences)
+        _, absences_time = kazan('absences', 'import', str(absences))
+        with psycopg.connect(uri + database) as connection:
+            extras.update(add_orders(connection))
+        extras['import'] = absences_time
     # the start-up of the command alone (pool, no institution)
     _, startup = kazan('payroll', f'{MONTH:%Y-%m}', '--institution',
         '0000000000', check=False)
@@ -170,6 +184,14 @@ def main():
         f"generated in {generate_time:.1f} s")
     print(f"  set-up (not timed below): kazan init {init_time:.1f} s, "
         f"kazan onboard --jobs {args.onboard_jobs} {onboard_time:.1f} s")
+    if extras:
+        print(f"  the month holds: {extras['vacation']} vacations (paid "
+            f"before the leave by their documents), {extras['sick']} sick "
+            f"leaves, {extras['child_sick']} child-care leaves, "
+            f"{extras['unpaid']} unpaid leaves (kazan absences import "
+            f"{extras['import']:.1f} s), {extras['alimony']} alimony "
+            f"orders, {extras['union_dues']} union dues, "
+            f"{extras['sources']} second sources of pay")
     print(f"  ORM: `{command}` (a subprocess, as IT runs it): "
         f"{orm_time:.1f} s; {orm_time / args.institutions:.3f} s per "
         f"institution, {orm_time / employees * 1000:.2f} ms per employee "
@@ -221,6 +243,63 @@ def columns(connection, table):
     return [c.name for c in cursor.description]
 
 
+def write_absences(batch, path):
+    """An absences file for a tenth of the staff each: a vacation of March
+    (paid before it by its document), a sick leave, the care of a sick
+    child, an unpaid leave; returns the counts by kind"""
+    with open(batch / 'employees.csv', encoding='utf-8') as f:
+        rows = list(csv.DictReader(f, delimiter=';'))
+    kinds = {
+        0: ('vacation', '2026-03-16', '2026-03-29'),
+        3: ('sick', '2026-03-10', '2026-03-14'),
+        5: ('child_sick', '2026-03-02', '2026-03-04'),
+        7: ('unpaid', '2026-03-23', '2026-03-24'),
+        }
+    counts = defaultdict(int)
+    with open(path, 'w', encoding='utf-8', newline='') as f:
+        out = csv.writer(f, delimiter=';')
+        out.writerow(['inn', 'personnel_number', 'kind', 'date_from',
+                'date_to', 'certificate'])
+        for i, row in enumerate(rows):
+            if i % 10 not in kinds:
+                continue
+            kind, start, end = kinds[i % 10]
+            certificate = (f'9{i:011d}' if kind in {'sick', 'child_sick'}
+                else '')
+            out.writerow([row['inn'], row['personnel_number'], kind, start,
+                    end, certificate])
+            counts[kind] += 1
+    return dict(counts)
+
+
+def add_orders(connection):
+    """Alimony of 25 % for every 20th employee, union dues of 1 % for
+    every 20th (another), a quarter of the pay from a second КФО for every
+    25th: straight into the tables (set-up, not timed)"""
+    employees = connection.execute(
+        'SELECT id, company, pay_kfo FROM company_employee ORDER BY id'
+        ).fetchall()
+    alimony = [e for i, e in enumerate(employees) if i % 20 == 1]
+    dues = [e for i, e in enumerate(employees) if i % 20 == 11]
+    sources = [e for i, e in enumerate(employees) if i % 25 == 2]
+    insert = ('INSERT INTO kazan_payroll_withholding (create_uid, '
+        'create_date, company, employee, kind, percent, priority, '
+        'increased_limit, recipient, document, document_date, start_date) '
+        "VALUES (0, now(), %s, %s, %s, %s, %s, false, 'Получатель', "
+        "'ИЛ 1', '2026-01-15', '2026-01-15')")
+    with connection.cursor() as cursor:
+        cursor.executemany(insert, [(c, e, 'alimony', 25, '1')
+                for e, c, _ in alimony] + [(c, e, 'union_dues', 1, '4')
+                for e, c, _ in dues])
+        cursor.executemany('INSERT INTO kazan_payroll_pay_source '
+            '(create_uid, create_date, employee, kfo, share) '
+            'VALUES (0, now(), %s, %s, 25)',
+            [(e, '2' if kfo != '2' else '4') for e, _, kfo in sources])
+    connection.commit()
+    return {'alimony': len(alimony), 'union_dues': len(dues),
+        'sources': len(sources)}
+
+
 def orm_rows(connection):
     """The rows the payroll run created, by table: lists of dicts, each
     with the company it belongs to under '_company'"""
@@ -232,10 +311,11 @@ def orm_rows(connection):
         'ON l.payslip = p.id ORDER BY l.id',
         'account_move': "SELECT m.*, m.company AS _company "
         "FROM account_move m WHERE m.origin LIKE 'kazan.payroll.run,%' "
-        "ORDER BY m.id",
+        "OR m.origin LIKE 'kazan.payroll.vacation_pay,%' ORDER BY m.id",
         'account_move_line': "SELECT l.*, m.company AS _company "
         "FROM account_move_line l JOIN account_move m ON l.move = m.id "
-        "WHERE m.origin LIKE 'kazan.payroll.run,%' ORDER BY l.id",
+        "WHERE m.origin LIKE 'kazan.payroll.run,%' "
+        "OR m.origin LIKE 'kazan.payroll.vacation_pay,%' ORDER BY l.id",
         }
     result = {}
     for table, sql in query.items():

@@ -228,7 +228,15 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     'kind': 'sick', 'start_date': dt.date(2026, 3, 10),
                     'end_date': dt.date(2026, 3, 12),
                     'certificate': '910123456789',
+                    }, {
+                    # paid before the leave by a document (vacation_pay)
+                    'company': school.id, 'employee': school_staff[1].id,
+                    'kind': 'vacation', 'start_date': dt.date(2026, 3, 16),
+                    'end_date': dt.date(2026, 3, 22),
                     }])
+        pool.get('kazan.payroll.pay_source').create([{
+                    'employee': school_staff[1].id, 'kfo': '2',
+                    'share': Decimal(25)}])
         pool.get('kazan.payroll.withholding').create([{
                     'company': school.id, 'employee': school_staff[0].id,
                     'kind': 'alimony', 'percent': Decimal(25),
@@ -257,6 +265,10 @@ class InstitutionIsolationTestCase(unittest.TestCase):
         run, = Run.runs_for([school], START)
         Run.compute([run])
         Run.post([run])
+        # April corrects March (kazan.payroll.run.correction)
+        april, = Run.runs_for([school], dt.date(2026, 4, 1))
+        pool.get('kazan.payroll.run.correction').create([{
+                    'run': april.id, 'corrected': run.id}])
         # what a person's party may hold besides the name
         person = school_staff[0].party
         pool.get('party.address').create([

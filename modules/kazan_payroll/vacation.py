@@ -131,8 +131,8 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
             try:
                 self.payment_date = rules.vacation_payment_date(
                     self.absence.start_date, calendar)
-            except KeyError:
-                pass
+            except LookupError:
+                pass  # no calendar of the year: the accountant sets it
 
     @classmethod
     def validate(cls, documents):
@@ -192,7 +192,9 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                 date = rules.vacation_payment_date(
                     absence.start_date, calendar)
                 if date <= last:
-                    to_create.append((absence, date))
+                    # a leave entered after its month before was posted
+                    # is paid in this month, late (the post warns)
+                    to_create.append((absence, max(date, first)))
         if not to_create:
             return []
         documented = {d.absence.id for d in cls.search([
