@@ -73,7 +73,8 @@ SHARED = {
 def report_context(company):
     "The context a client sends for the reports of an institution"
     return {'company': company, 'date': END, 'from_date': START,
-        'to_date': END}
+        'to_date': END, 'year': START.year,
+        'quarter': (START.month - 1) // 3 + 1}
 
 
 def module_of_models(pool):
