@@ -87,6 +87,9 @@ class Payslip(ModelSQL, ModelView):
         'company.employee', "Employee", required=True, readonly=True)
     month = fields.Function(fields.Date("Month"), 'get_month')
     kfo = fields.Selection(PAY_KFO, "KFO", required=True, readonly=True)
+    final_date = fields.Date("Settled On", readonly=True,
+        help="The day an employee dismissed in the month was paid "
+        "everything due (ТК ст. 140).")
     norm_days = fields.Integer("Working Days", readonly=True)
     worked_days = fields.Integer("Days Worked", readonly=True)
     gross = money("Gross")

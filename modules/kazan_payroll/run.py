@@ -629,6 +629,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                                 month=month_text(run.month), kfo=kfo),
                             lines))
         Move.post(Move.create(moves))
+        cls._pay_dismissed(runs)
 
     @classmethod
     def lock_move_sequences(cls, runs, kinds=('accrual', 'advance', 'final')):
@@ -751,10 +752,14 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         posting = cls._posting_context(runs)
         to_save = {}
         for run in runs:
+            if all(slip.final_date for slip in run.payslips):
+                continue
             _, calendar = cls.law(run.month.year)
             date = run.company.pay_date(run.month, kind, calendar)
             amounts = defaultdict(lambda: defaultdict(lambda: ZERO))
             for slip in run.payslips:
+                if slip.final_date:
+                    continue  # paid on the day of dismissal
                 for kfo, parts in slip.payment_parts_by_kfo(kind).items():
                     for code, amount in parts.items():
                         amounts[kfo][code] += amount
@@ -774,6 +779,48 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         for run, move in zip(to_save, moves):
             setattr(run, field, move)
         cls.save(list(to_save))
+
+    @classmethod
+    def _pay_dismissed(cls, runs):
+        """Pay the employees dismissed in the month everything due on the
+        day of dismissal (ТК ст. 140), when the run is posted: a move per
+        run and day; their payslips then stay out of the advance and the
+        final settlement paid to the others"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        Payslip = pool.get('kazan.payroll.payslip')
+        posting = cls._posting_context(runs)
+        values, slips = [], []
+        for run in runs:
+            first, last = rules.month_bounds(run.month)
+            by_day = defaultdict(list)
+            for slip in run.payslips:
+                end = slip.employee.end_date
+                if end and first <= end <= last and not slip.final_date:
+                    by_day[end].append(slip)
+            for day, day_slips in sorted(by_day.items()):
+                amounts = defaultdict(lambda: defaultdict(lambda: ZERO))
+                for slip in day_slips:
+                    kinds = ['final'] + ([] if run.advance_move
+                        else ['advance'])
+                    for kind in kinds:
+                        for kfo, parts in slip.payment_parts_by_kfo(
+                                kind).items():
+                            for code, amount in parts.items():
+                                amounts[kfo][code] += amount
+                    slip.final_date = day
+                    slips.append(slip)
+                lines = [line for kfo, by_code in sorted(amounts.items())
+                    for code, amount in sorted(by_code.items())
+                    for line in posting.lines(run.company, code, kfo, amount)]
+                if lines:
+                    values.append(posting.move(run, 'journal_non_cash', day,
+                            gettext('kazan_payroll.msg_move_dismissal',
+                                month=month_text(run.month), date=day),
+                            lines))
+        if values:
+            Move.post(Move.create(values))
+        Payslip.save(slips)
 
     # --- Payment lists -------------------------------------------------------
 

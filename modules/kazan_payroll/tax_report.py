@@ -345,14 +345,15 @@ class TaxReport:
         month_before = base_after - gross + deductions
         final = (payslip
             .join(run, condition=payslip.run == run.id)
-            .join(move, condition=run.final_move == move.id)
+            .join(move, 'LEFT', condition=run.final_move == move.id)
             .join(employee, condition=payslip.employee == employee.id)
             .join(paid, 'LEFT', condition=paid.payslip == payslip.id)
             .join(paid_tax, 'LEFT', condition=paid_tax.payslip == payslip.id)
             .select(
                 payslip.company.as_('company'),
                 employee.party.as_('party'),
-                move.date.as_('date'),
+                # the day of dismissal (ТК ст. 140), else the final pay day
+                Coalesce(payslip.final_date, move.date).as_('date'),
                 Extract('YEAR', run.month).as_('income_year'),
                 income.as_('income'),
                 deductions.as_('deductions'),
@@ -363,7 +364,8 @@ class TaxReport:
                 (ndfl - paid_ndfl).as_('computed'),
                 (ndfl - paid_ndfl).as_('withheld'),
                 Literal(0).as_('returned'),
-                where=(run.state == 'posted') & (move.state == 'posted')))
+                where=(run.state == 'posted') & (
+                    (move.state == 'posted') | (payslip.final_date != Null))))
         before_payment = (payslip
             .join(run, condition=payslip.run == run.id)
             .join(vacation, condition=(vacation.employee == payslip.employee)

