@@ -356,11 +356,10 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
 
     def compute_slips(self, employees=None, corrections=True):
         """[(employee, rules.Payslip, pay sources)] of the month, computed
-        from what the
-        database holds now, written nowhere: the employees of the month
-        (those of `employees` only when given), with the vacation pay paid
-        in the month and, with corrections, the corrections of the earlier
-        months the run lists"""
+        from what the database holds now, written nowhere: the employees
+        of the month (those of `employees` only when given), with the
+        vacation pay paid in the month and, with corrections, the
+        corrections of the earlier months the run lists"""
         pool = Pool()
         Absence = pool.get('kazan.payroll.absence')
         VacationPay = pool.get('kazan.payroll.vacation_pay')
