@@ -79,7 +79,7 @@ endef
 test: venv clients
 	@set -u; $(SET_DB_CACHE) \
 	echo "pytest: TRYTOND_DATABASE_URI=$$TRYTOND_DATABASE_URI DB_CACHE=$$DB_CACHE"; \
-	rc=0; $(VPY) -m pytest -q -ra $(PYTEST_ARGS) || rc=$$?; \
+	rc=0; $(VPY) -m pytest -q -ra --durations=20 $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	exit $$rc
 
