@@ -60,7 +60,7 @@ def vacation_averages(leaves, params):
     since = min(window(s)[0] for _, s in leaves)
     until = max(s.replace(day=1) for _, s in leaves)
     employee_ids = sorted({e.id for e, _ in leaves})
-    earnings = _earnings(employee_ids, since, until)
+    earnings = earnings_by_month(employee_ids, since, until)
     absences = _absences(employee_ids, since, until)
     result = {}
     for employee, start in leaves:
@@ -125,7 +125,7 @@ def _onboarded(employee, start):
         months=len(period))
 
 
-def _earnings(employee_ids, since, until):
+def earnings_by_month(employee_ids, since, until):
     "{employee id: {month: earnings}} of the posted payslips"
     payslip, line, run = tables('kazan.payroll.payslip',
         'kazan.payroll.payslip.line', 'kazan.payroll.run')

@@ -155,7 +155,7 @@ class Payslip(ModelSQL, ModelView):
                 # paid by its document
                 net[kfo] -= (line.amount if line.kind == rules.EARNING
                     else -line.amount)
-        advance = rules._largest_remainder(self.advance or ZERO, salary) \
+        advance = rules.largest_remainder(self.advance or ZERO, salary) \
             if any(salary.values()) else {self.kfo: self.advance or ZERO}
         result = {}
         for kfo in sorted(net):

@@ -148,3 +148,21 @@ class Posting:
             'description': description,
             'lines': [('create', _merge_lines(lines))],
             }
+
+
+def reverse_moves(records):
+    """Reverse the posted moves of the records (a run, a vacation-pay
+    document): Tryton's cancel with reversal, the record as origin, posted;
+    nothing posted is deleted"""
+    Move = Pool().get('account.move')
+    reversals = []
+    for record in records:
+        for move in record.moves:
+            reversal = move.cancel(reversal=True)
+            reversal.origin = record
+            reversal.description = gettext(
+                'kazan_payroll.msg_move_reversal',
+                description=move.description or '')
+            reversals.append(reversal)
+    Move.save(reversals)
+    Move.post(reversals)

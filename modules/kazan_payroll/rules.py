@@ -1020,7 +1020,7 @@ class PaySource:
             raise ValueError(f"amount {self.amount} is not positive")
 
 
-def _largest_remainder(total, weights):
+def largest_remainder(total, weights):
     """total split in proportion to weights {key: weight}, in kopecks,
     the rounding difference to the largest part"""
     weight = sum(weights.values(), ZERO)
@@ -1081,7 +1081,7 @@ def split_by_source(lines, main_kfo, sources, worked_share=Decimal(1)):
         if rest < 0:
             raise ValueError(f"the sources of {line.code} exceed the pay")
         proportions[main_kfo] += rest
-        for kfo, amount in _largest_remainder(
+        for kfo, amount in largest_remainder(
                 line.amount, proportions).items():
             result.append((kfo, PayslipLine(
                         line.code, line.kind, amount, line.basis)))
@@ -1095,7 +1095,7 @@ def split_by_source(lines, main_kfo, sources, worked_share=Decimal(1)):
         if line.code == NDFL_VACATION_CODE or not weights:
             result.append((main_kfo, line))
             continue
-        for kfo, amount in _largest_remainder(
+        for kfo, amount in largest_remainder(
                 line.amount, weights).items():
             result.append((kfo, PayslipLine(
                         line.code, line.kind, amount, line.basis)))

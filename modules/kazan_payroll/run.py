@@ -33,7 +33,7 @@ from trytond.transaction import Transaction
 from . import average, rules
 from .exceptions import PayrollRunError
 from .payslip import MONEY, ZERO, basis_json, month_text
-from .posting import OPERATIONS, POSTED_BY_DOCUMENT, Posting
+from .posting import OPERATIONS, POSTED_BY_DOCUMENT, Posting, reverse_moves
 from .queries import _apply_types, _in, _in_max
 
 RUN_STATES = [
@@ -687,21 +687,9 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         """Cancel posted runs by reversing moves (accruals and payments):
         nothing posted is deleted; the payslips stay for the record and no
         longer count in the year-to-date figures"""
-        pool = Pool()
-        Move = pool.get('account.move')
         cls.check_later_runs(runs)
-        reversals = []
-        for run in runs:
-            # every move of a run is posted when it is created
-            for move in run.moves:
-                reversal = move.cancel(reversal=True)
-                reversal.origin = run
-                reversal.description = gettext(
-                    'kazan_payroll.msg_move_reversal',
-                    description=move.description or '')
-                reversals.append(reversal)
-        Move.save(reversals)
-        Move.post(reversals)
+        # every move of a run is posted when it is created
+        reverse_moves(runs)
 
     @classmethod
     def check_later_runs(cls, runs):
@@ -884,7 +872,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         averages = average.vacation_averages(
             [(e, first) for e in dismissed], params)
         since = average.window(first)[0]
-        history = average._earnings(ids, since, first)
+        history = average.earnings_by_month(ids, since, first)
         worked = self._days_worked(ids, since, first)
         used = defaultdict(lambda: ZERO)
         for absence in Absence.search([

@@ -26,7 +26,7 @@ from trytond.pyson import Eval
 from . import average, rules
 from .exceptions import PayrollRunError, VacationPayLateWarning
 from .payslip import MONEY, ZERO, basis_json, month_text
-from .posting import Posting
+from .posting import Posting, reverse_moves
 
 STATES = [
     ('draft', "Draft"),
@@ -397,24 +397,8 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('cancelled')
     def cancel(cls, documents):
         "Cancel by reversing moves, while the payment month is open"
-        pool = Pool()
-        Move = pool.get('account.move')
         cls.check_run_open(documents)
-        reversals = []
-        for document in documents:
-            for move in document.moves:
-                reversal = move.cancel(reversal=True)
-                reversal.origin = document
-                reversal.description = gettext(
-                    'kazan_payroll.msg_move_reversal',
-                    description=move.description or '')
-                reversals.append(reversal)
-        Move.save(reversals)
-        Move.post(reversals)
-
-    def get_months_basis(self):
-        "The months of the average, for the note 0504425"
-        return json.loads(json.loads(self.basis or '{}').get('months', '[]'))
+        reverse_moves(documents)
 
 
 class VacationPayMonth(ModelSQL, ModelView):
