@@ -74,6 +74,38 @@ class Absence(ModelSQL, ModelView):
         help="The number of the electronic certificate of incapacity for "
         "work (12 digits) of a sick leave.")
     note = fields.Char("Note", help="The grounds: the order, a remark.")
+    # The employee's application to replace years of the sick pay's
+    # average (255-ФЗ ст. 14 ч. 1): a year spent on maternity or child-care
+    # leave by an earlier one, with its earnings (the certificate of
+    # earnings of Приказ Минтруда № 182н, or the institution's own records)
+    replaced_year_before_last = fields.Integer(
+        "Year Replacing the Year Before Last",
+        states={'invisible': Eval('kind') != 'sick'},
+        help="On the employee's application: the earlier year that "
+        "replaces the year before last (leave for maternity or child "
+        "care) in the average of the sick pay.")
+    replaced_earnings_before_last = fields.Numeric(
+        "Earnings of That Year", digits=MONEY,
+        states={
+            'invisible': Eval('kind') != 'sick',
+            'required': Bool(Eval('replaced_year_before_last')),
+            },
+        domain=[If(Bool(Eval('replaced_earnings_before_last')),
+                ('replaced_earnings_before_last', '>=', 0), ())])
+    replaced_year_last = fields.Integer(
+        "Year Replacing the Last Year",
+        states={'invisible': Eval('kind') != 'sick'},
+        help="On the employee's application: the earlier year that "
+        "replaces the last year (leave for maternity or child care) in "
+        "the average of the sick pay.")
+    replaced_earnings_last = fields.Numeric(
+        "Earnings of That Year", digits=MONEY,
+        states={
+            'invisible': Eval('kind') != 'sick',
+            'required': Bool(Eval('replaced_year_last')),
+            },
+        domain=[If(Bool(Eval('replaced_earnings_last')),
+                ('replaced_earnings_last', '>=', 0), ())])
 
     @classmethod
     def __setup__(cls):
@@ -91,16 +123,63 @@ class Absence(ModelSQL, ModelView):
     def default_kind(cls):
         return 'vacation'
 
-    @fields.depends('kind', 'certificate')
+    @fields.depends('kind', 'certificate',
+        methods=['clear_replaced_years'])
     def on_change_kind(self):
         if self.kind not in CERTIFICATE_KINDS:
             self.certificate = None
+        self.clear_replaced_years()
+
+    @fields.depends('kind', 'replaced_year_before_last',
+        'replaced_earnings_before_last', 'replaced_year_last',
+        'replaced_earnings_last')
+    def clear_replaced_years(self):
+        if self.kind != 'sick':
+            self.replaced_year_before_last = None
+            self.replaced_earnings_before_last = None
+            self.replaced_year_last = None
+            self.replaced_earnings_last = None
 
     @classmethod
     def validate_fields(cls, absences, field_names):
         super().validate_fields(absences, field_names)
         cls.check_certificate(absences, field_names)
         cls.check_overlap(absences, field_names)
+        cls.check_replaced_years(absences, field_names)
+
+    def replacements(self):
+        """The application's replacements: {replaced year: (year,
+        earnings)} for rules.replaced_sick_years"""
+        year = self.start_date.year
+        result = {}
+        for replaced, field in [(year - 2, 'before_last'), (year - 1, 'last')]:
+            by = getattr(self, 'replaced_year_' + field)
+            if by:
+                result[replaced] = (
+                    by, getattr(self, 'replaced_earnings_' + field) or 0)
+        return result
+
+    @classmethod
+    def check_replaced_years(cls, absences, field_names=None):
+        """The replacing years are those of a sick leave, earlier than the
+        two years before the illness and not the same year twice"""
+        if field_names and not field_names & {
+                'kind', 'start_date', 'replaced_year_before_last',
+                'replaced_year_last'}:
+            return
+        for absence in absences:
+            replacements = absence.replacements()
+            if not replacements:
+                continue
+            first = absence.start_date.year - 2
+            years = [y for y, _ in replacements.values()]
+            if (absence.kind != 'sick' or any(y >= first for y in years)
+                    or len(set(years)) != len(years)):
+                raise AbsenceValidationError(gettext(
+                        'kazan_payroll.msg_absence_replaced_years',
+                        employee=absence.employee.rec_name,
+                        start=absence.start_date,
+                        years=', '.join(map(str, years)), first=first))
 
     @classmethod
     def check_certificate(cls, absences, field_names=None):

@@ -262,6 +262,24 @@ class LawYear(ModelSQL, ModelView):
 
     @classmethod
     @without_check_access
+    def contribution_caps(cls, years):
+        """The contribution caps of the years, {year: cap}: the years that
+        replace others in a sick pay's average (255-ФЗ ст. 14 ч. 1).
+        Raises LawDataMissingError naming the years without a cap."""
+        years = sorted({int(y) for y in years})
+        caps = {r.year: r.contribution_cap for r in cls.search([
+                    ('year', 'in', years),
+                    ('contribution_cap', '!=', None),
+                    ], order=[])}
+        missing = [str(y) for y in years if y not in caps]
+        if missing:
+            raise LawDataMissingError(gettext(
+                    'kazan_payroll.msg_law_year_cap_missing',
+                    years=', '.join(missing)))
+        return caps
+
+    @classmethod
+    @without_check_access
     def _build_parameters(cls, year):
         # Law data is not personal: the payroll of any user reads it.
         by_year = {r.year: r for r in cls.search([

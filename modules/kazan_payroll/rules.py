@@ -944,6 +944,45 @@ def best_sick_years(candidates, params, rate=Decimal(1)):
             c[0], c[1], params, rate))
 
 
+class SickYears(NamedTuple):
+    """The two years of a sick pay's average: their numbers, earnings and
+    contribution caps, the earlier year first"""
+    years: tuple
+    earnings: tuple
+    caps: tuple
+
+
+def replaced_sick_years(illness_year, earnings_prev_two_years,
+        replacements, caps_by_year):
+    """The years of the average on the employee's application (255-ФЗ
+    ст. 14 ч. 1): each of the two years before the year of the illness
+    that was spent on maternity or child-care leave may be replaced by an
+    earlier year.  replacements is {replaced year: (year, earnings)};
+    caps_by_year the contribution caps (предельная база) of every year
+    involved.  A replacement must be earlier than the two years, and no
+    year may count twice."""
+    before = (illness_year - 2, illness_year - 1)
+    for replaced, (year, _) in replacements.items():
+        if replaced not in before:
+            raise ValueError(f"year {replaced} is not one of {before}")
+        if year >= before[0]:
+            raise ValueError(
+                f"year {year} replacing {replaced} is not earlier than "
+                f"{before[0]}")
+    chosen = [replacements.get(y, (y, e))
+        for y, e in zip(before, earnings_prev_two_years)]
+    years = tuple(y for y, _ in chosen)
+    if len(set(years)) != 2:
+        raise ValueError(f"years {years} count a year twice")
+    # the calendar order of the replaced years does not matter to the
+    # average: keep the earlier first, as for the two years before
+    chosen.sort()
+    return SickYears(
+        years=tuple(y for y, _ in chosen),
+        earnings=tuple(Decimal(e) for _, e in chosen),
+        caps=tuple(Decimal(caps_by_year[y]) for y, _ in chosen))
+
+
 class SickPay(NamedTuple):
     amount: Decimal
     days: int
@@ -1477,6 +1516,9 @@ class Absence:
     average_daily: Decimal = None
     paid: bool = False
     basis: tuple = ()  # the grounds of the average, for the payslip
+    # a sick leave's application to replace years (255-ФЗ ст. 14 ч. 1):
+    # a SickYears of the years asked for, used when it pays more
+    replaced_years: object = None
 
     def __post_init__(self):
         if self.kind not in ABSENCE_KINDS:
@@ -1705,9 +1747,17 @@ def compute_month(facts, month, params, calendar):
             period = _overlap(absence.start, employer_end, *employed)
             if period:
                 days = (period[1] - period[0]).days + 1
+                before = (facts.earnings_prev_two_years,
+                    facts.sick_earnings_caps)
+                candidates = [before]
+                if absence.replaced_years:
+                    candidates.append((absence.replaced_years.earnings,
+                            absence.replaced_years.caps))
+                earnings, caps = chosen = best_sick_years(
+                    candidates, params, rate)
+                replaced = chosen is not before
                 daily = sick_daily_benefit(facts.insured_years,
-                    facts.earnings_prev_two_years, facts.sick_earnings_caps,
-                    params, rate)
+                    earnings, caps, params, rate)
                 paid = sick_pay(period[0], days, daily, params, rate,
                     short_service=(Decimal(facts.insured_years)
                         < SHORT_SERVICE_YEARS))
@@ -1716,7 +1766,10 @@ def compute_month(facts, month, params, calendar):
                     percent=sick_pay_percent(facts.insured_years),
                     daily_paid='; '.join(f'{m:%m.%Y}: {n} × {d}'
                         for m, n, d in paid.parts),
-                    start=absence.start, end=absence.end)
+                    start=absence.start, end=absence.end,
+                    **({'years': ', '.join(
+                                map(str, absence.replaced_years.years))}
+                        if replaced else {}))
     lines.extend(facts.other_lines)
     lines.extend(settlement_lines(facts, first, last))
     sick += sum((line.amount for line in facts.other_lines

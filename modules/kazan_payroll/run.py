@@ -410,6 +410,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         # issue 15: the withholding orders and the final settlements
         withholdings = Withholding.orders(employee_ids, first, last)
         settlements = self._settlements(employees, params, calendar)
+        replaced = self._replaced_sick_years(employees, absences)
 
         slips = []
         for employee in employees:
@@ -422,7 +423,8 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                     children.get(employee.id, ())),
                 hire_date=employee.start_date,
                 dismissal_date=employee.end_date,
-                absences=tuple(self._rule_absence(a, paid, averages)
+                absences=tuple(
+                    self._rule_absence(a, paid, averages, replaced)
                     for a in absences[employee.id]),
                 ytd=ytd.get(employee.id) or self._onboarded_ytd(employee),
                 accident_rate=accident_rate,
@@ -538,10 +540,42 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         return {k: v for k, v in result.items() if v > 0}
 
     @staticmethod
-    def _rule_absence(absence, paid, averages):
+    def _replaced_sick_years(employees, absences):
+        """The years of the sick leaves' averages on the employees'
+        applications (255-ФЗ ст. 14 ч. 1): {absence id: rules.SickYears}"""
+        LawYear = Pool().get('kazan.payroll.law_year')
+        applications = [(e, a) for e in employees
+            for a in absences[e.id] if a.kind == 'sick' and a.replacements()]
+        if not applications:
+            return {}
+        years = set()
+        for _, absence in applications:
+            year = absence.start_date.year
+            years.update([year - 2, year - 1])
+            years.update(y for y, _ in absence.replacements().values())
+        caps = LawYear.contribution_caps(years)
+        result = {}
+        for employee, absence in applications:
+            try:
+                result[absence.id] = rules.replaced_sick_years(
+                    absence.start_date.year,
+                    (employee.earnings_prev_year2 or ZERO,
+                        employee.earnings_prev_year or ZERO),
+                    absence.replacements(), caps)
+            except ValueError as exception:
+                raise PayrollRunError(gettext(
+                        'kazan_payroll.msg_run_employee_error',
+                        employee=employee.rec_name,
+                        number=employee.personnel_number,
+                        error=str(exception))) from exception
+        return result
+
+    @staticmethod
+    def _rule_absence(absence, paid, averages, replaced=None):
         if absence.kind != 'vacation':
             return rules.Absence(
-                absence.kind, absence.start_date, absence.end_date)
+                absence.kind, absence.start_date, absence.end_date,
+                replaced_years=(replaced or {}).get(absence.id))
         if absence.id in paid:
             return rules.Absence(absence.kind, absence.start_date,
                 absence.end_date, paid=True)

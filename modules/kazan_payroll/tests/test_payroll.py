@@ -362,6 +362,41 @@ class PayrollTestCase(unittest.TestCase):
             sum(s.ndfl for s in Run(run.id).payslips) - Decimal(1730))
 
     @in_rolled_back_transaction
+    def test_sick_leave_on_an_application_to_replace_years(self):
+        "The application's years replace the two before when they pay more"
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        Absence = pool.get('kazan.payroll.absence')
+        employee = self.employee(2)
+        employee.earnings_prev_year2 = Decimal(0)  # child-care leave
+        employee.earnings_prev_year = Decimal(300000)
+        employee.save()
+        absence, = self.absence(employee, 'sick', dt.date(2026, 3, 10),
+            dt.date(2026, 3, 14))
+        # 2024 replaced by 2021 on the application, 900,000 earned then
+        Absence.write([absence], {'replaced_year_before_last': 2021,
+                'replaced_earnings_before_last': Decimal(900000)})
+        run = self.payroll_run()
+        Run.compute([run])
+        slip, = [s for s in run.payslips if s.employee == employee]
+        line, = [l for l in slip.lines if l.code == 'sick_employer']
+        # 2021's earnings at its cap 966,000: (900,000 + 300,000) / 730
+        # = 1,643.835… → 1,643.84 a day, 100 %, 3 days: 4,931.52
+        self.assertEqual(line.amount, Decimal('4931.52'))
+        self.assertIn('2021, 2025', line.basis)
+        # a year without its cap in the law data stops the run
+        Absence.write([absence], {'replaced_year_before_last': 2015})
+        with self.assertRaises(UserError) as context:
+            Run.compute([run])
+        self.assertIn('2015', context.exception.message)
+        # a year not earlier than the two before is refused (the last
+        # check: the failed write is not rolled back here)
+        with self.assertRaises(UserError) as context:
+            Absence.write([absence], {'replaced_year_last': 2024,
+                    'replaced_earnings_last': Decimal(1)})
+        self.assertIn('2024', context.exception.message)
+
+    @in_rolled_back_transaction
     def test_vacation_average_leaves_out_the_days_of_sick_leave(self):
         "Положение № 922 пп. 5, 10: a month counts its days worked only"
         pool = Pool()

@@ -134,6 +134,66 @@ def test_replaced_years_when_they_give_more():
     assert rules.best_sick_years([before, low], P2026) is before
 
 
+def test_replaced_years_of_an_application():
+    # Ill in 2026 after a child-care leave through 2025: 2025 replaced by
+    # 2022 on the application; 2024 stays.  The years in order, with 2022's
+    # cap (1,032,000) and 2024's (2,225,000).
+    caps = {2022: D(1032000), 2024: D(2225000), 2025: D(2759000)}
+    years = rules.replaced_sick_years(
+        2026, (D(400000), D(0)), {2025: (2022, D(500000))}, caps)
+    assert years == rules.SickYears(
+        (2022, 2024), (D(500000), D(400000)), (D(1032000), D(2225000)))
+    # A replacing year must be earlier than the two years before …
+    with pytest.raises(ValueError, match='not earlier'):
+        rules.replaced_sick_years(
+            2026, (D(400000), D(0)), {2025: (2024, D(1))}, caps)
+    # … replace one of them …
+    with pytest.raises(ValueError, match='is not one of'):
+        rules.replaced_sick_years(
+            2026, (D(400000), D(0)), {2023: (2022, D(1))}, caps)
+    # … and no year counts twice
+    with pytest.raises(ValueError, match='twice'):
+        rules.replaced_sick_years(2026, (D(0), D(0)),
+            {2024: (2022, D(1)), 2025: (2022, D(1))}, caps)
+
+
+def test_sick_leave_takes_the_replaced_years_when_they_pay_more():
+    # Sick 16-20 November 2026, 10 years of service (100 %), the employer's
+    # 3 days.  The two years before: 0 (2024, child care) + 300,000 (2025)
+    # = 300,000 / 730 = 410.96, under the minimum 890.73: 890.73 a day,
+    # above November's МРОТ floor 27,093 / 30 = 903.10 → 903.10.
+    # On the application 2024 is replaced by 2022: 600,000 + 300,000 =
+    # 900,000 / 730 = 1,232.876… → 1,232.88 a day, under the maximum
+    # (1,032,000 + 2,759,000) / 730 = 5,193.15: 3 × 1,232.88 = 3,698.64.
+    november = dt.date(2026, 11, 1)
+    caps = {2022: D(1032000), 2025: D(2759000)}
+
+    def employer_pay(replacements):
+        replaced = rules.replaced_sick_years(
+            2026, (D(0), D(300000)), replacements, caps
+            ) if replacements else None
+        slip = rules.compute_month(
+            EmployeeFacts(base_salary=D(40000), insured_years=D(10),
+                earnings_prev_two_years=(D(0), D(300000)),
+                absences=(Absence('sick', dt.date(2026, 11, 16),
+                        dt.date(2026, 11, 20), replaced_years=replaced),)),
+            november, P2026, KAZAN)
+        line, = [x for x in slip.lines if x.code == 'sick_employer']
+        return line.amount, dict(line.basis)
+
+    amount, basis = employer_pay(None)
+    assert amount == 3 * D('903.10')
+    assert 'years' not in basis
+    amount, basis = employer_pay({2024: (2022, D(600000))})
+    assert amount == 3 * D('1232.88')
+    assert basis['years'] == '2022, 2025'
+    # a replacement that pays less is not taken (ст. 14 ч. 1: only when
+    # it increases the benefit): 2022 with 100,000 gives 547.95
+    amount, basis = employer_pay({2024: (2022, D(100000))})
+    assert amount == 3 * D('903.10')
+    assert 'years' not in basis
+
+
 def test_child_care_sick_leave_pays_nothing_from_the_employer():
     # Care of a sick child 6-8 April (Mon-Wed): 3 working days not worked,
     # 19 of 22; salary 40,000 × 19/22 = 34,545.4545… → 34,545.45; no sick
