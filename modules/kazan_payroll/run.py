@@ -44,6 +44,13 @@ RUN_STATES = [
     ]
 
 
+def _employee_error(employee, exception):
+    "The run's error of a rule refusing the figures of an employee"
+    return PayrollRunError(gettext('kazan_payroll.msg_run_employee_error',
+            employee=employee.rec_name, number=employee.personnel_number,
+            error=str(exception)))
+
+
 class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
     "The payroll of one institution for one month"
     __name__ = 'kazan.payroll.run'
@@ -444,11 +451,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             try:
                 slip = rules.compute_month(facts, first, params, calendar)
             except ValueError as exception:
-                raise PayrollRunError(gettext(
-                        'kazan_payroll.msg_run_employee_error',
-                        employee=employee.rec_name,
-                        number=employee.personnel_number,
-                        error=str(exception))) from exception
+                raise _employee_error(employee, exception) from exception
             slips.append((employee, slip, sources.get(employee.id, ())))
         return slips
 
@@ -563,11 +566,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                         employee.earnings_prev_year or ZERO),
                     absence.replacements(), caps)
             except ValueError as exception:
-                raise PayrollRunError(gettext(
-                        'kazan_payroll.msg_run_employee_error',
-                        employee=employee.rec_name,
-                        number=employee.personnel_number,
-                        error=str(exception))) from exception
+                raise _employee_error(employee, exception) from exception
         return result
 
     @staticmethod
