@@ -29,7 +29,7 @@ class WithholdingTestCase(unittest.TestCase):
         def setup(pool):
             Employee = pool.get('company.employee')
             Withholding = pool.get('kazan.payroll.withholding')
-            school, (payer, leaver) = school_with_staff(pool, 41, MARCH, [
+            school, (payer, leaver) = school_with_staff(pool, 81, MARCH, [
                     plain(1), plain(2, category='support')])
             orders = {
                 'company': school.id, 'employee': payer.id,
