@@ -27,6 +27,7 @@ so it is exact whatever lines the payslips have.
 import csv
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -71,6 +72,10 @@ HALF_MONTH_LAST_DAY = 22
 # part above to 182 1 01 02080 01 1000 110 (brief §6.1); the brief names
 # no KBK for the bands above 15 %.
 BAND_KBK = {0: '18210102010011000110', 1: '18210102080011000110'}
+# The payslip lines free of NDFL: the severance (НК ст. 217 п. 3; the
+# payroll adds it after the tax, rules.after_tax_lines), no income of
+# 6-НДФЛ nor of the income certificates
+NDFL_EXEMPT_CODES = ('severance',)
 
 
 # --- Periods and bands: plain values, no database ----------------------------
@@ -175,6 +180,8 @@ class Ndfl6:
     rates: list = field(default_factory=list)  # [RateFigures]
     withholdings: list = field(default_factory=list)  # [Withholding]
     persons: set = field(default_factory=set)
+    # the annual report's income certificates: [IncomeCertificate]
+    certificates: list = field(default_factory=list)
 
     @property
     def months(self):
@@ -313,6 +320,41 @@ class TaxReport:
     # --- 6-НДФЛ ---
 
     @classmethod
+    def _settled_payslips(cls):
+        """The payslips whose NDFL was withheld at the final settlement of
+        their run (or on the day of dismissal): ((payslip, run, employee),
+        the joined tables, the date of withholding, the condition).  One
+        place for ndfl_sources and the lines of the income certificates."""
+        payslip, run, move, employee = tables(
+            'kazan.payroll.payslip', 'kazan.payroll.run', 'account.move',
+            'company.employee')
+        joined = (payslip
+            .join(run, condition=payslip.run == run.id)
+            .join(move, 'LEFT', condition=run.final_move == move.id)
+            .join(employee, condition=payslip.employee == employee.id))
+        # the day of dismissal (ТК ст. 140), else the final pay day
+        date = Coalesce(payslip.final_date, move.date)
+        where = (run.state == 'posted') & (
+            (move.state == 'posted') | (payslip.final_date != Null))
+        return (payslip, run, employee), joined, date, where
+
+    @classmethod
+    def _vacation_payments(cls):
+        """The vacation pay paid before the leave by its document, with the
+        payslip of its payment month: ((payslip, run, employee, vacation),
+        the joined tables, the condition)"""
+        payslip, run, employee, vacation = tables(
+            'kazan.payroll.payslip', 'kazan.payroll.run', 'company.employee',
+            'kazan.payroll.vacation_pay')
+        joined = (payslip
+            .join(run, condition=payslip.run == run.id)
+            .join(vacation, condition=(vacation.employee == payslip.employee)
+                & (vacation.payment_month == run.month))
+            .join(employee, condition=payslip.employee == employee.id))
+        where = (run.state == 'posted') & (vacation.state == 'posted')
+        return (payslip, run, employee, vacation), joined, where
+
+    @classmethod
     def ndfl_sources(cls):
         """The SQL queries of the NDFL withheld, one row per income paid:
         company, party, date (of withholding), income_year, income,
@@ -322,38 +364,40 @@ class TaxReport:
         The NDFL of a posted run is withheld at its final settlement (the
         date of its move), but for the vacation pay paid before the leave
         by its document, whose tax was withheld at that payment (НК ст.
-        223 п. 1 пп. 1): a row of its own on the payment date."""
-        payslip, run, move, employee, line, vacation = tables(
-            'kazan.payroll.payslip', 'kazan.payroll.run', 'account.move',
-            'company.employee', 'kazan.payroll.payslip.line',
-            'kazan.payroll.vacation_pay')
-        line2 = Pool().get('kazan.payroll.payslip.line').__table__()
+        223 п. 1 пп. 1): a row of its own on the payment date.  The income
+        free of NDFL (NDFL_EXEMPT_CODES: the severance) is no income of
+        the form."""
+        Line = Pool().get('kazan.payroll.payslip.line')
+        line, line2, line3 = (Line.__table__() for _ in range(3))
+        (payslip, run, employee), joined, date, where = (
+            cls._settled_payslips())
         paid = line.select(line.payslip, Sum(line.amount).as_('income'),
             where=line.code == rules.VACATION_PAID_CODE,
             group_by=[line.payslip])
         paid_tax = line2.select(line2.payslip, Sum(line2.amount).as_('ndfl'),
             where=line2.code == rules.NDFL_VACATION_CODE,
             group_by=[line2.payslip])
+        exempt = line3.select(line3.payslip,
+            Sum(line3.amount).as_('income'),
+            where=line3.code.in_(NDFL_EXEMPT_CODES),
+            group_by=[line3.payslip])
         paid_income = Coalesce(paid.income, 0)
         paid_ndfl = Coalesce(paid_tax.ndfl, 0)
         base_after = (Coalesce(payslip.ytd_income, 0)
             - Coalesce(payslip.ytd_deductions, 0))
-        gross = Coalesce(payslip.gross, 0)
-        income = gross - paid_income
+        taxable = Coalesce(payslip.gross, 0) - Coalesce(exempt.income, 0)
+        income = taxable - paid_income
         deductions = Coalesce(payslip.standard_deduction, 0)
         ndfl = Coalesce(payslip.ndfl, 0)
-        month_before = base_after - gross + deductions
-        final = (payslip
-            .join(run, condition=payslip.run == run.id)
-            .join(move, 'LEFT', condition=run.final_move == move.id)
-            .join(employee, condition=payslip.employee == employee.id)
+        month_before = base_after - taxable + deductions
+        final = (joined
             .join(paid, 'LEFT', condition=paid.payslip == payslip.id)
             .join(paid_tax, 'LEFT', condition=paid_tax.payslip == payslip.id)
+            .join(exempt, 'LEFT', condition=exempt.payslip == payslip.id)
             .select(
                 payslip.company.as_('company'),
                 employee.party.as_('party'),
-                # the day of dismissal (ТК ст. 140), else the final pay day
-                Coalesce(payslip.final_date, move.date).as_('date'),
+                date.as_('date'),
                 Extract('YEAR', run.month).as_('income_year'),
                 income.as_('income'),
                 deductions.as_('deductions'),
@@ -364,28 +408,36 @@ class TaxReport:
                 (ndfl - paid_ndfl).as_('computed'),
                 (ndfl - paid_ndfl).as_('withheld'),
                 Literal(0).as_('returned'),
-                where=(run.state == 'posted') & (
-                    (move.state == 'posted') | (payslip.final_date != Null))))
-        before_payment = (payslip
-            .join(run, condition=payslip.run == run.id)
-            .join(vacation, condition=(vacation.employee == payslip.employee)
-                & (vacation.payment_month == run.month))
-            .join(employee, condition=payslip.employee == employee.id)
-            .select(
-                payslip.company.as_('company'),
-                employee.party.as_('party'),
-                vacation.payment_date.as_('date'),
-                Extract('YEAR', run.month).as_('income_year'),
-                vacation.amount.as_('income'),
-                Literal(0).as_('deductions'),
-                month_before.as_('base_before'),
-                (month_before + vacation.amount).as_('base_after'),
-                (Coalesce(payslip.ytd_ndfl, 0) - ndfl).as_('tax_before'),
-                vacation.ndfl.as_('computed'),
-                vacation.ndfl.as_('withheld'),
-                Literal(0).as_('returned'),
-                where=(run.state == 'posted')
-                & (vacation.state == 'posted')))
+                where=where))
+        (payslip, run, employee, vacation), joined, where = (
+            cls._vacation_payments())
+        line4 = Line.__table__()
+        exempt = line4.select(line4.payslip,
+            Sum(line4.amount).as_('income'),
+            where=line4.code.in_(NDFL_EXEMPT_CODES),
+            group_by=[line4.payslip])
+        ndfl = Coalesce(payslip.ndfl, 0)
+        # the year's base before the payslip's month
+        month_before = (Coalesce(payslip.ytd_income, 0)
+            - Coalesce(payslip.ytd_deductions, 0)
+            - Coalesce(payslip.gross, 0) + Coalesce(exempt.income, 0)
+            + Coalesce(payslip.standard_deduction, 0))
+        joined = joined.join(exempt, 'LEFT',
+            condition=exempt.payslip == payslip.id)
+        before_payment = joined.select(
+            payslip.company.as_('company'),
+            employee.party.as_('party'),
+            vacation.payment_date.as_('date'),
+            Extract('YEAR', run.month).as_('income_year'),
+            vacation.amount.as_('income'),
+            Literal(0).as_('deductions'),
+            month_before.as_('base_before'),
+            (month_before + vacation.amount).as_('base_after'),
+            (Coalesce(payslip.ytd_ndfl, 0) - ndfl).as_('tax_before'),
+            vacation.ndfl.as_('computed'),
+            vacation.ndfl.as_('withheld'),
+            Literal(0).as_('returned'),
+            where=where)
         return [final, before_payment]
 
     def _ndfl_rows(self):
@@ -412,13 +464,12 @@ class TaxReport:
             yield (party, date, int(year),
                 *(Decimal(str(a or 0)) for a in amounts))
 
-    def ndfl6(self):
-        "The figures of 6-НДФЛ"
+    def _ndfl_parts(self):
+        """The incomes of _ndfl_rows split by band of the progressive
+        scale (IncomeParts): the one split of section 2 and of the income
+        certificates"""
         LawYear = Pool().get('kazan.payroll.law_year')
-        report = Ndfl6(self.company, self.year, self.quarter)
         bands = {}
-        rates = {}
-        dates = {}
         for (party, date, year, income, deductions, base_before, base_after,
                 tax_before, tax_after, computed, withheld,
                 returned) in self._ndfl_rows():
@@ -437,32 +488,195 @@ class TaxReport:
                     if inc or tax), default=0)
             withheld_parts = list(taxes)
             withheld_parts[top] -= computed - withheld
+            yield IncomeParts(party, date, year, bands[year], incomes, taxes,
+                withheld_parts, top, computed - withheld, deductions,
+                returned)
+
+    def ndfl6(self):
+        "The figures of 6-НДФЛ"
+        report = Ndfl6(self.company, self.year, self.quarter)
+        rates = {}
+        dates = {}
+        for part in self._ndfl_parts():
+            party, date = part.party, part.date
             report.persons.add(party)
             if date >= self.first:
                 entry = dates.setdefault(date, Withholding(date))
-                entry.withheld += withheld
-                entry.returned += returned
-            for i, band in enumerate(bands[year]):
-                if i and not (incomes[i] or taxes[i]):
-                    continue
-                rate = band[0]
+                entry.withheld += sum(part.withheld, ZERO)
+                entry.returned += part.returned
+            for i, rate in part.rates():
                 figures = rates.setdefault(
                     rate, RateFigures(rate, BAND_KBK.get(i, '')))
                 figures.persons.add(party)
-                figures.income += incomes[i]
-                figures.computed += taxes[i]
-                figures.withheld += withheld_parts[i]
-                if i == top:
-                    figures.not_withheld += computed - withheld
+                figures.income += part.incomes[i]
+                figures.computed += part.taxes[i]
+                figures.withheld += part.withheld[i]
+                if i == part.top:
+                    figures.not_withheld += part.not_withheld
                 if i == 0:
-                    figures.deductions += deductions
-                    figures.returned += returned
+                    figures.deductions += part.deductions
+                    figures.returned += part.returned
                 if date >= self.first:
                     entry.by_rate[rate] = (entry.by_rate.get(rate, ZERO)
-                        + withheld_parts[i])
+                        + part.withheld[i])
         report.rates = [rates[r] for r in sorted(rates)]
         report.withholdings = [dates[d] for d in sorted(dates)]
         return report
+
+    # --- The income certificates (приложение № 1 to the annual 6-НДФЛ) ---
+
+    def _certificate_lines(self):
+        """The payslip lines of the incomes of ndfl_sources in the period:
+        (party, date, year, kind, code, amount, basis): the earnings less
+        the vacation pay paid before the leave and the income free of NDFL,
+        the tax deductions, and the vacation pay of the documents (code
+        vacation_paid, on their payment date)"""
+        Line = Pool().get('kazan.payroll.payslip.line')
+        line = Line.__table__()
+        (payslip, run, employee), joined, date, where = (
+            self._settled_payslips())
+        excluded = (rules.VACATION_PAID_CODE,) + NDFL_EXEMPT_CODES
+        source = joined.join(line, condition=line.payslip == payslip.id
+            ).select(
+                payslip.company.as_('company'), employee.party.as_('party'),
+                date.as_('date'),
+                Extract('YEAR', run.month).as_('income_year'),
+                line.kind.as_('kind'), line.code.as_('code'),
+                line.amount.as_('amount'), line.basis.as_('basis'),
+                where=where & (((line.kind == rules.EARNING)
+                        & ~line.code.in_(excluded))
+                    | (line.kind == rules.TAX_DEDUCTION)))
+        (payslip, run, employee, vacation), joined, where = (
+            self._vacation_payments())
+        paid = joined.select(
+            payslip.company.as_('company'), employee.party.as_('party'),
+            vacation.payment_date.as_('date'),
+            Extract('YEAR', run.month).as_('income_year'),
+            vacation.amount.as_('amount'), vacation.basis.as_('basis'),
+            where=where)
+        cursor = Transaction().connection.cursor()
+
+        def in_period(query):
+            return ((query.company == self.company.id)
+                & (query.date >= self.since) & (query.date <= self.last))
+        query = source.select(source.party, source.date, source.income_year,
+            source.kind, source.code, source.amount, source.basis,
+            where=in_period(source))
+        _apply_types(query, [None, 'DATE', None, None, None, 'NUMERIC',
+                None])
+        cursor.execute(*query)
+        for party, date, year, kind, code, amount, basis in cursor:
+            yield (party, date, int(year), kind, code,
+                Decimal(str(amount or 0)), basis)
+        query = paid.select(paid.party, paid.date, paid.income_year,
+            paid.amount, paid.basis, where=in_period(paid))
+        _apply_types(query, [None, 'DATE', None, 'NUMERIC', None])
+        cursor.execute(*query)
+        for party, date, year, amount, basis in cursor:
+            yield (party, date, int(year), rules.EARNING,
+                rules.VACATION_PAID_CODE, Decimal(str(amount or 0)), basis)
+
+    def _persons(self):
+        """{party: (name, INN, SNILS, birth date, guardian)} of the
+        institution's employees"""
+        employee, party = tables('company.employee', 'party.party')
+        query = employee.join(party, condition=employee.party == party.id
+            ).select(employee.party, Max(party.name),
+                Max(employee.personal_inn), Max(employee.snils),
+                Max(employee.birth_date),
+                Max(Case((employee.guardian == Literal(True), 1),
+                        else_=0)),
+                where=employee.company == self.company.id,
+                group_by=[employee.party])
+        _apply_types(query, [None, None, None, None, 'DATE', None])
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        return {p: (name, inn or '', snils or '', born, bool(guardian))
+            for p, name, inn, snils, born, guardian in cursor}
+
+    def income_certificates(self):
+        """The income certificates of the persons paid in the period (for
+        the annual form: the year), one per person: by rate the income by
+        month and FNS code, the deductions by code, the tax base, the tax
+        computed, withheld, over-withheld and not withheld.
+
+        The incomes and their split between the rates are those of section
+        2 (_ndfl_parts: the same rows, the same split), so the certificates
+        add up to it rate by rate.  A month is the month of the date of
+        withholding (the FNS's reading since 2023, unconfirmed).  Each
+        income is split by code from its payslip lines (the codes are data,
+        fns/income_codes.csv); in a month crossing a threshold each rate
+        takes its part of every code in proportion.  What the lines do not
+        give back stays without a code and is named to check."""
+        LawYear = Pool().get('kazan.payroll.law_year')
+        codes = read_income_codes()
+        persons = self._persons()
+        earnings = defaultdict(lambda: defaultdict(lambda: ZERO))
+        deductions = defaultdict(list)
+        for (party, date, year, kind, code, amount,
+                basis) in self._certificate_lines():
+            if kind == rules.EARNING:
+                earnings[party, date, year][code] += amount
+            else:
+                deductions[party, date, year].append(
+                    (amount, json.loads(basis or '{}')))
+        certificates = {}
+        for part in self._ndfl_parts():
+            key = (part.party, part.date, part.year)
+            name, inn, snils, born, guardian = persons.get(
+                part.party, ('', '', '', None, False))
+            cert = certificates.get(part.party)
+            if cert is None:
+                cert = certificates[part.party] = IncomeCertificate(
+                    part.party, name, inn, snils, born)
+            params = LawYear.parameters(part.year)
+            by_code = self._fns_amounts(cert, codes, rules.EARNING,
+                earnings.get(key, {}), part.income)
+            granted = defaultdict(lambda: ZERO)
+            for amount, basis in deductions.get(key, []):
+                for kind, value in child_deduction_parts(
+                        amount, basis, params, guardian).items():
+                    granted[kind] += value
+            deducted = self._fns_amounts(cert, codes, rules.TAX_DEDUCTION,
+                granted, part.deductions)
+            rated = [(i, rate) for i, rate in part.rates()]
+            shares = split_codes(by_code,
+                [part.incomes[i] for i, _ in rated])
+            month = part.date.replace(day=1)
+            for (i, rate), share in zip(rated, shares):
+                figures = cert.rate(rate, BAND_KBK.get(i, ''))
+                figures.computed += part.taxes[i]
+                figures.withheld += part.withheld[i]
+                if i == part.top:
+                    figures.not_withheld += part.not_withheld
+                for code, amount in share.items():
+                    figures.add_income(month, code, amount)
+                if i == 0:
+                    figures.returned += part.returned
+                    for code, amount in deducted.items():
+                        figures.add_deduction(month, code, amount)
+        return sorted(certificates.values(),
+            key=lambda c: (c.name or '', c.snils, c.party))
+
+    @staticmethod
+    def _fns_amounts(cert, codes, kind, amounts, total):
+        """{FNS code: amount} of the amounts by payslip line code (or kind
+        of deduction), the codes of the map; what they leave of total
+        without a code; the codes the map does not confirm noted on the
+        certificate"""
+        result = defaultdict(lambda: ZERO)
+        for line_code, amount in amounts.items():
+            if not amount:
+                continue
+            fns_code, confirmed = codes.get((kind, line_code), ('', False))
+            if not (fns_code and confirmed):
+                cert.unconfirmed.add(fns_code or line_code)
+            result[fns_code] += amount
+        rest = total - sum(result.values(), ZERO)
+        if rest:
+            result[''] += rest
+            cert.unconfirmed.add(UNSPLIT)
+        return {c: a for c, a in result.items() if a}
 
     # --- РСВ ---
 
@@ -597,6 +811,10 @@ class TaxReport:
 
 # --- The annual income certificates ------------------------------------------
 
+# The deductions and incomes the payslip lines do not give back by code
+UNSPLIT = 'unsplit'
+
+
 def read_income_codes():
     """The FNS codes of income by payslip line code and of deduction by
     kind of child deduction (fns/income_codes.csv): {(kind, code):
@@ -608,41 +826,113 @@ def read_income_codes():
             for r in csv.DictReader(file, delimiter=';')}
 
 
-def child_deduction_parts(amount, basis, params):
-    """A month's standard deduction by kind of child: first_child,
-    second_child, further_child, disabled_child, as the rule granted it
-    from the basis of its line (children, disabled_children); the whole
-    amount as 'unsplit' when the basis does not give it back"""
+COUNTED = re.compile(r'№(\d+)[^:;]*:\s*(-?\d+(?:\.\d+)?)')
+
+
+def child_deduction_parts(amount, basis, params, guardian=False):
+    """A month's standard deduction by kind of child, as the rule granted
+    it (rules.child_deductions) from the basis of its line: the amount of
+    each child by place (its 'counted'), the factor 2 of the only parent.
+
+    The kinds are first_child, second_child, further_child and
+    disabled_child (the disabled child's addition), with _guardian for a
+    guardian, trustee or foster parent (the guardian's addition for a
+    disabled child tells it, else the employee's record) and _double for
+    the only parent: the keys of fns/income_codes.csv.  The whole amount
+    as 'unsplit' when the basis does not give it back (a correction of an
+    earlier month, a basis of another shape)."""
     try:
-        children = int(basis.get('children') or 0)
-        disabled = int(basis.get('disabled_children') or 0)
-    except (TypeError, ValueError):
-        children = disabled = 0
-    parts = {
-        'first_child': params.child_deduction_first if children else ZERO,
-        'second_child': params.child_deduction_second if children > 1
-        else ZERO,
-        'further_child': params.child_deduction_third * max(0,
-            children - 2),
-        'disabled_child': params.child_deduction_disabled * disabled,
-        }
+        factor = int(basis.get('factor') or 1)
+        counted = [(int(place), Decimal(value)) for place, value
+            in COUNTED.findall(str(basis.get('counted') or ''))]
+    except (TypeError, ValueError, ArithmeticError):
+        counted = []
+    by_place = [params.child_deduction_first, params.child_deduction_second]
+    parts = defaultdict(lambda: ZERO)
+    suffix = '_double' if factor == 2 else ''
+    for place, value in counted:
+        if not value:
+            continue
+        kind = ['first_child', 'second_child'][place - 1] if place <= 2 \
+            else 'further_child'
+        base = by_place[place - 1] if place <= 2 \
+            else params.child_deduction_third
+        extra = value / factor - base
+        as_guardian = guardian
+        if extra == params.child_deduction_disabled_guardian and extra:
+            as_guardian = True
+        elif extra and extra != params.child_deduction_disabled:
+            return {UNSPLIT: amount} if amount else {}
+        who = '_guardian' if as_guardian else ''
+        parts[kind + who + suffix] += base * factor
+        if extra:
+            parts['disabled_child' + who + suffix] += extra * factor
     if sum(parts.values(), ZERO) != amount:
-        return {'unsplit': amount} if amount else {}
+        return {UNSPLIT: amount} if amount else {}
     return {k: v for k, v in parts.items() if v}
 
 
+def split_codes(by_code, incomes):
+    """The amounts by code of one income split between its rates, each
+    rate's part of the income in proportion to the codes (in kopecks, the
+    last rate the rest): [{code: amount}] in the order of incomes"""
+    if len(incomes) == 1:
+        return [dict(by_code)]
+    shares, given = [], defaultdict(lambda: ZERO)
+    for income in incomes[:-1]:
+        share = rules.largest_remainder(income, by_code)
+        for code, amount in share.items():
+            given[code] += amount
+        shares.append(share)
+    shares.append({c: a - given[c] for c, a in by_code.items()})
+    return [{c: a for c, a in s.items() if a} for s in shares]
+
+
 @dataclass
-class IncomeCertificate:
-    "The income and tax of one person for the year (the annual 6-НДФЛ)"
+class IncomeParts:
+    "One income of _ndfl_rows split by band of the progressive scale"
     party: int
-    name: str = ''
-    inn: str = ''
-    snils: str = ''
+    date: dt.date
+    year: int
+    bands: list
+    incomes: list  # by band
+    taxes: list  # computed, by band
+    withheld: list  # by band
+    top: int  # the band that keeps the tax not withheld
+    not_withheld: Decimal
+    deductions: Decimal  # all in the first band
+    returned: Decimal
+
+    @property
+    def income(self):
+        return sum(self.incomes, ZERO)
+
+    def rates(self):
+        "(index, rate) of the bands the income reaches (the first always)"
+        for i, band in enumerate(self.bands):
+            if i == 0 or self.incomes[i] or self.taxes[i]:
+                yield i, band[0]
+
+
+@dataclass
+class CertificateRate:
+    "The income and tax of a person at one rate (СведДох)"
+    rate: Decimal
+    kbk: str = ''
     income: dict = field(default_factory=dict)  # {(month, code): amount}
     deductions: dict = field(default_factory=dict)  # {(month, code): amt}
     computed: Decimal = ZERO
     withheld: Decimal = ZERO
-    unconfirmed: set = field(default_factory=set)  # codes to check
+    not_withheld: Decimal = ZERO
+    returned: Decimal = ZERO
+
+    def add_income(self, month, code, amount):
+        key = (month, code)
+        self.income[key] = self.income.get(key, ZERO) + amount
+
+    def add_deduction(self, month, code, amount):
+        key = (month, code)
+        self.deductions[key] = self.deductions.get(key, ZERO) + amount
 
     @property
     def total_income(self):
@@ -652,114 +942,111 @@ class IncomeCertificate:
     def total_deductions(self):
         return sum(self.deductions.values(), ZERO)
 
+    @property
+    def base(self):
+        "The tax base: the income less the deductions"
+        return self.total_income - self.total_deductions
+
+    @property
+    def over_withheld(self):
+        "The tax withheld above the tax computed"
+        return max(ZERO, self.withheld - self.computed)
+
+    def deductions_by_code(self):
+        "{code: amount} of the year"
+        result = defaultdict(lambda: ZERO)
+        for (_, code), amount in self.deductions.items():
+            result[code] += amount
+        return dict(result)
+
+
+@dataclass
+class IncomeCertificate:
+    """The income and tax of one person for the year (приложение № 1 to
+    the annual 6-НДФЛ): the person and the figures by rate"""
+    party: int
+    name: str = ''
+    inn: str = ''
+    snils: str = ''
+    birth_date: dt.date = None
+    rates: dict = field(default_factory=dict)  # {rate: CertificateRate}
+    unconfirmed: set = field(default_factory=set)  # codes to check
+
+    def rate(self, rate, kbk=''):
+        if rate not in self.rates:
+            self.rates[rate] = CertificateRate(rate, kbk)
+        return self.rates[rate]
+
+    def by_rate(self):
+        return [self.rates[r] for r in sorted(self.rates)]
+
+    def total(self, name):
+        return sum((getattr(r, name) for r in self.rates.values()), ZERO)
+
+    @property
+    def total_income(self):
+        return self.total('total_income')
+
+    @property
+    def total_deductions(self):
+        return self.total('total_deductions')
+
 
 def income_certificates(company, year):
-    """The income certificates of the year of the institution's persons:
-    the earnings and the deductions of the posted payslips by month and
-    FNS code (the lines grouped by kind, the codes data), the tax computed
-    and the tax withheld (the runs whose final settlement is paid)"""
-    pool = Pool()
-    LawYear = pool.get('kazan.payroll.law_year')
-    params = LawYear.parameters(year)
-    codes = read_income_codes()
-    payslip, line, run, employee, party, move = tables(
-        'kazan.payroll.payslip', 'kazan.payroll.payslip.line',
-        'kazan.payroll.run', 'company.employee', 'party.party',
-        'account.move')
-    where = ((payslip.company == company.id) & (run.state == 'posted')
-        & (run.month >= dt.date(year, 1, 1))
-        & (run.month <= dt.date(year, 12, 31)))
-    cursor = Transaction().connection.cursor()
-    certificates = {}
-
-    def certificate(party_id):
-        return certificates.setdefault(party_id, IncomeCertificate(party_id))
-
-    query = (payslip
-        .join(run, condition=payslip.run == run.id)
-        .join(employee, condition=payslip.employee == employee.id)
-        .join(party, condition=employee.party == party.id)
-        .join(move, 'LEFT', condition=(run.final_move == move.id)
-            & (move.state == 'posted'))
-        .select(employee.party, Max(party.name), Max(employee.personal_inn),
-            Max(employee.snils), Sum(Coalesce(payslip.ndfl, 0)),
-            Sum(Case((move.id != Null, Coalesce(payslip.ndfl, 0)),
-                    else_=Literal(0))),
-            where=where, group_by=[employee.party]))
-    _apply_types(query, [None, None, None, None, 'NUMERIC', 'NUMERIC'])
-    cursor.execute(*query)
-    for party_id, name, inn, snils, computed, withheld in cursor:
-        cert = certificate(party_id)
-        cert.name, cert.inn, cert.snils = name, inn or '', snils or ''
-        cert.computed = Decimal(str(computed or 0))
-        cert.withheld = Decimal(str(withheld or 0))
-
-    lines = (line
-        .join(payslip, condition=line.payslip == payslip.id)
-        .join(run, condition=payslip.run == run.id)
-        .join(employee, condition=payslip.employee == employee.id))
-    query = lines.select(employee.party, run.month, line.code,
-        Sum(line.amount),
-        where=where & (line.kind == rules.EARNING),
-        group_by=[employee.party, run.month, line.code])
-    _apply_types(query, [None, 'DATE', None, 'NUMERIC'])
-    cursor.execute(*query)
-    for party_id, month, code, amount in cursor:
-        cert = certificate(party_id)
-        fns_code, confirmed = codes.get((rules.EARNING, code), ('', False))
-        if not confirmed:
-            cert.unconfirmed.add(fns_code or code)
-        key = (month, fns_code)
-        cert.income[key] = cert.income.get(key, ZERO) + Decimal(
-            str(amount or 0))
-
-    query = lines.select(employee.party, run.month, line.basis, line.amount,
-        where=where & (line.kind == rules.TAX_DEDUCTION))
-    _apply_types(query, [None, 'DATE', None, 'NUMERIC'])
-    cursor.execute(*query)
-    for party_id, month, basis, amount in cursor:
-        cert = certificate(party_id)
-        parts = child_deduction_parts(Decimal(str(amount or 0)),
-            json.loads(basis or '{}'), params)
-        for kind, part in parts.items():
-            fns_code, confirmed = codes.get(
-                (rules.TAX_DEDUCTION, kind), ('', False))
-            if not confirmed:
-                cert.unconfirmed.add(fns_code or kind)
-            key = (month, fns_code)
-            cert.deductions[key] = cert.deductions.get(key, ZERO) + part
-    return sorted(certificates.values(), key=lambda c: (c.name or '',
-            c.snils))
+    "The income certificates of the institution's persons for the year"
+    return TaxReport(company, year, 4).income_certificates()
 
 
 def certificates_table(certificates):
-    "The income certificates as a table of the export package"
+    """The income certificates as a table of the export package: each
+    person, then by rate the totals, the income by month and code, the
+    deductions by month and code; at the end the totals by rate, which
+    are section 2's"""
     rows = []
+    totals = {}
     for number, cert in enumerate(certificates, 1):
         rows.append({'number': number, 'name': cert.name,
-                'snils': cert.snils, 'inn': cert.inn, 'bold': True,
-                'income': cert.total_income,
-                'deductions': cert.total_deductions,
-                'computed': cert.computed, 'withheld': cert.withheld,
+                'inn': cert.inn, 'bold': True,
+                'born': (cert.birth_date.strftime('%d.%m.%Y')
+                    if cert.birth_date else ''),
                 'check': ', '.join(sorted(c for c in cert.unconfirmed if c))})
-        for (month, code), amount in sorted(cert.income.items()):
-            rows.append({'name': _month_name(month), 'level': 1,
-                    'code': code, 'income': amount})
-        for (month, code), amount in sorted(cert.deductions.items()):
-            rows.append({'name': _month_name(month), 'level': 1,
-                    'code': code, 'deductions': amount})
-    return export.Table("Приложение 1. Справки о доходах и суммах налога",
-        [export.Column('number', "№", 'code', 5),
-            export.Column('name', "Физическое лицо, месяц", 'text', 30),
-            export.Column('snils', "СНИЛС", 'code', 12),
+        for figures in cert.by_rate():
+            total = totals.setdefault(figures.rate, defaultdict(lambda: ZERO))
+            values = {n: getattr(figures, n) for n in CERTIFICATE_FIGURES}
+            for name, value in values.items():
+                total[name] += value
+            rows.append({'name': f"Ставка {figures.rate:f} %",
+                    'level': 1, 'code': figures.kbk, **values})
+            for (month, code), amount in sorted(figures.income.items()):
+                rows.append({'name': _month_name(month), 'level': 2,
+                        'code': code, 'total_income': amount})
+            for (month, code), amount in sorted(figures.deductions.items()):
+                rows.append({'name': _month_name(month), 'level': 2,
+                        'code': code, 'total_deductions': amount})
+    for rate in sorted(totals):
+        rows.append({'name': f"Итого по справкам, ставка {rate:f} %",
+                'bold': True, **totals[rate]})
+    return export.Table("Приложение № 1. Справки о доходах и суммах налога "
+        "физических лиц", [
+            export.Column('number', "№ справки", 'code', 7),
+            export.Column('name', "Физическое лицо, ставка, месяц", 'text',
+                30),
             export.Column('inn', "ИНН", 'code', 13),
-            export.Column('code', "Код", 'code', 6),
-            export.Column('income', "Доход", 'amount'),
-            export.Column('deductions', "Вычет", 'amount'),
+            export.Column('born', "Дата рождения", 'code', 11),
+            export.Column('code', "КБК, код дохода / вычета", 'code', 22),
+            export.Column('total_income', "Доход", 'amount'),
+            export.Column('total_deductions', "Вычеты", 'amount'),
+            export.Column('base', "Налоговая база", 'amount'),
             export.Column('computed', "Налог исчислен", 'amount'),
             export.Column('withheld', "Налог удержан", 'amount'),
+            export.Column('over_withheld', "Удержан излишне", 'amount'),
+            export.Column('not_withheld', "Не удержан", 'amount'),
             export.Column('check', "Коды проверить", 'code', 14),
             ], rows, sheet="Справки о доходах")
+
+
+CERTIFICATE_FIGURES = ['total_income', 'total_deductions', 'base', 'computed',
+    'withheld', 'over_withheld', 'not_withheld']
 
 
 # --- The documents -----------------------------------------------------------
@@ -865,8 +1152,7 @@ def ndfl6_document(report, reconciliation):
         _reconciliation_table("Сверка с учетом: НДФЛ", reconciliation)]
     if report.quarter == 4:
         # the annual report carries the income certificates
-        tables.append(certificates_table(
-                income_certificates(report.company, report.year)))
+        tables.append(certificates_table(report.certificates))
     title, knd = FORM_TITLES['ndfl6']
     return export.Document(title, knd,
         header(report.company, report.year, report.quarter), tables)
@@ -976,7 +1262,44 @@ def ndfl6_xml_figures(report):
                 'deductions': r.deductions, 'computed': r.computed}
             for r in report.rates],
         'kbks': kbks,
+        'certificates': [certificate_xml_figures(number, cert)
+            for number, cert in enumerate(report.certificates, 1)],
         }
+
+
+def _whole(amount):
+    "A tax in whole rubles as the form writes it (kopecks kept if any)"
+    return int(amount) if amount == amount.to_integral_value() else amount
+
+
+def certificate_xml_figures(number, cert):
+    "The figures of one СправДох of the map ndfl6.csv"
+    last, first, patronymic = split_name(cert.name)
+    rates = []
+    for figures in cert.by_rate():
+        deductions = sorted(figures.deductions_by_code().items())
+        rates.append({'rate': f'{figures.rate:f}', 'kbk': figures.kbk,
+                'income': figures.total_income, 'base': figures.base,
+                'computed': _whole(figures.computed),
+                'withheld': _whole(figures.withheld),
+                'over_withheld': _whole(figures.over_withheld),
+                'not_withheld': _whole(figures.not_withheld),
+                'incomes': [{'month': f'{month.month:02d}', 'code': code,
+                        'amount': amount}
+                    for (month, code), amount in sorted(
+                        figures.income.items())],
+                # the element of the standard deductions only when any
+                'standard': [{'items': [{'code': code, 'amount': amount}
+                            for code, amount in deductions]}]
+                if deductions else [],
+                })
+    return {'number': number,
+        'person': {'inn': cert.inn, 'birth_date': cert.birth_date,
+            'last_name': last, 'first_name': first,
+            'patronymic': patronymic,
+            # the employee record holds no identity document
+            'documents': []},
+        'rates': rates}
 
 
 def rsv_xml_figures(report):
@@ -1024,6 +1347,8 @@ def build(form, company, year, quarter):
     (file name, bytes) of its file in fmt (FORMATS)"""
     tax = TaxReport(company, year, quarter)
     figures = tax.ndfl6() if form == 'ndfl6' else tax.rsv()
+    if form == 'ndfl6' and quarter == 4:
+        figures.certificates = tax.income_certificates()
     reconciliation = tax.reconciliation()[
         'ndfl' if form == 'ndfl6' else 'contributions']
 
@@ -1283,6 +1608,70 @@ class Ndfl6Withholding(TaxRowsMixin, ModelSQL, ModelView):
                 - w.by_rate.get(first, ZERO),
                 'returned': w.returned}
             for w in figures.withholdings]
+
+
+class Ndfl6Certificate(TaxRowsMixin, ModelSQL, ModelView):
+    """6-NDFL: Income Certificates (the annual report's приложение № 1,
+    for the period so far in the others): by person and rate the totals,
+    then the income and the deductions by month and code"""
+    __name__ = 'kazan.payroll.tax_report.ndfl6_certificate'
+
+    number = fields.Integer("Certificate")
+    person = fields.Char("Person")
+    inn = fields.Char("INN")
+    birth_date = fields.Date("Birth Date")
+    rate = fields.Numeric("Rate", digits=(4, 2))
+    line = fields.Selection([
+            ('total', "Total at the rate"),
+            ('income', "Income"),
+            ('deduction', "Deduction"),
+            ], "Line", sort=False)
+    month = fields.Date("Month")
+    code = fields.Char("Code", help="The KBK of the rate on its total, "
+        "the FNS code of the income or the deduction on the other lines.")
+    income = _amount("Income")
+    deductions = _amount("Deductions")
+    base = _amount("Tax Base")
+    computed = _amount("Tax Computed")
+    withheld = _amount("Tax Withheld")
+    over_withheld = _amount("Tax Over-Withheld")
+    not_withheld = _amount("Tax Not Withheld")
+    check = fields.Char("Codes to Check",
+        help="The codes the FNS's list is not confirmed for, and "
+        "\"unsplit\" for an amount the payslip lines do not give by code.")
+    _figures = ['number', 'person', 'inn', 'birth_date', 'rate', 'line',
+        'month', 'code', 'income', 'deductions', 'base', 'computed',
+        'withheld', 'over_withheld', 'not_withheld', 'check']
+
+    @classmethod
+    def _rows(cls, report):
+        # any period: the certificates of the persons paid so far (the
+        # form carries them in the annual report only)
+        rows = []
+        for number, cert in enumerate(report.income_certificates(), 1):
+            person = {'number': number, 'person': cert.name,
+                'inn': cert.inn, 'birth_date': cert.birth_date}
+            check = ', '.join(sorted(c for c in cert.unconfirmed if c))
+            for figures in cert.by_rate():
+                rows.append({**person, 'rate': figures.rate,
+                        'line': 'total', 'code': figures.kbk,
+                        'income': figures.total_income,
+                        'deductions': figures.total_deductions,
+                        'base': figures.base, 'computed': figures.computed,
+                        'withheld': figures.withheld,
+                        'over_withheld': figures.over_withheld,
+                        'not_withheld': figures.not_withheld,
+                        'check': check})
+                for (month, code), amount in sorted(figures.income.items()):
+                    rows.append({**person, 'rate': figures.rate,
+                            'line': 'income', 'month': month, 'code': code,
+                            'income': amount})
+                for (month, code), amount in sorted(
+                        figures.deductions.items()):
+                    rows.append({**person, 'rate': figures.rate,
+                            'line': 'deduction', 'month': month,
+                            'code': code, 'deductions': amount})
+        return rows
 
 
 class RsvInsured(TaxRowsMixin, ModelSQL, ModelView):

@@ -25,6 +25,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.kazan_accounting.tests import sample
 from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.modules.kazan_payroll import fns, rules, tax_report
+from trytond.modules.kazan_payroll.payslip import LINE_CODES
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
@@ -95,8 +96,28 @@ class TaxReportTestCase(unittest.TestCase):
                     ])
             other, = Company.setup_institutions(
                 [sample.institution(62, START)])
+            # the year's events of the certificates: vacation pay paid by
+            # its document before the leave, a dismissal in March with
+            # the compensation of unused leave and a severance
+            Employee = pool.get('company.employee')
+            Absence = pool.get('kazan.payroll.absence')
+            events, (on_leave, leaver) = school_with_staff(pool, 64, START, [
+                    employee(1, 30000), employee(2, 30000)])
+            Absence.create([{'company': events.id,
+                        'employee': on_leave.id, 'kind': 'vacation',
+                        'start_date': dt.date(2026, 3, 16),
+                        'end_date': dt.date(2026, 3, 22)}])
+            Employee.write([leaver], {
+                    'end_date': dt.date(2026, 3, 20),
+                    'dismissal_reason': 'staff_reduction',
+                    'vacation_days_used': D(280),
+                    })
             for month in MONTHS:
                 run, = Run.runs_for([school], month)
+                Run.compute([run])
+                Run.post([run])
+                Run.pay_final([run])
+                run, = Run.runs_for([events], month)
                 Run.compute([run])
                 Run.post([run])
                 Run.pay_final([run])
@@ -106,9 +127,9 @@ class TaxReportTestCase(unittest.TestCase):
                         'companies': [('add', [c.id])], 'company': c.id,
                         'groups': [('add', [director])],
                         } for c in [school, other]])
-            return school.id, other.id, [u.id for u in users]
-        cls.school_id, cls.other_id, cls.director_ids = in_transaction(
-            DB_NAME, setup)
+            return school.id, other.id, [u.id for u in users], events.id
+        (cls.school_id, cls.other_id, cls.director_ids,
+            cls.events_id) = in_transaction(DB_NAME, setup)
 
     def school(self):
         return Pool().get('company.company')(self.school_id)
@@ -279,9 +300,13 @@ class TaxReportTestCase(unittest.TestCase):
                     s.get('ИсчислНал')) for s in totals.findall('СумСтавка')],
             [('13', '2540000.00', '329108.00'),
                 ('15', '600000.00', '90000.00')])
-        # every element of the map is in the file
+        # every element of the map is in the file, but the income
+        # certificates of the annual report (test_certificates_in_the_files)
         for row in fns.read_map('ndfl6'):
             path = row.element.partition('/')[2]
+            if path.startswith('Документ/НДФЛ6.2/СправДох'):
+                self.assertIsNone(root.find(path))
+                continue
             element = root.find(path) if path else root
             self.assertIsNotNone(element, path)
             if row.attribute and row.attribute != 'Тлф':
@@ -388,44 +413,304 @@ class TaxReportTestCase(unittest.TestCase):
             with self.assertRaises(AccessError):
                 Rate.read(rate_ids, ['income'])
 
+    # --- The annual income certificates (приложение № 1) ---
+
+    def certificates(self, company_id=None):
+        Company = Pool().get('company.company')
+        company = Company(company_id or self.school_id)
+        return tax_report.TaxReport(company, 2026, 4).income_certificates()
+
+    def assertAddUpToSection2(self, certificates, report):
+        "The certificates' totals by rate are section 2's"
+        self.assertEqual(sorted({r for c in certificates for r in c.rates}),
+            [r.rate for r in report.rates])
+        for figures in report.rates:
+            at_rate = [c.rates[figures.rate] for c in certificates
+                if figures.rate in c.rates]
+            self.assertEqual(len(at_rate), figures.person_count)
+            for name, total in [
+                    ('total_income', figures.income),
+                    ('total_deductions', figures.deductions),
+                    ('computed', figures.computed),
+                    ('withheld', figures.withheld),
+                    ('not_withheld', figures.not_withheld),
+                    ('returned', figures.returned)]:
+                self.assertEqual(sum((getattr(r, name) for r in at_rate),
+                        D(0)), total, (figures.rate, name))
+        self.assertEqual(len(certificates), len(report.persons))
+
     @in_rolled_back_transaction
-    def test_income_certificates_of_the_year(self):
-        "The annual certificates: income and deductions by month and code"
-        certificates = tax_report.income_certificates(self.school(), 2026)
-        self.assertEqual(len(certificates), 3)
-        petrov = certificates[1]
-        self.assertEqual(petrov.name.split()[0], 'Фамилия2')
-        self.assertEqual(petrov.income,
-            {(m, '2000'): D(40000) for m in MONTHS})
+    def test_certificates_by_person_rate_month_and_code(self):
+        "Each person's income by rate, month of withholding and code"
+        ivanov, petrov, sidorov = self.certificates()
+        self.assertEqual([c.name.split()[0] for c in (ivanov, petrov,
+                    sidorov)], ['Фамилия1', 'Фамилия2', 'Фамилия3'])
+        Employee = Pool().get('company.employee')
+        person, = Employee.search([('company', '=', self.school_id),
+                ('personnel_number', '=', '0002')])
+        self.assertEqual((petrov.inn, petrov.birth_date),
+            (person.personal_inn or '', person.birth_date))
+        # January's pay withheld on 2 February is February's income, and
+        # March's (2 April) April's
+        paid_in = [dt.date(2026, m, 1) for m in (2, 3, 4)]
+        rate13, = petrov.by_rate()
+        self.assertEqual(rate13.income, {(m, '2000'): D(40000)
+                for m in paid_in})
         # two children: the first 1,400 (126), the second 2,800 (127)
-        self.assertEqual(petrov.deductions,
-            {**{(m, '126'): D(1400) for m in MONTHS},
-                **{(m, '127'): D(2800) for m in MONTHS}})
-        # 3 × 4,654, all withheld (March's on 2 April)
-        self.assertEqual((petrov.computed, petrov.withheld),
-            (D(13962), D(13962)))
-        # the codes are unconfirmed data: the certificate says so
+        self.assertEqual(rate13.deductions,
+            {**{(m, '126'): D(1400) for m in paid_in},
+                **{(m, '127'): D(2800) for m in paid_in}})
+        self.assertEqual(rate13.deductions_by_code(),
+            {'126': D(3 * 1400), '127': D(3 * 2800)})
+        # 3 × 40,000 − 3 × 4,200 = 107,400; × 13 % = 13,962
+        self.assertEqual((rate13.total_income, rate13.base, rate13.computed,
+                rate13.withheld, rate13.not_withheld, rate13.over_withheld),
+            (D(120000), D(107400), D(13962), D(13962), D(0), D(0)))
+        self.assertEqual(rate13.kbk, '18210102010011000110')
+        # the codes are unconfirmed data: the certificate names them
         self.assertEqual(petrov.unconfirmed, {'2000', '126', '127'})
-        sidorov = certificates[2]
-        # 4.5 million: 312,000 + 15 % × 2,100,000
-        self.assertEqual(sidorov.computed, D(627000))
-        self.assertEqual(sidorov.total_income, D(4500000))
-        # the annual report carries them, the quarters do not
+        # Sidorov crosses 2.4 million with January's and February's pay:
+        # 1,500,000 + 900,000 at 13 %, then 600,000 and March's 1,500,000
+        # at 15 %
+        low, high = sidorov.by_rate()
+        self.assertEqual((low.rate, high.rate), (D(13), D(15)))
+        self.assertEqual(low.income, {(paid_in[0], '2000'): D(1500000),
+                (paid_in[1], '2000'): D(900000)})
+        self.assertEqual(high.income, {(paid_in[1], '2000'): D(600000),
+                (paid_in[2], '2000'): D(1500000)})
+        self.assertEqual(high.kbk, '18210102080011000110')
+        # 13 % × 2,400,000 = 312,000; 15 % × 2,100,000 = 315,000
+        self.assertEqual((low.base, low.computed, low.withheld),
+            (D(2400000), D(312000), D(312000)))
+        self.assertEqual((high.base, high.computed, high.withheld),
+            (D(2100000), D(315000), D(315000)))
+        self.assertEqual(ivanov.total_income, D(3 * 30000))
+        self.assertEqual(ivanov.total('computed'), D(3 * 3900))
+
+    @in_rolled_back_transaction
+    def test_certificates_add_up_to_section_2(self):
+        "The certificates of the year are section 2 of the annual report"
+        certificates = self.certificates()
+        report = self.report(4).ndfl6()
+        self.assertAddUpToSection2(certificates, report)
+        rate13, rate15 = report.rates
+        # 90,000 + 120,000 + 2,400,000; 2,100,000
+        self.assertEqual((rate13.income, rate15.income),
+            (D(2610000), D(2100000)))
+        # 11,700 + 13,962 + 312,000; 315,000
+        self.assertEqual((rate13.computed, rate15.computed),
+            (D(337662), D(315000)))
+        self.assertEqual(rate13.deductions, D(12600))
+        # a quarter's certificates are those of the persons paid so far,
+        # and add up to its section 2 too
+        self.assertAddUpToSection2(
+            tax_report.TaxReport(self.school(), 2026, 1)
+            .income_certificates(), self.report(1).ndfl6())
+
+    @in_rolled_back_transaction
+    def test_certificates_of_vacation_pay_and_dismissal(self):
+        """The vacation pay of a document on its payment date (2012), the
+        compensation of unused leave (2013), the severance left out (free
+        of NDFL) of the certificates and of section 2"""
+        pool = Pool()
+        Payslip = pool.get('kazan.payroll.payslip')
+        VacationPay = pool.get('kazan.payroll.vacation_pay')
+        Company = pool.get('company.company')
+        events = Company(self.events_id)
+        on_leave, leaver = self.certificates(self.events_id)
+
+        def slips(number):
+            return Payslip.search([('company', '=', self.events_id),
+                    ('employee.personnel_number', '=', f'{number:04d}')])
+
+        document, = VacationPay.search([('company', '=', self.events_id)])
+        self.assertEqual(document.state, 'posted')
+        self.assertGreater(document.amount, 0)
+        rate, = on_leave.by_rate()
+        paid = document.payment_date.replace(day=1)
+        self.assertEqual(rate.income[paid, '2012'], document.amount)
+        self.assertEqual({code for _, code in rate.income}, {'2000', '2012'})
+        # the document's pay and the runs' pay: the payslips' gross
+        self.assertEqual(rate.total_income,
+            sum(s.gross for s in slips(1)))
+        self.assertEqual(rate.computed, sum(s.ndfl for s in slips(1)))
+
+        rate, = leaver.by_rate()
+        lines = {l.code: l.amount for s in slips(2) for l in s.lines
+            if s.run.month == MONTHS[2]}
+        # the severance (its amount is test_withholding.py's): no income
+        severance = lines['severance']
+        self.assertGreater(severance, 0)
+        march = dt.date(2026, 3, 1)  # paid on the day of dismissal
+        self.assertEqual(rate.income[march, '2013'],
+            lines['vacation_compensation'])
+        # February's 30,000 paid on 2 March and March's salary to the 20th
+        self.assertEqual(rate.income[march, '2000'],
+            D(30000) + lines['salary'])
+        self.assertNotIn('2014', {code for _, code in rate.income})
+        self.assertEqual(rate.total_income,
+            sum(s.gross for s in slips(2)) - severance)
+        self.assertEqual(rate.computed, sum(s.ndfl for s in slips(2)))
+        for cert in [on_leave, leaver]:
+            self.assertNotIn(tax_report.UNSPLIT, cert.unconfirmed)
+        report = tax_report.TaxReport(events, 2026, 4).ndfl6()
+        self.assertAddUpToSection2([on_leave, leaver], report)
+        # section 2 leaves the severance out too
+        rate13, = report.rates
+        self.assertEqual(rate13.income, sum(s.gross
+                for s in slips(1) + slips(2)) - severance)
+
+    @in_rolled_back_transaction
+    def test_certificates_in_the_files(self):
+        "A sheet of the annual XLSX, СправДох in the annual XML"
         _, _, render = tax_report.build('ndfl6', self.school(), 2026, 4)
         book = openpyxl.load_workbook(io.BytesIO(render('xlsx')[1]))
         self.assertIn('Справки о доходах', book.sheetnames)
-        _, _, render = tax_report.build('ndfl6', self.school(), 2026, 1)
+        values = [c for row in book['Справки о доходах'].iter_rows(
+                values_only=True) for c in row]
+        # the totals by rate: section 2's
+        self.assertIn(2610000, values)
+        self.assertIn(337662, values)
+        root = etree.fromstring(render('xml', dt.date(2027, 2, 20))[1])
+        body = root.find('Документ/НДФЛ6.2')
+        certificates = body.findall('СправДох')
+        self.assertEqual([c.get('НомСпр') for c in certificates],
+            ['1', '2', '3'])
+        petrov = certificates[1]
+        person = petrov.find('ПолучДох')
+        self.assertEqual((person.get('Гражд'), person.find('ФИО').get(
+                    'Фамилия')), ('643', 'Фамилия2'))
+        # the employee record holds no identity document
+        self.assertIsNone(person.find('УдЛичнФЛ'))
+        rate, = petrov.findall('СведДох')
+        self.assertEqual((rate.get('Ставка'), rate.get('КБК')),
+            ('13', '18210102010011000110'))
+        totals = rate.find('СумИтНалПер')
+        self.assertEqual((totals.get('СумДохОбщ'), totals.get('НалБаза'),
+                totals.get('НалИсчисл'), totals.get('НалУдерж')),
+            ('120000.00', '107400.00', '13962', '13962'))
+        self.assertEqual([(i.get('Месяц'), i.get('КодДоход'),
+                    i.get('СумДоход'))
+                for i in rate.findall('ДохВыч/СвСумДох')],
+            [(m, '2000', '40000.00') for m in ['02', '03', '04']])
+        self.assertEqual([(d.get('КодВычет'), d.get('СумВычет'))
+                for d in rate.findall('НалВычССИ/ПредВычССИ')],
+            [('126', '4200.00'), ('127', '8400.00')])
+        # no deduction, no element of them
+        self.assertIsNone(certificates[0].find('СведДох/НалВычССИ'))
+        self.assertEqual(len(certificates[2].findall('СведДох')), 2)
+        # every element of the map is in the annual file (the identity
+        # document apart, above)
+        for row in fns.read_map('ndfl6'):
+            path = row.element.partition('/')[2]
+            if 'УдЛичнФЛ' in path:
+                continue
+            element = root.find(path) if path else root
+            self.assertIsNotNone(element, path)
+        # the quarters carry none
+        _, _, render = tax_report.build('ndfl6', self.school(), 2026, 3)
+        root = etree.fromstring(render('xml', dt.date(2026, 10, 20))[1])
+        self.assertEqual(root.findall('Документ/НДФЛ6.2/СправДох'), [])
         book = openpyxl.load_workbook(io.BytesIO(render('xlsx')[1]))
         self.assertNotIn('Справки о доходах', book.sheetnames)
 
+    @in_rolled_back_transaction
+    def test_certificates_in_the_client(self):
+        "The table of the certificates, under the institution rule"
+        Certificate = Pool().get(
+            'kazan.payroll.tax_report.ndfl6_certificate')
+        user, context = self.as_director(0, self.school_id)
+        with user, context, Transaction().set_context(year=2026,
+                quarter='4'):
+            rows = Certificate.search([])
+            totals = [r for r in rows if r.line == 'total']
+            self.assertEqual([(r.number, r.rate) for r in totals],
+                [(1, D(13)), (2, D(13)), (3, D(13)), (3, D(15))])
+            # 90,000 + 120,000 + 2,400,000 + 2,100,000
+            self.assertEqual(sum(r.income for r in totals), D(4710000))
+            self.assertEqual(sum(r.income for r in rows
+                    if r.line == 'income'), D(4710000))
+            self.assertEqual({(r.month, r.code, r.deductions) for r in rows
+                    if r.line == 'deduction' and r.number == 2},
+                {(dt.date(2026, m, 1), code, amount) for m in (2, 3, 4)
+                    for code, amount in [('126', D(1400)),
+                        ('127', D(2800))]})
+            ids = [r.id for r in rows]
+        user, context = self.as_director(1, self.other_id)
+        with user, context, Transaction().set_context(year=2026,
+                quarter='4', company=self.school_id):
+            self.assertEqual(Certificate.search([]), [])
+            with self.assertRaises(AccessError):
+                Certificate.read(ids, ['income'])
+
+
+class CertificatePartsTestCase(unittest.TestCase):
+    "The deductions by code and the codes between rates, no database"
+
     def test_child_deduction_parts(self):
-        "The month's deduction split by child, or left whole"
+        "A month's deduction split by child as the rule granted it"
         params = rules.load_parameters(2026)
-        # four children, one disabled: 1,400 + 2,800 + 2 × 6,000 + 12,000
-        self.assertEqual(tax_report.child_deduction_parts(D(28200),
-                {'children': '4', 'disabled_children': '1'}, params),
-            {'first_child': D(1400), 'second_child': D(2800),
-                'further_child': D(12000), 'disabled_child': D(12000)})
-        # an amount the basis does not give back is kept whole
+        # the eldest grown up: 2,800 for the 2nd, 6,000 + 12,000 for the
+        # disabled 3rd
+        basis = {'factor': '1', 'counted': '№1 01.05.2000: 0; '
+            '№2 01.01.2015: 2800; №3 01.01.2018: 18000'}
+        self.assertEqual(tax_report.child_deduction_parts(
+                D(2800 + 6000 + 12000), basis, params),
+            {'second_child': D(2800), 'further_child': D(6000),
+                'disabled_child': D(12000)})
+        # the only parent: twice 1,400
+        self.assertEqual(tax_report.child_deduction_parts(D(2 * 1400),
+                {'factor': '2', 'counted': '№1 01.05.2015: 2800'}, params),
+            {'first_child_double': D(2800)})
+        # a guardian of a disabled child: 1,400 + 6,000
+        self.assertEqual(tax_report.child_deduction_parts(D(1400 + 6000),
+                {'factor': '1', 'counted': '№1: 7400'}, params),
+            {'first_child_guardian': D(1400),
+                'disabled_child_guardian': D(6000)})
+        self.assertEqual(tax_report.child_deduction_parts(D(1400),
+                {'factor': '1', 'counted': '№1: 1400'}, params,
+                guardian=True),
+            {'first_child_guardian': D(1400)})
+        # a correction of an earlier month, or an amount the basis does
+        # not give back: kept whole
+        self.assertEqual(tax_report.child_deduction_parts(D(-4200),
+                {'period': '2026-02-01', 'reversal': '1'}, params),
+            {'unsplit': D(-4200)})
         self.assertEqual(tax_report.child_deduction_parts(D(5000),
-                {'children': '2'}, params), {'unsplit': D(5000)})
+                {'factor': '1', 'counted': '№1: 1400'}, params),
+            {'unsplit': D(5000)})
+
+    def test_codes_of_the_map(self):
+        "Each code of the deductions and every earning line has its code"
+        codes = tax_report.read_income_codes()
+        earnings = {c for k, c in codes if k == rules.EARNING}
+        not_earnings = {'standard_deduction', 'ndfl', 'ndfl_sick',
+            'ndfl_vacation', 'debt_recovery', 'contributions', 'accident',
+            'alimony', 'writ', 'union_dues', 'voluntary'}
+        self.assertEqual(earnings, {c for c, _ in LINE_CODES} - not_earnings)
+        self.assertEqual(codes[rules.EARNING, 'vacation_compensation'][0],
+            '2013')
+        kinds = {c for k, c in codes if k == rules.TAX_DEDUCTION}
+        for place in ['first_child', 'second_child', 'further_child',
+                'disabled_child']:
+            for who in ['', '_guardian']:
+                for double in ['', '_double']:
+                    self.assertIn(place + who + double, kinds)
+
+    def test_split_codes(self):
+        "A month crossing 2.4 million: each rate its part of each code"
+        # 1,000,000 of pay and 500,000 of vacation pay, 900,000 of them
+        # below the threshold: 900/1,500 of each at 13 %, the rest at 15 %
+        self.assertEqual(tax_report.split_codes(
+                {'2000': D(1000000), '2012': D(500000)},
+                [D(900000), D(600000)]),
+            [{'2000': D(600000), '2012': D(300000)},
+                {'2000': D(400000), '2012': D(200000)}])
+        # kopecks: 100.00 in three codes of 1/3 each, 50.00 at 13 %
+        low, high = tax_report.split_codes(
+            {'a': D('33.33'), 'b': D('33.33'), 'c': D('33.34')},
+            [D(50), D(50)])
+        self.assertEqual(sum(low.values()), D(50))
+        self.assertEqual(sum(high.values()), D(50))
+        self.assertEqual({k: low[k] + high[k] for k in low},
+            {'a': D('33.33'), 'b': D('33.33'), 'c': D('33.34')})
