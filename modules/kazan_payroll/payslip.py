@@ -37,6 +37,7 @@ LINE_CODES = [
     ('ndfl', "NDFL withheld"),
     ('ndfl_sick', "NDFL withheld from sick pay"),
     ('ndfl_vacation', "NDFL withheld from vacation pay"),
+    ('withheld_vacation', "Writs withheld from vacation pay"),
     ('debt_recovery', "Advance paid above an earlier month's pay"),
     ('contributions', "Insurance contributions"),
     ('accident', "Accident insurance"),

@@ -18,7 +18,7 @@ OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
     ('payment_withholdings', "Withholdings transferred"),
     ]
 # Posted by the vacation-pay document when it is paid, not by the run.
-POSTED_BY_DOCUMENT = {'vacation_paid', 'ndfl_vacation'}
+POSTED_BY_DOCUMENT = {'vacation_paid', 'ndfl_vacation', 'withheld_vacation'}
 
 
 class PostingRule(ModelSQL, ModelView):

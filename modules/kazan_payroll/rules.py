@@ -1131,7 +1131,8 @@ def split_by_source(lines, main_kfo, sources, worked_share=Decimal(1)):
         if line.kind == EARNING:
             continue
         weights = base_by_kfo if line.kind == EMPLOYER else by_kfo
-        if line.code == NDFL_VACATION_CODE or not weights:
+        if line.code in {NDFL_VACATION_CODE, WITHHELD_VACATION_CODE} \
+                or not weights:
             result.append((main_kfo, line))
             continue
         for kfo, amount in largest_remainder(
@@ -1151,6 +1152,7 @@ __all__ += [
     'annual_leave_days', 'months_for_leave', 'vacation_compensation_days',
     'DISMISSAL_REASONS', 'severance_days', 'average_daily_by_days_worked',
     'Settlement', 'settlement_lines', 'after_tax_lines',
+    'vacation_withholdings',
     ]
 
 # The kinds of withholding, in the order they are taken: by a writ of
@@ -1480,8 +1482,15 @@ def after_tax_lines(facts, first, last, gross, ndfl, calendar):
                     average_daily=settlement.severance_daily))
     gross = Decimal(gross) + sum((l.amount for l in earned), ZERO)
     orders = list(facts.withholdings)
+    # what the vacation pay's documents withheld in the month by order:
+    # the month withholds the rest of what the order asks of its pay
+    before = defaultdict(lambda: ZERO)
+    for line in facts.other_lines:
+        if line.code == WITHHELD_VACATION_CODE:
+            before[dict(line.basis).get('order')] += line.amount
     withheld = []
     for order, amount in zip(orders, withholdings(gross, ndfl, orders)):
+        amount = max(ZERO, amount - before[order.key])
         if amount:
             # the share as the order states it: "25 %" or a fixed amount
             share = order.amount if order.amount is not None \
@@ -1492,6 +1501,18 @@ def after_tax_lines(facts, first, last, gross, ndfl, calendar):
                     base=(gross - ndfl if order.enforced else gross),
                     **key))
     return earned, withheld
+
+
+def vacation_withholdings(amount, ndfl, orders):
+    """The writs withheld from vacation pay when it is paid, before the
+    month's run (ФЗ 229 ст. 98 ч. 3: from every payment): the orders of a
+    share (alimony and the other writs) on the vacation pay after its NDFL,
+    within their limits (ст. 99, 111); a fixed monthly amount and the
+    deductions on the employee's statement (union dues, voluntary) stay
+    with the month.  Returns [(order, amount)] of the amounts withheld."""
+    shares = [o for o in orders if o.enforced and o.percent is not None]
+    return [(order, withheld) for order, withheld in zip(
+            shares, withholdings(amount, ndfl, shares)) if withheld]
 
 
 # --- A month of one employee -------------------------------------------------
@@ -1597,6 +1618,8 @@ EARNING, TAX_DEDUCTION, WITHHOLDING, EMPLOYER = (
 # employer's sick pay (out of the contribution base).
 VACATION_PAID_CODE = 'vacation_paid'
 NDFL_VACATION_CODE = 'ndfl_vacation'
+# the writs withheld at that payment (ФЗ 229 ст. 98 ч. 3), by order
+WITHHELD_VACATION_CODE = 'withheld_vacation'
 SICK_CODE = 'sick_employer'
 NDFL_SICK_CODE = 'ndfl_sick'
 DEBT_RECOVERY_CODE = 'debt_recovery'
@@ -1824,11 +1847,15 @@ def compute_month(facts, month, params, calendar):
         calendar)
     lines.extend(earned + withheld)
     gross += sum((line.amount for line in earned), ZERO)
-    net = gross - ndfl - sum((line.amount for line in withheld), ZERO)
+    withheld_by_documents = sum((line.amount for line in facts.other_lines
+            if line.code == WITHHELD_VACATION_CODE), ZERO)
+    net = (gross - ndfl - sum((line.amount for line in withheld), ZERO)
+        - withheld_by_documents)
     month_advance = advance(facts.base_salary, main_rate, facts.allowances,
         worked_first_half, norm)
-    paid_before = sum((line.amount for line in facts.other_lines
-            if line.code == VACATION_PAID_CODE), ZERO) - withheld_before
+    paid_before = (sum((line.amount for line in facts.other_lines
+                if line.code == VACATION_PAID_CODE), ZERO)
+        - withheld_before - withheld_by_documents)
     net -= add(DEBT_RECOVERY_CODE, WITHHOLDING, advance_debt_recovery(
             facts.advance_debt, net, month_advance + paid_before),
         debt=facts.advance_debt, net=net,

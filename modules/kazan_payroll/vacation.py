@@ -16,6 +16,7 @@ run of each month of the leave counts its days as not worked.
 import datetime as dt
 import json
 from collections import defaultdict
+from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -65,6 +66,11 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         "Average Daily Earnings", digits=MONEY, readonly=True)
     amount = fields.Numeric("Amount", digits=MONEY, readonly=True)
     ndfl = fields.Numeric("NDFL", digits=MONEY, readonly=True)
+    withheld = fields.Numeric("Withheld by Writs", digits=MONEY,
+        readonly=True,
+        help="Alimony and the other writs of a share, withheld from the "
+        "vacation pay after its NDFL when it is paid (ФЗ 229 ст. 98).")
+    withholdings = fields.Text("Withholdings", readonly=True)
     net = fields.Numeric("Net", digits=MONEY, readonly=True)
     kfo = fields.Char("KFO", readonly=True)
     basis = fields.Text("Grounds", readonly=True)
@@ -233,7 +239,13 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
             rules.PayslipLine(rules.VACATION_PAID_CODE, rules.EARNING,
                 self.amount, grounds),
             rules.PayslipLine(rules.NDFL_VACATION_CODE, rules.WITHHOLDING,
-                self.ndfl, (('document', self.rec_name),)))
+                self.ndfl, (('document', self.rec_name),)),
+            ) + tuple(
+            rules.PayslipLine(rules.WITHHELD_VACATION_CODE,
+                rules.WITHHOLDING, Decimal(w['amount']),
+                tuple((k, v) for k, v in w.items() if k != 'amount')
+                + (('payment', self.rec_name),))
+            for w in json.loads(self.withholdings or '[]'))
 
     # --- Computing -----------------------------------------------------------
 
@@ -246,8 +258,15 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Month = pool.get('kazan.payroll.vacation_pay.month')
         Run = pool.get('kazan.payroll.run')
+        Withholding = pool.get('kazan.payroll.withholding')
         Month.delete(Month.search([
                     ('vacation_pay', 'in', [d.id for d in documents])]))
+        orders = {}
+        for date in {d.payment_date for d in documents}:
+            for employee_id, employee_orders in Withholding.orders(
+                    [d.employee.id for d in documents
+                        if d.payment_date == date], date, date).items():
+                orders[employee_id, date] = employee_orders
         by_year = defaultdict(list)
         for document in documents:
             by_year[document.payment_date.year].append(document)
@@ -275,7 +294,20 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                     average.basis(found).items() if found.counted_days
                     else [('average_daily', found.average_daily)])
                 document.ndfl = document._ndfl(params)
-                document.net = document.amount - document.ndfl
+                withheld = rules.vacation_withholdings(
+                    document.amount, document.ndfl,
+                    orders.get((document.employee.id,
+                            document.payment_date), ()))
+                document.withheld = sum((a for _, a in withheld), ZERO)
+                document.withholdings = json.dumps([{
+                            'order': o.key, 'kind': o.kind,
+                            'document': o.document,
+                            'share': f'{o.percent.normalize():f} %',
+                            'base': str(document.amount - document.ndfl),
+                            'amount': str(a)}
+                        for o, a in withheld], ensure_ascii=False)
+                document.net = (document.amount - document.ndfl
+                    - document.withheld)
                 months.extend({
                         'vacation_pay': document.id,
                         'month': month,
@@ -381,6 +413,8 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                             kfo, part.amount)))
         accrual.extend(posting.lines(company, 'ndfl_vacation', kfo,
                 self.ndfl))
+        accrual.extend(posting.lines(company, 'withheld_vacation', kfo,
+                self.withheld or ZERO))
         moves = [posting.move(self, 'journal_payroll', self.payment_date,
                 gettext('kazan_payroll.msg_move_vacation_accrual',
                     document=self.rec_name), accrual)]

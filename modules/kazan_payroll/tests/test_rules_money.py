@@ -293,6 +293,41 @@ def test_vacation_paid_before_the_month_is_in_the_gross_not_in_the_pay():
     assert slip.ytd.ndfl == D(37245)
 
 
+def test_alimony_is_withheld_from_vacation_pay_at_its_payment():
+    # ФЗ 229 ст. 98: alimony of 25 % is withheld from the vacation pay
+    # when it is paid: (23,890.72 - 3,106) × 25 % = 5,196.18 (20,784.72 ×
+    # 0.25 = 5,196.18 exactly); a fixed amount and union dues wait for the
+    # month.
+    alimony = rules.WithholdingOrder('alimony', percent=D(25), key=7)
+    fixed = rules.WithholdingOrder('writ', amount=D(1000), key=8)
+    dues = rules.WithholdingOrder('union_dues', percent=D(1), key=9)
+    assert rules.vacation_withholdings(D('23890.72'), D(3106),
+        [alimony, fixed, dues]) == [(alimony, D('5196.18'))]
+    # The month (as above): net 40,454.42, so alimony 25 % of it is
+    # 10,113.605 → 10,113.61 in all, of which 5,196.18 were withheld with
+    # the vacation pay: the run withholds 4,917.43.  The net after both is
+    # 40,454.42 - 10,113.61 = 30,340.81; the document paid 20,784.72 -
+    # 5,196.18 = 15,588.54, the final settlement pays the rest.
+    paid = (PayslipLine(rules.VACATION_PAID_CODE, rules.EARNING,
+            D('23890.72')),
+        PayslipLine(rules.NDFL_VACATION_CODE, rules.WITHHOLDING, D(3106)),
+        PayslipLine(rules.WITHHELD_VACATION_CODE, rules.WITHHOLDING,
+            D('5196.18'), (('order', 7),)))
+    slip = rules.compute_month(
+        EmployeeFacts(base_salary=D(40000),
+            absences=(Absence('vacation', dt.date(2026, 7, 6),
+                    dt.date(2026, 7, 19), paid=True),),
+            ytd=YearToDate(income=D(240000), ndfl=D(31200),
+                contribution_base=D(240000)),
+            other_lines=paid, withholdings=(alimony,)),
+        dt.date(2026, 7, 1), P2026, KAZAN)
+    assert slip.amount('alimony') == D('4917.43')
+    assert slip.amount(rules.WITHHELD_VACATION_CODE) == D('5196.18')
+    assert slip.net == D('30340.81')
+    assert slip.final_payment == D('30340.81') - slip.advance - D(
+        '15588.54')
+
+
 def test_onboarded_months_count_by_their_totals():
     # January-March 2026 onboarded as one period: 90 calendar days, 9 of
     # them on sick leave, 110,000 earned: 3 × 29.3 / 90 × 81 = 79.11 days;

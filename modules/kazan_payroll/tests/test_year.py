@@ -271,7 +271,10 @@ class PayrollYearTestCase(unittest.TestCase):
         # (180,000 + 14,334.46) × 13 % = 25,263.48 → 25,263 - 23,400
         # withheld January-June = 1,863
         self.assertEqual(document.ndfl, D(1863))
-        self.assertEqual(document.net, D('12471.46'))
+        # alimony withheld from it at the payment (ФЗ 229 ст. 98): 25 % of
+        # 14,334.46 - 1,863 = 12,471.46 → 3,117.865 → 3,117.87
+        self.assertEqual(document.withheld, D('3117.87'))
+        self.assertEqual(document.net, D('9353.59'))
         # every move of the document (accrual with the tax, payment) is
         # of the payment date: the tax is withheld that day
         self.assertTrue(document.moves)
@@ -289,11 +292,14 @@ class PayrollYearTestCase(unittest.TestCase):
         self.assertEqual(july.gross, D('31290.98'))
         self.assertEqual(july.ndfl, D(4068))
         # alimony 25 % of the month's pay after NDFL, the vacation pay
-        # with it: (31,290.98 - 4,068) × 25 % = 6,805.745 → 6,805.75
-        self.assertEqual(self.amount(july, 'alimony'), D('6805.75'))
-        # the run pays what the document did not: net - advance - 12,471.46
+        # with it: (31,290.98 - 4,068) × 25 % = 6,805.745 → 6,805.75, of
+        # which 3,117.87 withheld with the vacation pay: 3,687.88 by the run
+        self.assertEqual(self.amount(july, 'withheld_vacation'),
+            D('3117.87'))
+        self.assertEqual(self.amount(july, 'alimony'), D('3687.88'))
+        # the run pays what the document did not: net - advance - 9,353.59
         self.assertEqual(july.final_payment,
-            july.net - july.advance - D('12471.46'))
+            july.net - july.advance - D('9353.59'))
 
     @in_rolled_back_transaction
     def test_sick_leave_at_the_minimum_wage_floor(self):
@@ -362,15 +368,21 @@ class PayrollYearTestCase(unittest.TestCase):
         slips = [s for s in self.payslips()
             if s.employee == self.employee(1)]
         self.assertEqual(len(slips), 12)
+
+        def alimony(slip):
+            "by the run, and with the vacation pay when it was paid"
+            return (self.amount(slip, 'alimony')
+                + self.amount(slip, 'withheld_vacation'))
+
         for slip in slips:
-            self.assertEqual(self.amount(slip, 'alimony'),
+            self.assertEqual(alimony(slip),
                 ((slip.gross - slip.ndfl) * D('0.25')).quantize(
                     D('0.01'), rounding=ROUND_HALF_UP),
                 slip.month)
         # a plain month: (30,000 - 3,900) × 25 % = 6,525
         self.assertEqual(self.amount(slips[0], 'alimony'), D('6525.00'))
-        total = sum(self.amount(s, 'alimony') for s in slips)
-        december = self.amount(slips[-1], 'alimony')
+        total = sum(alimony(s) for s in slips)
+        december = alimony(slips[-1])
         balances = self.balances()
         # withheld all year; transferred but December's (in January)
         self.assertEqual(balances['304.03', '4'],
