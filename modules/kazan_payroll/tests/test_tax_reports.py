@@ -686,7 +686,7 @@ class CertificatePartsTestCase(unittest.TestCase):
         earnings = {c for k, c in codes if k == rules.EARNING}
         not_earnings = {'standard_deduction', 'ndfl', 'ndfl_sick',
             'ndfl_vacation', 'debt_recovery', 'contributions', 'accident',
-            'alimony', 'writ', 'union_dues', 'voluntary'}
+            'alimony', 'writ', 'union_dues', 'voluntary', 'withheld_vacation'}
         self.assertEqual(earnings, {c for c, _ in LINE_CODES} - not_earnings)
         self.assertEqual(codes[rules.EARNING, 'vacation_compensation'][0],
             '2013')
