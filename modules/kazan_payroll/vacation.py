@@ -23,6 +23,7 @@ from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kazan_accounting.model import DocumentMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 
 from . import average, rules
 from .exceptions import PayrollRunError, VacationPayLateWarning
@@ -143,15 +144,18 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def validate(cls, documents):
         super().validate(documents)
-        for document in documents:
-            if document.state == 'cancelled':
-                continue
-            others = cls.search([
-                    ('id', '!=', document.id),
-                    ('absence', '=', document.absence.id),
-                    ('state', '!=', 'cancelled'),
-                    ], limit=1)
-            if others:
+        live = [d for d in documents if d.state != 'cancelled']
+        count = defaultdict(int)
+        for sub_documents in grouped_slice(live):
+            for other in cls.search([
+                        ('absence', 'in',
+                            [d.absence.id for d in sub_documents]),
+                        ('state', '!=', 'cancelled'),
+                        ], order=[]):
+                count[other.absence.id] += 1
+        for document in live:
+            # itself, and another
+            if count[document.absence.id] > 1:
                 raise PayrollRunError(gettext(
                         'kazan_payroll.msg_vacation_pay_unique',
                         employee=document.employee.rec_name,
@@ -273,6 +277,7 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         months = []
         for year, year_documents in by_year.items():
             params, calendar = Run.law(year)
+            year_to_date = cls._year_to_date(year_documents)
             averages = average.vacation_averages(
                 [(d.employee, d.absence.start_date) for d in year_documents],
                 params)
@@ -293,7 +298,7 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                 document.basis = basis_json(
                     average.basis(found).items() if found.counted_days
                     else [('average_daily', found.average_daily)])
-                document.ndfl = document._ndfl(params)
+                document.ndfl = document._ndfl(params, year_to_date)
                 withheld = rules.vacation_withholdings(
                     document.amount, document.ndfl,
                     orders.get((document.employee.id,
@@ -317,20 +322,37 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         cls.save(documents)
         Month.create(months)
 
-    def _ndfl(self, params):
+    @classmethod
+    def _year_to_date(cls, documents):
+        """What the NDFL of the documents stands on, by (institution,
+        payment month): the year-to-date figures of their employees before
+        the month (one query) and the other documents paid in the month"""
+        Run = Pool().get('kazan.payroll.run')
+        employees = defaultdict(set)
+        for document in documents:
+            employees[document.company, document.payment_date.replace(
+                    day=1)].add(document.employee)
+        result = {}
+        for (company, month), month_employees in employees.items():
+            run = Run(company=company, month=month)
+            ytd = run._year_to_date([e.id for e in month_employees])
+            result[company.id, month] = (
+                {e.id: ytd.get(e.id) or run._onboarded_ytd(e)
+                    for e in month_employees},
+                cls.of_month(company, month))
+        return result
+
+    def _ndfl(self, params, year_to_date):
         """The NDFL withheld at the payment, by the cumulative method (НК
         ст. 225 п. 3, ст. 226 п. 3): the tax on the income since January
         with this payment, minus the tax withheld so far (the posted runs
         before the payment month and the other documents paid in it)"""
-        pool = Pool()
-        Run = pool.get('kazan.payroll.run')
-        month = self.payment_date.replace(day=1)
-        run = Run(company=self.company, month=month)
-        ytd = (run._year_to_date([self.employee.id]).get(self.employee.id)
-            or run._onboarded_ytd(self.employee))
+        ytd, others = year_to_date[
+            self.company.id, self.payment_date.replace(day=1)]
+        ytd = ytd[self.employee.id]
         taxable = ytd.income - ytd.deductions
         withheld = ytd.ndfl
-        for other in self.of_month(self.company, month):
+        for other in others:
             if (other.id != self.id and other.employee == self.employee
                     and (other.payment_date, other.id)
                     < (self.payment_date, self.id or 0)):
@@ -354,13 +376,18 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         "The payroll of the payment month is not posted yet"
         pool = Pool()
         Run = pool.get('kazan.payroll.run')
+        months = {(d.company.id, d.payment_date.replace(day=1))
+            for d in documents}
+        posted = set()
+        for sub_months in grouped_slice(sorted(months)):
+            posted.update((r.company.id, r.month) for r in Run.search([
+                        ('state', '=', 'posted'),
+                        ['OR'] + [[('company', '=', c), ('month', '=', m)]
+                            for c, m in sub_months],
+                        ]))
         for document in documents:
             month = document.payment_date.replace(day=1)
-            if Run.search([
-                        ('company', '=', document.company.id),
-                        ('month', '=', month),
-                        ('state', '=', 'posted'),
-                        ], limit=1):
+            if (document.company.id, month) in posted:
                 raise PayrollRunError(gettext(
                         'kazan_payroll.msg_vacation_pay_run_posted',
                         document=document.rec_name,
