@@ -29,6 +29,7 @@ from . import average, rules
 from .exceptions import PayrollRunError, VacationPayLateWarning
 from .payslip import MONEY, ZERO, basis_json, month_text
 from .posting import Posting, reverse_moves
+from .queries import _in_max
 
 STATES = [
     ('draft', "Draft"),
@@ -146,7 +147,7 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         super().validate(documents)
         live = [d for d in documents if d.state != 'cancelled']
         count = defaultdict(int)
-        for sub_documents in grouped_slice(live):
+        for sub_documents in grouped_slice(live, _in_max()):
             for other in cls.search([
                         ('absence', 'in',
                             [d.absence.id for d in sub_documents]),
@@ -379,7 +380,7 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         months = {(d.company.id, d.payment_date.replace(day=1))
             for d in documents}
         posted = set()
-        for sub_months in grouped_slice(sorted(months)):
+        for sub_months in grouped_slice(sorted(months), _in_max()):
             posted.update((r.company.id, r.month) for r in Run.search([
                         ('state', '=', 'posted'),
                         ['OR'] + [[('company', '=', c), ('month', '=', m)]
