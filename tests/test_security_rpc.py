@@ -266,6 +266,25 @@ class InstitutionIsolationTestCase(unittest.TestCase):
         run, = Run.runs_for([school], START)
         Run.compute([run])
         Run.post([run])
+        # unpaid vacation pay deposited, its payment in draft
+        # (kazan.payroll.deposit, .deposit.line, .deposit.payment)
+        vacation, = pool.get('kazan.payroll.vacation_pay').search([
+                ('company', '=', school.id)])
+        Deposit = pool.get('kazan.payroll.deposit')
+        deposit, = Deposit.create([{
+                    'company': school.id, 'date': vacation.payment_date,
+                    'lines': [('create', [{
+                                    'employee': school_staff[1].id,
+                                    'payment_kind': 'vacation',
+                                    'vacation_pay': vacation.id,
+                                    'reason': 'returned',
+                                    'amount': Decimal('100.00')}])],
+                    }])
+        Deposit.post([deposit])
+        pool.get('kazan.payroll.deposit.payment').create([{
+                    'company': school.id, 'line': deposit.lines[0].id,
+                    'date': vacation.payment_date,
+                    'amount': Decimal('100.00')}])
         # April corrects March (kazan.payroll.run.correction)
         april, = Run.runs_for([school], dt.date(2026, 4, 1))
         pool.get('kazan.payroll.run.correction').create([{

@@ -37,3 +37,7 @@ class WithholdingValidationError(ValidationError):
 
 class TaxReportError(UserError):
     "A quarterly tax report cannot be made as asked"
+
+
+class DepositValidationError(ValidationError):
+    "A deposited sum or its payment holds an invalid amount"

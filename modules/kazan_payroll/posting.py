@@ -16,6 +16,10 @@ OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
     ('vacation_deferred_release', "Vacation pay of the month, paid before"),
     ('employee_debt', "Advance paid above the month's pay"),
     ('payment_withholdings', "Withholdings transferred"),
+    # issue 15: unpaid wages (deposit.py)
+    ('deposit', "Unpaid wages deposited"),
+    ('payment_deposit', "Deposited wages paid from the personal account"),
+    ('payment_deposit_cash', "Deposited wages paid at the cash desk"),
     ]
 # Posted by the vacation-pay document when it is paid, not by the run.
 POSTED_BY_DOCUMENT = {'vacation_paid', 'ndfl_vacation', 'withheld_vacation'}
