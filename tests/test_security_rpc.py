@@ -266,6 +266,14 @@ class InstitutionIsolationTestCase(unittest.TestCase):
         run, = Run.runs_for([school], START)
         Run.compute([run])
         Run.post([run])
+        # the vacation reserve of March (kazan.payroll.vacation_reserve
+        # with its lines per employee and per КФО)
+        Company.write([school], {'payroll_vacation_reserve': 'monthly'})
+        Reserve = pool.get('kazan.payroll.vacation_reserve')
+        reserve, = Reserve.create([
+                {'company': school.id, 'date': dt.date(2026, 3, 31)}])
+        Reserve.compute([reserve])
+        Reserve.post([reserve])
         # April corrects March (kazan.payroll.run.correction)
         april, = Run.runs_for([school], dt.date(2026, 4, 1))
         pool.get('kazan.payroll.run.correction').create([{
