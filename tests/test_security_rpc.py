@@ -285,6 +285,14 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     'company': school.id, 'line': deposit.lines[0].id,
                     'date': vacation.payment_date,
                     'amount': Decimal('100.00')}])
+        # the vacation reserve of March (kazan.payroll.vacation_reserve
+        # with its lines per employee and per КФО)
+        Company.write([school], {'payroll_vacation_reserve': 'monthly'})
+        Reserve = pool.get('kazan.payroll.vacation_reserve')
+        reserve, = Reserve.create([
+                {'company': school.id, 'date': dt.date(2026, 3, 31)}])
+        Reserve.compute([reserve])
+        Reserve.post([reserve])
         # April corrects March (kazan.payroll.run.correction)
         april, = Run.runs_for([school], dt.date(2026, 4, 1))
         pool.get('kazan.payroll.run.correction').create([{

@@ -30,6 +30,16 @@ class Company(metaclass=PoolMeta):
     payroll_final_day = fields.Integer(
         "Final Pay Day",
         help="The day of the next month the final settlement is paid.")
+    # issue 15: the vacation reserve (reserve.py), by the accounting policy
+    payroll_vacation_reserve = fields.Selection([
+            (None, "No Reserve"),
+            ('monthly', "Monthly"),
+            ('quarterly', "Quarterly"),
+            ], "Vacation Reserve", sort=False,
+        help="How the institution's accounting policy accrues the reserve "
+        "for vacation pay (401.60): at the end of each month or quarter; "
+        "vacation pay and compensation are then charged to it. "
+        "Empty: no reserve, they are expenses of the month.")
 
     @classmethod
     def default_payroll_advance_day(cls):

@@ -20,9 +20,23 @@ OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
     ('deposit', "Unpaid wages deposited"),
     ('payment_deposit', "Deposited wages paid from the personal account"),
     ('payment_deposit_cash', "Deposited wages paid at the cash desk"),
+    # issue 15: the vacation reserve (reserve.py)
+    ('reserve_pay', "Vacation reserve accrued: pay"),
+    ('reserve_contributions', "Vacation reserve accrued: contributions"),
+    ('vacation_reserve', "Vacation pay charged to the reserve"),
+    ('contributions_reserve', "Contributions charged to the reserve"),
+    ('accident_reserve', "Accident insurance charged to the reserve"),
     ]
 # Posted by the vacation-pay document when it is paid, not by the run.
 POSTED_BY_DOCUMENT = {'vacation_paid', 'ndfl_vacation', 'withheld_vacation'}
+# The operations of the vacation reserve: the КОСГУ of their rule (211 for
+# the pay, 213 for the contributions) is the analytics of the 401.60 line,
+# on this side (the 24–26 digits of its account number, Инструкция № 157н)
+RESERVE_KOSGU_SIDE = {
+    'reserve_pay': 'credit', 'reserve_contributions': 'credit',
+    'vacation_reserve': 'debit', 'contributions_reserve': 'debit',
+    'accident_reserve': 'debit',
+    }
 
 
 class PostingRule(ModelSQL, ModelView):
@@ -123,7 +137,8 @@ class Posting:
         if amount < 0:
             debit, credit = ZERO, -amount
         is_payment = operation.startswith('payment')
-        return [{
+        reserve_side = RESERVE_KOSGU_SIDE.get(operation)
+        lines = [{
                 'account': self._account(company, rule.debit_account,
                     operation),
                 'kfo': kfo, 'debit': debit, 'credit': credit,
@@ -131,9 +146,13 @@ class Posting:
                 'account': self._account(company, rule.credit_account,
                     operation),
                 'kfo': kfo, 'debit': credit, 'credit': debit,
-                'kosgu': rule.kosgu if is_payment else None,
+                'kosgu': (rule.kosgu if is_payment
+                    or reserve_side == 'credit' else None),
                 'kvr': rule.kvr if is_payment else None,
                 }]
+        if reserve_side == 'debit':
+            lines[0]['kosgu'] = rule.kosgu
+        return lines
 
     def move(self, run, journal, date, description, lines):
         "The values of a move of the lines, one line per account and side"

@@ -1879,3 +1879,52 @@ def compute_month(facts, month, params, calendar):
             deductions=ytd_deductions,
             ndfl=ytd.ndfl + ndfl,
             contribution_base=ytd.contribution_base + contribution_base))
+
+
+# --- The vacation reserve (issue 15) -----------------------------------------
+
+RESERVE_METHODS = ('monthly', 'quarterly')
+
+
+def reserve_period_end(date, method):
+    """Whether the date closes a period of the reserve by the
+    institution's method: the last day of a month ('monthly') or of a
+    quarter ('quarterly')"""
+    if method not in RESERVE_METHODS:
+        raise ValueError(f"unknown reserve method {method!r}")
+    if date != month_bounds(date)[1]:
+        return False
+    return method == 'monthly' or date.month % 3 == 0
+
+
+def vacation_reserve(unused_days, average_daily, contribution_rate,
+        accident_rate):
+    """The reserve for one employee's unused annual leave at a date (the
+    estimated liability of СГС «Резервы», приказ Минфина № 124н; Инструкция
+    № 157н п. 302.1): the pay of the unused days at the average daily
+    earnings for leave, and the contributions on that pay at the unified
+    rate and the institution's НС и ПЗ rate, in percent.  Returns (pay,
+    contributions), each rounded to kopecks."""
+    if Decimal(unused_days) < 0:
+        raise ValueError(f"unused days {unused_days} are negative")
+    pay = vacation_pay(unused_days, average_daily)
+    rate = Decimal(contribution_rate) + Decimal(accident_rate)
+    return pay, round_kopecks(_percent(pay, rate))
+
+
+def contributions_share(amount, base, contributions):
+    """The part of a month's contributions that falls on an amount of the
+    month's contribution base (vacation pay or compensation charged to the
+    reserve): contributions × amount ÷ base, in kopecks; nothing on an
+    empty base, all of them when the amount is the whole base"""
+    amount, base = Decimal(amount), Decimal(base)
+    if base <= 0 or amount <= 0:
+        return ZERO
+    return round_kopecks(Decimal(contributions) * min(amount, base) / base)
+
+
+def reserve_use(amount, balance):
+    """What of an amount (vacation pay, compensation, their contributions)
+    is charged to the reserve: the amount up to the reserve's balance,
+    never negative; the rest goes to the expenses"""
+    return max(ZERO, min(Decimal(amount), Decimal(balance)))

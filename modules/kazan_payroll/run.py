@@ -30,7 +30,7 @@ from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from . import average, rules
+from . import average, reserve, rules
 from .exceptions import PayrollRunError
 from .payslip import MONEY, ZERO, basis_json, month_text
 from .posting import OPERATIONS, POSTED_BY_DOCUMENT, Posting, reverse_moves
@@ -653,6 +653,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 for d in VacationPay.of_month(
                     run.company, run.month, states=['computed'])])
         totals = cls._line_totals(runs)
+        reserve.charge_runs(runs, totals)
         posting = cls._posting_context(runs)
         moves = []
         for run in runs:

@@ -30,6 +30,7 @@ from .exceptions import PayrollRunError, VacationPayLateWarning
 from .payslip import MONEY, ZERO, basis_json, month_text
 from .posting import Posting, reverse_moves
 from .queries import _in_max
+from .reserve import ReserveUse
 
 STATES = [
     ('draft', "Draft"),
@@ -417,28 +418,37 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                             'kazan_payroll.msg_vacation_pay_late',
                             document=document.rec_name, due=due))
         posting = Posting([d.company for d in documents])
+        reserve = ReserveUse()
         moves = []
         for document in documents:
-            moves.extend(document._moves(posting))
+            moves.extend(document._moves(posting, reserve))
         Move.post(Move.create(moves))
 
-    def _moves(self, posting):
+    def _moves(self, posting, reserve=None):
         company, kfo = self.company, self.kfo
         paid_month = self.payment_date.replace(day=1)
         accrual, releases = [], []
+        # issue 15: the institution's vacation reserve pays first, months
+        # in order; the rest is the expense of its month as without one
+        covered = (reserve.take(company, kfo, 'pay', self.payment_date,
+                self.amount) if reserve else ZERO)
+        accrual.extend(posting.lines(company, 'vacation_reserve', kfo,
+                covered))
         for part in self.months:
+            from_reserve = min(part.amount, covered)
+            covered -= from_reserve
+            amount = part.amount - from_reserve
             operation = ('vacation_deferred' if part.month > paid_month
                 else 'vacation_paid')
-            accrual.extend(posting.lines(company, operation, kfo,
-                    part.amount))
-            if part.month > paid_month:
+            accrual.extend(posting.lines(company, operation, kfo, amount))
+            if part.month > paid_month and (amount or not from_reserve):
                 releases.append(posting.move(self, 'journal_payroll',
                         part.month, gettext(
                             'kazan_payroll.msg_move_vacation_release',
                             document=self.rec_name,
                             month=month_text(part.month)),
                         posting.lines(company, 'vacation_deferred_release',
-                            kfo, part.amount)))
+                            kfo, amount)))
         accrual.extend(posting.lines(company, 'ndfl_vacation', kfo,
                 self.ndfl))
         accrual.extend(posting.lines(company, 'withheld_vacation', kfo,
