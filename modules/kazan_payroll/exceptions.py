@@ -37,3 +37,7 @@ class WithholdingValidationError(ValidationError):
 
 class TaxReportError(UserError):
     "A quarterly tax report cannot be made as asked"
+
+
+class TaxPaymentError(UserError):
+    "Taxes cannot be transferred as asked"

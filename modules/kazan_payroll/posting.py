@@ -16,6 +16,14 @@ OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
     ('vacation_deferred_release', "Vacation pay of the month, paid before"),
     ('employee_debt', "Advance paid above the month's pay"),
     ('payment_withholdings', "Withholdings transferred"),
+    # taxes paid through the single tax account (enp.py)
+    ('payment_enp_ndfl', "NDFL transferred to the single tax account"),
+    ('payment_enp_contributions',
+        "Contributions transferred to the single tax account"),
+    ('payment_accident', "Accident insurance paid to the Social Fund"),
+    ('enp_offset_ndfl', "Single tax account applied to NDFL"),
+    ('enp_offset_contributions',
+        "Single tax account applied to contributions"),
     ]
 # Posted by the vacation-pay document when it is paid, not by the run.
 POSTED_BY_DOCUMENT = {'vacation_paid', 'ndfl_vacation'}
