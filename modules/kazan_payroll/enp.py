@@ -152,7 +152,10 @@ def notices(company, month, calendar=None):
         company, month)
     rows = []
     for part in ['ndfl_first', 'ndfl_second', 'contributions']:
-        notice, payment = rules.enp_due_dates(part, month, calendar)
+        try:
+            notice, payment = rules.enp_due_dates(part, month, calendar)
+        except LookupError:  # no production calendar of the due year
+            notice = payment = None
         period = codes[f'period.{part}.{month.month:02d}']
         for key in ['kbk.ndfl_first', 'kbk.ndfl_above', 'kbk.contributions']:
             amount = amounts.get((part, key))
@@ -165,6 +168,10 @@ def notices(company, month, calendar=None):
     return rows
 
 
+def _date_text(date):
+    return date.strftime('%d.%m.%Y') if date else ''
+
+
 def notices_document(company, months):
     "The notices of the months as a document of the export package"
     names = dict(PARTS)
@@ -175,8 +182,8 @@ def notices_document(company, months):
                     'part': names[row.part], 'kbk': row.kbk,
                     'oktmo': row.oktmo, 'period': row.period_code,
                     'year': str(row.month.year), 'amount': row.amount,
-                    'notice': row.notice_date.strftime('%d.%m.%Y'),
-                    'payment': row.payment_date.strftime('%d.%m.%Y'),
+                    'notice': _date_text(row.notice_date),
+                    'payment': _date_text(row.payment_date),
                     'check': '' if row.confirmed else "проверить"})
     table = export.Table("Уведомления об исчисленных суммах", [
             export.Column('month', "Месяц", 'text', 16),
@@ -522,6 +529,13 @@ class Move(metaclass=PoolMeta):
 
 # --- The notices in the client -----------------------------------------------
 
+def _date(value):
+    "A date of the context (a string over RPC)"
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value if isinstance(value, dt.date) else None
+
+
 class NoticeContext(ModelView):
     "Tax Notices Context"
     __name__ = 'kazan.payroll.enp.notice.context'
@@ -567,17 +581,21 @@ class Notice(InstitutionRowsMixin, ModelSQL, ModelView):
         Company = Pool().get('company.company')
         context = Transaction().context
         company_id = context.get('company')
-        month = context.get('month')
-        if isinstance(month, str):
-            month = dt.date.fromisoformat(month)
+        # the month of the context, or the months of a report's period
+        months = [_date(context.get('month'))]
+        if months == [None]:
+            since, until = (_date(context.get('from_date')),
+                _date(context.get('to_date')))
+            months = []
+            while since and until and since <= until and len(months) < 12:
+                months.append(since.replace(day=1))
+                since = add_months(since.replace(day=1), 1)
         allowed = context.get('companies') or [company_id]
         rows = []
-        if (company_id and company_id > 0 and company_id in allowed
-                and isinstance(month, dt.date)):
-            try:
-                rows = notices(Company(company_id), month)
-            except LookupError:
-                rows = []  # no production calendar of the year
+        if company_id and company_id > 0 and company_id in allowed:
+            company = Company(company_id)
+            for month in filter(None, months):
+                rows.extend(notices(company, month))
         names = ['id', 'company', 'sequence'] + cls._figures
         values = [[i, company_id, i] + [getattr(row, n)
                     for n in cls._figures] for i, row in enumerate(rows, 1)]

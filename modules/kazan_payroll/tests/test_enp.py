@@ -7,9 +7,12 @@ transfer and the offset, 303.01, 303.14, 303.15 and 303.06 at zero by КФО
 afterwards, and no period paid twice.
 """
 import datetime as dt
+import tempfile
 import unittest
 from decimal import Decimal as D
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from trytond.modules.kazan_accounting.transaction import in_transaction
@@ -17,6 +20,7 @@ from trytond.modules.kazan_payroll import enp, rules
 from trytond.modules.kazan_payroll.exceptions import TaxPaymentError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
+from trytond.transaction import Transaction
 
 from .test_payroll import plain
 from .tools import in_rolled_back_transaction, school_with_staff
@@ -180,6 +184,14 @@ class EnpTestCase(unittest.TestCase):
             dt.date(2026, 4, 28))
         self.assertNotIn('ndfl_first', march)  # nothing withheld in March
 
+        # the same rows in the client's table, for the month of the context
+        Notice = pool.get('kazan.payroll.enp.notice')
+        with Transaction().set_context(company=self.school_id,
+                month=dt.date(2026, 4, 15)):
+            self.assertEqual(sorted((n.kbk, n.amount) for n in
+                    Notice.search([])), sorted((r.kbk, r.amount)
+                    for r in rows.values()))
+
         payment, = TaxPayment.create([{
                     'company': self.school_id, 'date': dt.date(2026, 4, 27)}])
         TaxPayment.fill([payment])
@@ -220,6 +232,24 @@ class EnpTestCase(unittest.TestCase):
             teacher + director_low + director_high)
         self.assertEqual(by_kosgu[('213', '119')],
             contributions + sum(accident.values()))
+
+    @in_rolled_back_transaction
+    def test_notices_exported_by_the_command(self):
+        from kazan import tax_reports
+        self.post_march()
+        with tempfile.TemporaryDirectory() as folder:
+            result = tax_reports.write_reports(Pool(), 2026, 2,
+                Path(folder), formats=['xlsx'], notices=True)
+            self.assertEqual(result.written, [self.school().inn])
+            path = (Path(folder) / self.school().inn
+                / 'notices_2026_Q2.xlsx')
+            sheet = openpyxl.load_workbook(path).active
+            values = [c for row in sheet.iter_rows(values_only=True)
+                for c in row if c is not None]
+        self.assertIn('18210102080011000110', values)
+        self.assertIn('31/01', values)
+        # 80,000 × 15 %: the director's tax above 312,000 (April 1st–22nd)
+        self.assertIn(12000, values)
 
     @in_rolled_back_transaction
     def test_a_period_is_not_paid_twice(self):
