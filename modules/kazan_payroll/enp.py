@@ -493,7 +493,8 @@ class TaxPaymentLine(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('payment')
-        cls._order = [('month', 'ASC'), ('part', 'ASC'), ('kfo', 'ASC')]
+        cls._order = [('month', 'ASC'), ('part', 'ASC'), ('kfo', 'ASC'),
+            ('id', 'ASC')]
 
     @classmethod
     def validate(cls, lines):

@@ -123,7 +123,7 @@ class EnpTestCase(unittest.TestCase):
             # a teacher on КФО 4, and a director on КФО 2 whose tax of the
             # year crosses 312,000 in March: 2,380,000 earned and 309,400
             # withheld (13 %) before it
-            school, _ = school_with_staff(pool, 47, MARCH, [
+            school, _ = school_with_staff(pool, 77, MARCH, [
                     plain(1),
                     plain(2, base_salary=D('100000.00'), kfo='2',
                         ytd_income=D('2380000.00'),
@@ -239,7 +239,8 @@ class EnpTestCase(unittest.TestCase):
         self.post_march()
         with tempfile.TemporaryDirectory() as folder:
             result = tax_reports.write_reports(Pool(), 2026, 2,
-                Path(folder), formats=['xlsx'], notices=True)
+                Path(folder), inns=[self.school().inn], formats=['xlsx'],
+                notices=True)
             self.assertEqual(result.written, [self.school().inn])
             path = (Path(folder) / self.school().inn
                 / 'notices_2026_Q2.xlsx')
