@@ -223,6 +223,8 @@ def parser():
         "$KAZAN_PASSWORD или --password-file)")
     tax_reports.add_argument('--password-file', metavar='FILE',
         type=pathlib.Path, help="файл с паролем пользователя --user")
+    tax_reports.add_argument('--notices', action='store_true',
+        help="также уведомления об исчисленных суммах за месяцы квартала")
 
     plan = sub.add_parser('plan', parents=[nested],
         help="планы финансово-хозяйственной деятельности (ПФХД)")
@@ -325,7 +327,8 @@ def cmd_tax_reports(settings, args):
     year, quarter = args.quarter
     result = tax_reports.write(settings, year, quarter, args.out,
         institutions=args.institution, formats=args.format, user=args.user,
-        password=_user_password(args) if args.user else None)
+        password=_user_password(args) if args.user else None,
+        notices=args.notices)
     if result.refused:
         print(f"kazan: {result.refused}", file=sys.stderr)
         return EXIT_PARTIAL

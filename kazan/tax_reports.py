@@ -10,6 +10,11 @@ disagree, the difference is reported.
 
 With ``--user LOGIN`` the command runs with that user's rights, like
 ``kazan statements``: a director gets their own institution only.
+
+With ``--notices``, each folder also gets ``notices_YYYY_Qn.xlsx`` (in
+each format asked for but XML): the rows of the monthly notices of the
+quarter's months (уведомления об исчисленных суммах, KND 1110355: KBK,
+ОКТМО, period code, amount, due dates; ``kazan_payroll/enp.py``).
 """
 from dataclasses import dataclass, field
 
@@ -53,14 +58,14 @@ class Result:
 
 
 def write(settings, year, quarter, out_dir, *, institutions=None,
-        formats=('xlsx',), user=None, password=None):
+        formats=('xlsx',), user=None, password=None, notices=False):
     """Write 6-НДФЛ and РСВ of the institutions (INNs; all by default) for
     the period into out_dir; with user, with their rights"""
     def write_all(pool):
         from trytond.modules.kazan_accounting import export
         try:
             return write_reports(pool, year, quarter, out_dir,
-                inns=institutions, formats=formats)
+                inns=institutions, formats=formats, notices=notices)
         except export.FontNotFound:
             raise UsageError(
                 "нет шрифта TrueType с кириллицей для PDF: установите "
@@ -77,7 +82,7 @@ def write(settings, year, quarter, out_dir, *, institutions=None,
 
 
 def write_reports(pool, year, quarter, out_dir, inns=None,
-        formats=('xlsx',)):
+        formats=('xlsx',), notices=False):
     "Write the reports (in the transaction of pool); return a Result"
     from trytond.modules.kazan_accounting.export import safe_file_name
     from trytond.modules.kazan_payroll import tax_report
@@ -105,9 +110,23 @@ def write_reports(pool, year, quarter, out_dir, inns=None,
                                 f"{ACCOUNTS[form]}: по расчетным листкам "
                                 f"{payslips:.2f}, по счету "
                                 f"{reconciliation.account} {ledger:.2f}"))
+                if notices:
+                    _write_notices(folder, company, year, quarter, formats)
             except OSError as error:
                 result.failures.append((company.inn, _folder_error(error)))
             else:
                 result.written.append(company.inn)
             progress.step(company.inn)
     return result
+
+
+def _write_notices(folder, company, year, quarter, formats):
+    "The notices of the quarter's months in each format but XML"
+    from trytond.modules.kazan_accounting import export
+    from trytond.modules.kazan_payroll import enp, tax_report
+    document = enp.notices_document(
+        company, tax_report.quarter_months(year, quarter))
+    for fmt in formats:
+        if fmt != 'xml':
+            _write_whole(folder / f'notices_{year}_Q{quarter}.{fmt}',
+                export.render(document, fmt))

@@ -244,6 +244,13 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     'recipient': 'Взыскатель', 'document': 'ФС № 1',
                     'document_date': START, 'start_date': START,
                     }])
+        # a transfer of taxes to the ЕНП with a line (enp.py)
+        pool.get('kazan.payroll.tax_payment').create([{
+                    'company': school.id, 'date': dt.date(2026, 4, 27),
+                    'lines': [('create', [{'part': 'contributions',
+                                    'month': START, 'kfo': '4',
+                                    'amount': Decimal('100')}])],
+                    }])
         plan, = Plan.create([{
                     'company': school.id, 'year': 2026,
                     'lines': [('create', [

@@ -41,3 +41,7 @@ class TaxReportError(UserError):
 
 class DepositValidationError(ValidationError):
     "A deposited sum or its payment holds an invalid amount"
+
+
+class TaxPaymentError(UserError):
+    "Taxes cannot be transferred as asked"

@@ -26,6 +26,14 @@ OPERATIONS = [c for c in LINE_CODES if c[0] != 'standard_deduction'] + [
     ('vacation_reserve', "Vacation pay charged to the reserve"),
     ('contributions_reserve', "Contributions charged to the reserve"),
     ('accident_reserve', "Accident insurance charged to the reserve"),
+    # taxes paid through the single tax account (enp.py)
+    ('payment_enp_ndfl', "NDFL transferred to the single tax account"),
+    ('payment_enp_contributions',
+        "Contributions transferred to the single tax account"),
+    ('payment_accident', "Accident insurance paid to the Social Fund"),
+    ('enp_offset_ndfl', "Single tax account applied to NDFL"),
+    ('enp_offset_contributions',
+        "Single tax account applied to contributions"),
     ]
 # Posted by the vacation-pay document when it is paid, not by the run.
 POSTED_BY_DOCUMENT = {'vacation_paid', 'ndfl_vacation', 'withheld_vacation'}

@@ -1928,3 +1928,90 @@ def reserve_use(amount, balance):
     is charged to the reserve: the amount up to the reserve's balance,
     never negative; the rest goes to the expenses"""
     return max(ZERO, min(Decimal(amount), Decimal(balance)))
+
+
+# --- Taxes paid through the single tax account (ЕНП) -------------------------
+
+# What is notified and paid each month: the NDFL withheld on the 1st–22nd
+# and on the 23rd to the end of a month, the insurance contributions of a
+# month (through the ЕНП), the НС и ПЗ of a month (to the Social Fund).
+ENP_PARTS = ('ndfl_first', 'ndfl_second', 'contributions', 'accident')
+NDFL_PARTS = ('ndfl_first', 'ndfl_second')
+NDFL_FIRST_LAST_DAY = 22
+# part: (day of the notice, day of the payment, months after the period's).
+# НК ст. 226 п. 6 and ст. 58 п. 9 as in force since 2024: the NDFL of the
+# 1st–22nd is notified by the 25th and paid by the 28th of the month, that
+# of the 23rd to the end by the 3rd and the 5th of the next month, but that
+# of 23–31 December by the last working day of the year (consultant.ru,
+# nalog.gov.ru; the brief §6.1 still gives the 2023 rule).  Contributions:
+# notified by the 25th, paid by the 28th of the next month (brief §6.2).
+# НС и ПЗ: paid by the 15th of the next month, no notice (brief §6.2,
+# unconfirmed).
+ENP_DUE_DAYS = {
+    'ndfl_first': (25, 28, 0),
+    'ndfl_second': (3, 5, 1),
+    'contributions': (25, 28, 1),
+    'accident': (None, 15, 1),
+    }
+
+
+def ndfl_part(date):
+    "The part of its month the NDFL withheld on date is paid with"
+    return 'ndfl_first' if date.day <= NDFL_FIRST_LAST_DAY else 'ndfl_second'
+
+
+def enp_period(part, month):
+    """The first and last day of the period of an obligation of the month:
+    the half of the month for NDFL, the whole month otherwise"""
+    first, last = month_bounds(month)
+    if part == 'ndfl_first':
+        return first, first.replace(day=NDFL_FIRST_LAST_DAY)
+    if part == 'ndfl_second':
+        return first.replace(day=NDFL_FIRST_LAST_DAY + 1), last
+    return first, last
+
+
+def next_working_day(date, calendar):
+    """The date, or the working day after it when it is a day off (НК ст.
+    6.1 п. 7)"""
+    while not calendar.is_working_day(date):
+        date += dt.timedelta(days=1)
+    return date
+
+
+def last_working_day(year, calendar):
+    "The last working day of the year"
+    date = dt.date(year, 12, 31)
+    while not calendar.is_working_day(date):
+        date -= dt.timedelta(days=1)
+    return date
+
+
+def enp_due_dates(part, month, calendar):
+    """The due dates of the notice and of the payment of an obligation of
+    the month (ENP_DUE_DAYS), moved to the next working day: (notice or
+    None, payment)"""
+    notice_day, payment_day, after = ENP_DUE_DAYS[part]
+    month = month.replace(day=1)
+    if part == 'ndfl_second' and month.month == 12:
+        last = last_working_day(month.year, calendar)
+        return last, last
+    due = month_bounds(month)[1] + dt.timedelta(days=1) if after else month
+    notice = (next_working_day(due.replace(day=notice_day), calendar)
+        if notice_day else None)
+    return notice, next_working_day(due.replace(day=payment_day), calendar)
+
+
+def ndfl_kbk_split(tax_before, tax, threshold):
+    """The NDFL withheld from a person split between the two KBKs of the
+    progressive scale: (the part up to threshold of tax in the year, the
+    part above it) — threshold is 312,000 rubles since 2025 (brief §6.1),
+    tax_before the person's tax of the year before this one"""
+    if threshold is None:
+        return tax, ZERO
+    low = max(ZERO, min(tax_before + tax, threshold) - min(tax_before,
+            threshold))
+    if tax < 0:
+        low = -max(ZERO, min(tax_before, threshold) - min(tax_before + tax,
+                threshold))
+    return low, tax - low
