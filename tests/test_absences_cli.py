@@ -16,7 +16,7 @@ import unittest
 from collections import defaultdict
 
 from .commands import (
-    command_env, drop_postgresql_database, own_database, run_kazan)
+    command_env, drop_postgresql_database, own_initialised_database, run_kazan)
 from .fixtures import sample_batch
 
 HEADER = ['inn', 'personnel_number', 'kind', 'date_from', 'date_to',
@@ -37,10 +37,9 @@ class AbsencesCommandTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.workdir = pathlib.Path(tempfile.mkdtemp(prefix='kazan-absences-'))
         cls.env = command_env(cls.workdir)
-        cls.args, cls.database = own_database(cls.workdir, 'kazan_absences')
-        password = cls.workdir / 'admin-password'
-        password.write_text('Kz-admin-password-1\n')
-        cls.kazan('init', '--admin-password-file', str(password))
+        # what kazan init makes, copied (its own tests are test_cli's)
+        cls.args, cls.database = own_initialised_database(
+            cls.workdir, 'kazan_absences')
         batch = cls.workdir / 'batch'
         sample_batch.generate(batch, institutions=5, education=5, culture=0,
             seed=15, employees=(4, 4), january_starters=0)

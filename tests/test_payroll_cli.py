@@ -17,7 +17,8 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal
 
-from .commands import KAZAN, command_env, drop_postgresql_database
+from .commands import (
+    KAZAN, command_env, drop_postgresql_database, initialised_database)
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SAMPLE = REPO / 'data' / 'sample_batch'
@@ -44,9 +45,8 @@ class PayrollCommandTestCase(unittest.TestCase):
                 f'uri = sqlite://\npath = {cls.workdir / "db"}\n'),
             encoding='utf-8')
         cls.args = ['--config', str(conf), '--database', cls.database]
-        password = cls.workdir / 'admin-password'
-        password.write_text('Kz-admin-password-1\n')
-        cls.kazan('init', '--admin-password-file', str(password))
+        # what kazan init makes, copied (its own tests are test_cli's)
+        initialised_database(cls.database, cls.workdir / 'db')
         cls.kazan('onboard', str(SAMPLE))
         cls.employees = read_csv(SAMPLE / 'employees.csv')
         cls.starts = {r['inn']: r['start_date']
