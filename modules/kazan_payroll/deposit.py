@@ -36,7 +36,7 @@ from sql.aggregate import Sum
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.kazan_accounting.model import DocumentMixin, tables
+from trytond.modules.kazan_accounting.model import tables
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -45,7 +45,7 @@ from trytond.transaction import Transaction
 from .employee import PAY_KFO
 from .exceptions import DepositValidationError, PayrollRunError
 from .payslip import MONEY, ZERO
-from .posting import Posting, reverse_moves
+from .posting import PostedDocumentMixin, Posting
 from .queries import _apply_types, _in, _in_max
 
 STATES = [
@@ -98,7 +98,7 @@ def check_positive(records, field_names):
                     record=record.rec_name))
 
 
-class Deposit(DocumentMixin, Workflow, ModelSQL, ModelView):
+class Deposit(PostedDocumentMixin, Workflow, ModelSQL, ModelView):
     "Unpaid wages deposited (register of deposited sums, ф. 0504047)"
     __name__ = 'kazan.payroll.deposit'
 
@@ -122,30 +122,6 @@ class Deposit(DocumentMixin, Workflow, ModelSQL, ModelView):
 
     del _states
 
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t,
-                (t.company, Index.Range()), (t.date, Index.Range())))
-        cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._transitions |= {
-            ('draft', 'posted'),
-            ('posted', 'cancelled'),
-            }
-        cls._buttons.update({
-                'post': {
-                    'invisible': Eval('state') != 'draft',
-                    'icon': 'tryton-ok',
-                    'depends': ['state'],
-                    },
-                'cancel': {
-                    'invisible': Eval('state') != 'posted',
-                    'icon': 'tryton-cancel',
-                    'depends': ['state'],
-                    },
-                })
-
     def get_rec_name(self, name):
         return f'{self.company.rec_name} {self.date}' + (
             f' № {self.reference}' if self.reference else '')
@@ -160,20 +136,11 @@ class Deposit(DocumentMixin, Workflow, ModelSQL, ModelView):
     def get_amount(self, name):
         return sum((l.amount or ZERO for l in self.lines), ZERO)
 
-    @classmethod
-    def delete(cls, deposits):
-        for deposit in deposits:
-            if deposit.state != 'draft':
-                raise PayrollRunError(gettext(
-                        'kazan_payroll.msg_deposit_delete_posted',
-                        deposit=deposit.rec_name))
-        super().delete(deposits)
-
-    @classmethod
-    def copy(cls, deposits, default=None):
-        default = default.copy() if default else {}
-        default.setdefault('moves', None)
-        return super().copy(deposits, default=default)
+    @staticmethod
+    def _delete_error(deposit):
+        return PayrollRunError(gettext(
+                'kazan_payroll.msg_deposit_delete_posted',
+                deposit=deposit.rec_name))
 
     @classmethod
     @ModelView.button
@@ -218,8 +185,6 @@ class Deposit(DocumentMixin, Workflow, ModelSQL, ModelView):
             ]
 
     @classmethod
-    @ModelView.button
-    @Workflow.transition('cancelled')
     def cancel(cls, deposits):
         "Cancel by reversing moves, while no deposited sum is paid"
         Payment = Pool().get('kazan.payroll.deposit.payment')
@@ -233,7 +198,7 @@ class Deposit(DocumentMixin, Workflow, ModelSQL, ModelView):
                     'kazan_payroll.msg_deposit_cancel_paid',
                     deposit=payment.line.deposit.rec_name,
                     payment=payment.rec_name))
-        reverse_moves(deposits)
+        super().cancel(deposits)
 
 
 class DepositLine(ModelSQL, ModelView):
@@ -496,7 +461,7 @@ class DepositLine(ModelSQL, ModelView):
             used[keys[line]].append(line.amount)
 
 
-class DepositPayment(DocumentMixin, Workflow, ModelSQL, ModelView):
+class DepositPayment(PostedDocumentMixin, Workflow, ModelSQL, ModelView):
     "A later payment of a deposited sum"
     __name__ = 'kazan.payroll.deposit.payment'
 
@@ -528,28 +493,7 @@ class DepositPayment(DocumentMixin, Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        cls._sql_indexes.update({
-                Index(t, (t.line, Index.Range())),
-                Index(t, (t.company, Index.Range()),
-                    (t.date, Index.Range())),
-                })
-        cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._transitions |= {
-            ('draft', 'posted'),
-            ('posted', 'cancelled'),
-            }
-        cls._buttons.update({
-                'post': {
-                    'invisible': Eval('state') != 'draft',
-                    'icon': 'tryton-ok',
-                    'depends': ['state'],
-                    },
-                'cancel': {
-                    'invisible': Eval('state') != 'posted',
-                    'icon': 'tryton-cancel',
-                    'depends': ['state'],
-                    },
-                })
+        cls._sql_indexes.add(Index(t, (t.line, Index.Range())))
 
     @classmethod
     def validate_fields(cls, payments, field_names):
@@ -575,20 +519,11 @@ class DepositPayment(DocumentMixin, Workflow, ModelSQL, ModelView):
         if self.line and self.line.balance:
             self.amount = self.line.balance
 
-    @classmethod
-    def delete(cls, payments):
-        for payment in payments:
-            if payment.state != 'draft':
-                raise PayrollRunError(gettext(
-                        'kazan_payroll.msg_deposit_payment_delete_posted',
-                        payment=payment.rec_name))
-        super().delete(payments)
-
-    @classmethod
-    def copy(cls, payments, default=None):
-        default = default.copy() if default else {}
-        default.setdefault('moves', None)
-        return super().copy(payments, default=default)
+    @staticmethod
+    def _delete_error(payment):
+        return PayrollRunError(gettext(
+                'kazan_payroll.msg_deposit_payment_delete_posted',
+                payment=payment.rec_name))
 
     @classmethod
     @ModelView.button
@@ -636,13 +571,6 @@ class DepositPayment(DocumentMixin, Workflow, ModelSQL, ModelView):
                         PAYMENT_OPERATIONS[payment.cash_account], line.kfo,
                         payment.amount)))
         Move.post(Move.create(moves))
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('cancelled')
-    def cancel(cls, payments):
-        "Cancel by reversing moves: the sum is owed again"
-        reverse_moves(payments)
 
 
 class Run(metaclass=PoolMeta):

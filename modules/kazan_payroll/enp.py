@@ -27,10 +27,9 @@ from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kazan_accounting import export
-from trytond.modules.kazan_accounting.model import (
-    DocumentMixin, InstitutionRowsMixin, tables)
+from trytond.modules.kazan_accounting.model import InstitutionRowsMixin, tables
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -38,7 +37,7 @@ from trytond.transaction import Transaction
 from . import fns, rules
 from .exceptions import TaxPaymentError
 from .payslip import MONEY, PAY_KFO, ZERO, month_text
-from .posting import Posting, reverse_moves
+from .posting import PostedDocumentMixin, Posting
 from .queries import _apply_types
 from .tax_report import TaxReport, band_bounds
 
@@ -274,7 +273,7 @@ STATES = [
     ]
 
 
-class TaxPayment(DocumentMixin, Workflow, ModelSQL, ModelView):
+class TaxPayment(PostedDocumentMixin, Workflow, ModelSQL, ModelView):
     "Taxes transferred to the single tax account"
     __name__ = 'kazan.payroll.tax_payment'
 
@@ -299,28 +298,10 @@ class TaxPayment(DocumentMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t,
-                (t.company, Index.Range()), (t.date, Index.Range())))
-        cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._transitions |= {
-            ('draft', 'posted'),
-            ('posted', 'cancelled'),
-            }
         cls._buttons.update({
                 'fill': {
                     'invisible': Eval('state') != 'draft',
                     'icon': 'tryton-refresh',
-                    'depends': ['state'],
-                    },
-                'post': {
-                    'invisible': Eval('state') != 'draft',
-                    'icon': 'tryton-ok',
-                    'depends': ['state'],
-                    },
-                'cancel': {
-                    'invisible': Eval('state') != 'posted',
-                    'icon': 'tryton-cancel',
                     'depends': ['state'],
                     },
                 })
@@ -335,20 +316,11 @@ class TaxPayment(DocumentMixin, Workflow, ModelSQL, ModelView):
     def get_total(self, name):
         return sum((line.amount or ZERO for line in self.lines), ZERO)
 
-    @classmethod
-    def delete(cls, payments):
-        for payment in payments:
-            if payment.state != 'draft':
-                raise TaxPaymentError(gettext(
-                        'kazan_payroll.msg_tax_payment_delete_posted',
-                        payment=payment.rec_name))
-        super().delete(payments)
-
-    @classmethod
-    def copy(cls, payments, default=None):
-        default = default.copy() if default else {}
-        default.setdefault('moves', None)
-        return super().copy(payments, default=default)
+    @staticmethod
+    def _delete_error(payment):
+        return TaxPaymentError(gettext(
+                'kazan_payroll.msg_tax_payment_delete_posted',
+                payment=payment.rec_name))
 
     @staticmethod
     def transferred(company, keys, exclude=()):
@@ -466,13 +438,6 @@ class TaxPayment(DocumentMixin, Workflow, ModelSQL, ModelView):
                         gettext('kazan_payroll.msg_move_enp_offset',
                             date=payment.date), lines))
         Move.post(Move.create(moves))
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('cancelled')
-    def cancel(cls, payments):
-        "Cancel by reversing moves"
-        reverse_moves(payments)
 
 
 class TaxPaymentLine(ModelSQL, ModelView):

@@ -2,8 +2,10 @@
 """How a payroll run is posted: the posting rules by operation (data, brief
 §3) and the move values built from them for the runs' institutions."""
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
+from trytond.modules.kazan_accounting.model import DocumentMixin
 from trytond.pool import Pool
+from trytond.pyson import Eval
 
 from .exceptions import PayrollRunError
 from .payslip import LINE_CODES, ZERO
@@ -197,3 +199,56 @@ def reverse_moves(records):
             reversals.append(reversal)
     Move.save(reversals)
     Move.post(reversals)
+
+
+class PostedDocumentMixin(DocumentMixin):
+    """A payroll document of an institution and a date whose posting makes
+    moves (their origin): draft → posted → cancelled by reversing moves
+    (``reverse_moves``); only a draft is deleted and a copy has no moves.
+    The class defines ``company``, ``date``, ``state``, ``moves``,
+    ``post`` and ``_delete_error(record)``, the error of deleting it."""
+    __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.company, Index.Range()), (t.date, Index.Range())))
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'posted'),
+            ('posted', 'cancelled'),
+            }
+        cls._buttons.update({
+                'post': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'posted',
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def delete(cls, records):
+        for record in records:
+            if record.state != 'draft':
+                raise cls._delete_error(record)
+        super().delete(records)
+
+    @classmethod
+    def copy(cls, records, default=None):
+        default = default.copy() if default else {}
+        default.setdefault('moves', None)
+        return super().copy(records, default=default)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, records):
+        "Cancel by reversing moves"
+        reverse_moves(records)
