@@ -164,8 +164,10 @@ class Posting:
             lines[0]['kosgu'] = rule.kosgu
         return lines
 
-    def move(self, run, journal, date, description, lines):
-        "The values of a move of the lines, one line per account and side"
+    def move(self, run, journal, date, description, lines, origin=True):
+        """The values of a move of the lines, one line per account and
+        side; the record is its origin unless origin is false (a move of
+        several documents: they link to it themselves)"""
         pool = Pool()
         ModelData = pool.get('ir.model.data')
         Period = pool.get('account.period')
@@ -177,7 +179,7 @@ class Posting:
             'journal': ModelData.get_id('kazan_accounting', journal),
             'period': self.periods[key],
             'date': date,
-            'origin': str(run),
+            'origin': str(run) if origin else None,
             'description': description,
             'lines': [('create', _merge_lines(lines))],
             }

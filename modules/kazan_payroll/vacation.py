@@ -18,17 +18,20 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
+from sql.operators import Concat
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kazan_accounting.model import DocumentMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 from . import average, rules
 from .exceptions import PayrollRunError, VacationPayLateWarning
 from .payslip import MONEY, ZERO, basis_json, month_text
-from .posting import Posting, reverse_moves
+from .posting import Posting
 from .queries import _in_max
 from .reserve import ReserveUse
 
@@ -80,8 +83,11 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
     months = fields.One2Many(
         'kazan.payroll.vacation_pay.month', 'vacation_pay', "Months",
         readonly=True)
-    moves = fields.One2Many(
-        'account.move', 'origin', "Moves", readonly=True)
+    # the documents paid on a day share their moves (the accrual, the
+    # payment, the release of a later month), one of each per institution
+    moves = fields.Many2Many(
+        'kazan.payroll.vacation_pay-account.move', 'vacation_pay', 'move',
+        "Moves", readonly=True)
 
     del _states
 
@@ -403,7 +409,6 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         to 401.50), the NDFL withheld and the payment; on the first day of
         each later month, the release of its part to the expenses"""
         pool = Pool()
-        Move = pool.get('account.move')
         Warning = pool.get('res.user.warning')
         CalendarDay = pool.get('kazan.payroll.calendar_day')
         calendar = CalendarDay.calendar(rules.TATARSTAN)
@@ -417,14 +422,48 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                     raise VacationPayLateWarning(key, gettext(
                             'kazan_payroll.msg_vacation_pay_late',
                             document=document.rec_name, due=due))
+        cls._post_moves(documents)
+
+    @classmethod
+    def _post_moves(cls, documents):
+        """Post the documents' moves: one accrual and one payment per
+        institution and payment day, one release per institution and later
+        month, each linked to the documents it holds (the moves of many
+        documents cost the ledger little more than those of one)"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        Link = pool.get('kazan.payroll.vacation_pay-account.move')
         posting = Posting([d.company for d in documents])
         reserve = ReserveUse()
-        moves = []
-        for document in documents:
-            moves.extend(document._moves(posting, reserve))
-        Move.post(Move.create(moves))
+        groups = defaultdict(lambda: ([], []))
+        for document in sorted(documents,
+                key=lambda d: (d.company.id, d.payment_date, d.id)):
+            for key, lines in document._move_lines(posting, reserve):
+                group_documents, group_lines = groups[key]
+                group_documents.append(document)
+                group_lines.extend(lines)
+        values, owners = [], []
+        for (company, journal, date, message), (group_documents, lines) in (
+                groups.items()):
+            if not lines:
+                continue
+            values.append(posting.move(group_documents[0], journal, date,
+                    gettext(f'kazan_payroll.{message}',
+                        date=group_documents[0].payment_date,
+                        month=month_text(date),
+                        documents=_names(group_documents)),
+                    lines, origin=False))
+            owners.append(group_documents)
+        moves = Move.create(values)
+        Move.post(moves)
+        Link.create([{'vacation_pay': d.id, 'move': m.id}
+                for m, group_documents in zip(moves, owners)
+                for d in group_documents])
 
-    def _moves(self, posting, reserve=None):
+    def _move_lines(self, posting, reserve=None):
+        """The document's lines by move: [((institution, journal, date,
+        message id), lines)] for the accrual and the payment of its
+        payment day and the release of each later month"""
         company, kfo = self.company, self.kfo
         paid_month = self.payment_date.replace(day=1)
         accrual, releases = [], []
@@ -442,35 +481,127 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                 else 'vacation_paid')
             accrual.extend(posting.lines(company, operation, kfo, amount))
             if part.month > paid_month and (amount or not from_reserve):
-                releases.append(posting.move(self, 'journal_payroll',
-                        part.month, gettext(
-                            'kazan_payroll.msg_move_vacation_release',
-                            document=self.rec_name,
-                            month=month_text(part.month)),
+                releases.append(((company, 'journal_payroll', part.month,
+                            'msg_move_vacation_release'),
                         posting.lines(company, 'vacation_deferred_release',
                             kfo, amount)))
         accrual.extend(posting.lines(company, 'ndfl_vacation', kfo,
                 self.ndfl))
         accrual.extend(posting.lines(company, 'withheld_vacation', kfo,
                 self.withheld or ZERO))
-        moves = [posting.move(self, 'journal_payroll', self.payment_date,
-                gettext('kazan_payroll.msg_move_vacation_accrual',
-                    document=self.rec_name), accrual)]
-        if self.net:
-            moves.append(posting.move(self, 'journal_non_cash',
-                    self.payment_date, gettext(
-                        'kazan_payroll.msg_move_vacation_payment',
-                        document=self.rec_name),
-                    posting.lines(company, 'payment', kfo, self.net)))
-        return moves + releases
+        day = self.payment_date
+        return [
+            ((company, 'journal_payroll', day, 'msg_move_vacation_accrual'),
+                accrual),
+            ((company, 'journal_non_cash', day, 'msg_move_vacation_payment'),
+                posting.lines(company, 'payment', kfo, self.net or ZERO)),
+            ] + releases
 
     @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, documents):
-        "Cancel by reversing moves, while the payment month is open"
+        """Cancel by reversing moves, while the payment month is open: the
+        moves the documents share with others paid the same day are
+        reversed whole, and the others posted again"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        Link = pool.get('kazan.payroll.vacation_pay-account.move')
         cls.check_run_open(documents)
-        reverse_moves(documents)
+        ids = {d.id for d in documents}
+        # the moves not reversed yet, with every document they hold
+        moves = {l.move for l in Link.search([
+                    ('vacation_pay', 'in', list(ids)),
+                    ('reversed', '=', False),
+                    ])}
+        links = Link.search([
+                ('move', 'in', [m.id for m in moves]),
+                ], order=[('move', 'ASC'), ('vacation_pay', 'ASC')])
+        by_move = defaultdict(list)
+        for link in links:
+            by_move[link.move].append(link.vacation_pay)
+        reversals, owners = [], []
+        for move, move_documents in by_move.items():
+            reversal = move.cancel(reversal=True)
+            # the cancelled document: a reversal of a payroll document's
+            # accrual (6-НДФЛ's reconciliation, tax_report)
+            reversal.origin = next(d for d in move_documents if d.id in ids)
+            reversal.description = gettext(
+                'kazan_payroll.msg_move_reversal',
+                description=move.description or '')
+            reversals.append(reversal)
+            owners.append(move_documents)
+        Move.save(reversals)
+        Move.post(reversals)
+        Link.write(links, {'reversed': True})
+        Link.create([{'vacation_pay': d.id, 'move': r.id, 'reversed': True}
+                for r, move_documents in zip(reversals, owners)
+                for d in move_documents])
+        others = sorted({d for move_documents in owners
+                for d in move_documents if d.id not in ids},
+            key=lambda d: d.id)
+        if others:
+            cls._post_moves(others)
+
+
+def _names(documents, shown=3):
+    "The employees of the documents, the first few and how many more"
+    names = sorted({d.employee.rec_name for d in documents})
+    if len(names) <= shown:
+        return ', '.join(names)
+    return gettext('kazan_payroll.msg_move_documents_more',
+        names=', '.join(names[:shown]), count=len(names) - shown)
+
+
+class VacationPayMove(ModelSQL):
+    "A move of a vacation-pay document, shared with the others of its day"
+    __name__ = 'kazan.payroll.vacation_pay-account.move'
+
+    vacation_pay = fields.Many2One(
+        'kazan.payroll.vacation_pay', "Vacation Pay", required=True,
+        ondelete='CASCADE')
+    move = fields.Many2One(
+        'account.move', "Move", required=True, ondelete='RESTRICT')
+    # the move is reversed, or is a reversal: nothing to reverse any more
+    reversed = fields.Boolean("Reversed")
+
+    @classmethod
+    def default_reversed(cls):
+        return False
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('vacation_pay')
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.vacation_pay, Index.Range())),
+                Index(t, (t.move, Index.Range())),
+                })
+
+    @classmethod
+    def __register__(cls, module):
+        "Link the moves posted before the link existed (their origin)"
+        pool = Pool()
+        Move = pool.get('account.move')
+        table_h = cls.__table_handler__(module)
+        created = not table_h.table_exist(cls._table)
+        super().__register__(module)
+        if created:
+            table, move = cls.__table__(), Move.__table__()
+            prefix = 'kazan.payroll.vacation_pay,'
+            cursor = Transaction().connection.cursor()
+            # before the link, a document was cancelled whole: its moves
+            # are reversed when it is
+            document = pool.get('kazan.payroll.vacation_pay').__table__()
+            cursor.execute(*move.join(document, condition=(
+                        move.origin == Concat(prefix, document.id))).select(
+                    document.id, move.id, document.state == 'cancelled'))
+            rows = list(cursor)
+            for sub_rows in grouped_slice(rows, 500):
+                cursor.execute(*table.insert(
+                        [table.vacation_pay, table.move, table.reversed],
+                        [list(r) for r in sub_rows]))
 
 
 class VacationPayMonth(ModelSQL, ModelView):

@@ -362,6 +362,50 @@ class PayrollTestCase(unittest.TestCase):
             sum(s.ndfl for s in Run(run.id).payslips) - Decimal(1730))
 
     @in_rolled_back_transaction
+    def test_vacation_pay_of_a_day_shares_its_moves(self):
+        """The documents paid on a day post one accrual and one payment;
+        cancelling one reverses them and posts the others again"""
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        VacationPay = pool.get('kazan.payroll.vacation_pay')
+        first, second = self.employee(1), self.employee(2)
+        for employee in [first, second]:
+            self.absence(employee, 'vacation', dt.date(2026, 3, 16),
+                dt.date(2026, 3, 29))
+        documents = VacationPay.create_for_runs([self.payroll_run()])
+        VacationPay.post(documents)
+        one, other = sorted(documents, key=lambda d: d.employee.id)
+        self.assertEqual({d.payment_date for d in documents},
+            {dt.date(2026, 3, 13)})
+        self.assertEqual(len(one.moves), 2)
+        self.assertEqual(set(one.moves), set(other.moves))
+        paid_on = dt.date(2026, 3, 13)
+
+        def paid(code, kfo):
+            "credit - debit of the account and КФО up to the payment day"
+            debit, credit = self.balances(end=paid_on).get(
+                (code, kfo), (0, 0))
+            return credit - debit
+
+        kfo_one, kfo_other = one.kfo, other.kfo
+        self.assertEqual(
+            paid('201.11', kfo_one) + (paid('201.11', kfo_other)
+                if kfo_other != kfo_one else 0),
+            one.net + other.net)
+        VacationPay.cancel([one])
+        self.assertEqual(one.state, 'cancelled')
+        self.assertEqual(other.state, 'posted')
+        # the shared moves reversed, the other document posted again
+        self.assertEqual(len(VacationPay(other.id).moves), 6)
+        self.assertEqual(len(VacationPay(one.id).moves), 4)
+        self.assertEqual(paid('201.11', kfo_other)
+            + (paid('201.11', kfo_one) if kfo_one != kfo_other else 0),
+            other.net)
+        self.assertEqual(paid('303.01', kfo_other)
+            + (paid('303.01', kfo_one) if kfo_one != kfo_other else 0),
+            other.ndfl)
+
+    @in_rolled_back_transaction
     def test_sick_leave_on_an_application_to_replace_years(self):
         "The application's years replace the two before when they pay more"
         pool = Pool()
