@@ -8,7 +8,9 @@ is the date the income is received; ст. 226 п. 4).
 month, the tax) → ``posted`` (on the payment date: the accrual — the
 leave's days of later months to 401.50 —, the NDFL and the payment; on the
 first day of each later month the release of its part from 401.50 to the
-month's expenses) → ``cancelled`` (reversing moves).  The payroll run of
+month's expenses; the documents of an institution paid on a day share these
+moves, linked to each) → ``cancelled`` (reversing moves; the other
+documents of the shared moves are posted again).  The payroll run of
 the payment month takes the document in as lines ``vacation_paid`` and
 ``ndfl_vacation`` (the year-to-date figures, the register, 6-НДФЛ); the
 run of each month of the leave counts its days as not worked.
