@@ -365,9 +365,7 @@ class PayrollTestCase(unittest.TestCase):
     def test_vacation_pay_of_a_day_shares_its_moves(self):
         """The documents paid on a day post one accrual and one payment;
         cancelling one reverses them and posts the others again"""
-        pool = Pool()
-        Run = pool.get('kazan.payroll.run')
-        VacationPay = pool.get('kazan.payroll.vacation_pay')
+        VacationPay = Pool().get('kazan.payroll.vacation_pay')
         first, second = self.employee(1), self.employee(2)
         for employee in [first, second]:
             self.absence(employee, 'vacation', dt.date(2026, 3, 16),
