@@ -44,12 +44,6 @@ RUN_STATES = [
     ]
 
 
-# The withholdings transferred to their recipients at the final pay date:
-# the month's and those withheld from the vacation pay paid in it
-TRANSFERRED_CODES = set(rules.WITHHOLDING_KINDS) | {
-    rules.WITHHELD_VACATION_CODE}
-
-
 def _employee_error(employee, exception):
     "The run's error of a rule refusing the figures of an employee"
     return PayrollRunError(gettext('kazan_payroll.msg_run_employee_error',
@@ -870,7 +864,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         the final pay date, by КФО: {kfo: {operation: amount}}"""
         for slip in run.payslips:
             for line in slip.lines:
-                if line.code in TRANSFERRED_CODES:
+                if line.code in rules.WITHHOLDING_KINDS:
                     amounts[slip.kfo]['payment_withholdings'] += line.amount
 
     def withholding_list(self):
@@ -880,7 +874,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         amounts = defaultdict(lambda: ZERO)
         for slip in self.payslips:
             for line in slip.lines:
-                if line.code in TRANSFERRED_CODES:
+                if line.code in rules.WITHHOLDING_KINDS:
                     order = json.loads(line.basis or '{}').get('order')
                     amounts[int(order) if order else None] += line.amount
         return {Withholding(k) if k else None: v

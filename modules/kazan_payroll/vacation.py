@@ -495,8 +495,13 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         return [
             ((company, 'journal_payroll', day, 'msg_move_vacation_accrual'),
                 accrual),
+            # the writs withheld are transferred to their recipients with
+            # the payment, not later than 3 working days after it (ФЗ 229
+            # ст. 98 ч. 3)
             ((company, 'journal_non_cash', day, 'msg_move_vacation_payment'),
-                posting.lines(company, 'payment', kfo, self.net or ZERO)),
+                posting.lines(company, 'payment', kfo, self.net or ZERO)
+                + posting.lines(company, 'payment_withholdings', kfo,
+                    self.withheld or ZERO)),
             ] + releases
 
     @classmethod

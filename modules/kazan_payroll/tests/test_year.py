@@ -283,6 +283,12 @@ class PayrollYearTestCase(unittest.TestCase):
         tax = [l for m in document.moves for l in m.lines
             if l.account.code == '303.01']
         self.assertEqual(sum(l.credit for l in tax), D(1863))
+        # the alimony withheld is transferred with the payment (ФЗ 229 ст.
+        # 98 ч. 3: within 3 working days), from 304.03
+        transferred = [l for m in document.moves for l in m.lines
+            if l.account.code == '304.03' and l.debit]
+        self.assertEqual([(l.move.date, l.debit) for l in transferred],
+            [(dt.date(2026, 7, 3), D('3117.87'))])
         july = self.slip(JULY, 1)
         self.assertEqual(self.amount(july, 'vacation_paid'), D('14334.46'))
         self.assertEqual(self.amount(july, 'ndfl_vacation'), D(1863))
