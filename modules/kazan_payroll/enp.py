@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sql import Column, Literal, Null, Values
+from sql import Null
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
@@ -39,7 +39,7 @@ from .exceptions import TaxPaymentError
 from .payslip import MONEY, PAY_KFO, ZERO, month_text
 from .posting import PostedDocumentMixin, Posting
 from .queries import _apply_types
-from .tax_report import TaxReport, band_bounds
+from .tax_report import TaxReport, band_bounds, rows_query
 
 PARTS = [
     ('ndfl_first', "NDFL withheld on the 1st–22nd"),
@@ -562,14 +562,6 @@ class Notice(InstitutionRowsMixin, ModelSQL, ModelView):
             company = Company(company_id)
             for month in filter(None, months):
                 rows.extend(notices(company, month))
-        names = ['id', 'company', 'sequence'] + cls._figures
-        values = [[i, company_id, i] + [getattr(row, n)
-                    for n in cls._figures] for i, row in enumerate(rows, 1)]
-        where = Literal(True)
-        if not values:
-            values = [[0, 0, 0, '', dt.date(2000, 1, 1), '', '', '', ZERO,
-                    dt.date(2000, 1, 1), dt.date(2000, 1, 1), False]]
-            where = Literal(False)
-        table = Values(values)
-        return table.select(*(Column(table, f'column{i}').as_(name)
-                for i, name in enumerate(names, 1)), where=where)
+        return rows_query(cls, ['id', 'company', 'sequence'] + cls._figures,
+            [[i, company_id, i] + [getattr(row, n) for n in cls._figures]
+                for i, row in enumerate(rows, 1)])

@@ -1502,7 +1502,21 @@ def _placeholder(field_):
         return 0
     if isinstance(field_, fields.Date):
         return dt.date(2000, 1, 1)
+    if isinstance(field_, fields.Boolean):
+        return False
     return ''
+
+
+def rows_query(model, names, values):
+    """The table query of the model's rows: values are lists in the order
+    of names; without any, an empty table of the fields' types"""
+    where = Literal(True)
+    if not values:
+        values = [[_placeholder(model._fields[n]) for n in names]]
+        where = Literal(False)
+    table = Values(values)
+    return table.select(*(Column(table, f'column{i}').as_(name)
+            for i, name in enumerate(names, 1)), where=where)
 
 
 class TaxRowsMixin(InstitutionRowsMixin):
@@ -1540,16 +1554,9 @@ class TaxRowsMixin(InstitutionRowsMixin):
                 and quarter in QUARTERS):
             company = Company(company_id)
             rows = cls._rows(TaxReport(company, year, quarter))
-        names = cls._columns()
-        values = [[i, company_id, i] + [row.get(n) for n in cls._figures]
-            for i, row in enumerate(rows, 1)]
-        where = Literal(True)
-        if not values:
-            values = [[_placeholder(cls._fields[n]) for n in names]]
-            where = Literal(False)
-        table = Values(values)
-        return table.select(*(Column(table, f'column{i}').as_(name)
-                for i, name in enumerate(names, 1)), where=where)
+        return rows_query(cls, cls._columns(),
+            [[i, company_id, i] + [row.get(n) for n in cls._figures]
+                for i, row in enumerate(rows, 1)])
 
     @classmethod
     def _rows(cls, report):
