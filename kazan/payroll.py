@@ -65,11 +65,12 @@ def process(pool, company_id, month, post=False, pay=False):
     Company = pool.get('company.company')
     Run = pool.get('kazan.payroll.run')
     company = Company(company_id)
-    run, = Run.runs_for([company], month)
     if post or pay:
-        # before the work: a lock Tryton asks for restarts the transaction
-        Run.lock_move_sequences([run],
+        # before the work, even the run's creation: a lock Tryton asks for
+        # restarts the transaction
+        Run.lock_move_sequences([(company, month)],
             ['accrual', 'advance', 'final'] if pay else ['accrual'])
+    run, = Run.runs_for([company], month)
     status = 'unchanged'
     if run.state in {'draft', 'computed'} and not run.advance_move:
         Run.compute([run])

@@ -401,7 +401,7 @@ class DepositLine(ModelSQL, ModelView):
             kinds = ['final']
             if run.advance_move:
                 # the advance was paid with the settlement when the
-                # advance move came after it (run._pay_dismissed)
+                # advance move came after it (run._dismissal_payments)
                 settlements = Move.search([
                         ('origin', '=', str(run)),
                         ('date', '=', slip.final_date),

@@ -7,17 +7,13 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
-from sql.functions import CurrentTimestamp
-
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
 
 from . import rules
 from .employee import PAY_KFO
+from .queries import bulk_insert
 
 ZERO = rules.ZERO
 MONEY = (16, 2)
@@ -118,6 +114,23 @@ class Payslip(ModelSQL, ModelView):
                 Index(t, (t.employee, Index.Range())),
                 })
         cls._order = [('run', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def insert_computed(cls, vlist):
+        """Insert the payslips computed by a run (run._payslip_record:
+        the same fields in each, their lines under 'lines') and return
+        them: valid by construction, as their lines (insert_lines), they
+        are inserted without the ORM's read-back and validation
+        (queries.bulk_insert); a test validates them with the ORM"""
+        Line = Pool().get('kazan.payroll.payslip.line')
+        vlist = [dict(v) for v in vlist]
+        lines = [v.pop('lines', []) for v in vlist]
+        names = sorted(vlist[0]) if vlist else []
+        payslips = cls.browse(bulk_insert(cls, names, vlist, ids=True))
+        Line.insert_lines([dict(line, payslip=payslip.id)
+                for payslip, slip_lines in zip(payslips, lines)
+                for line in slip_lines])
+        return payslips
 
     def get_month(self, name):
         return self.run.month
@@ -225,7 +238,7 @@ class PayslipLine(ModelSQL, ModelView):
 
     @classmethod
     def insert_lines(cls, vlist):
-        """Insert the lines computed by a run, in multi-row INSERTs.
+        """Insert the lines computed by a run (queries.bulk_insert).
 
         The lines are the rules' own output (codes and kinds from the
         selections, amounts in kopecks, the payslip just created), so the
@@ -233,20 +246,8 @@ class PayslipLine(ModelSQL, ModelView):
         valid by construction: that is more than half the time of a run
         (bench/payroll.py).  A test compares the rows with the ORM's.
         """
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        user = Transaction().user
-        names = ['payslip', 'sequence', 'code', 'kind', 'amount', 'kfo',
-            'period', 'basis']
-        columns = [table.create_uid, table.create_date] + [
-            getattr(table, n) for n in names]
-        size = backend.MAX_QUERY_PARAMS // len(columns)
-        for sub_values in grouped_slice(vlist, size):
-            cursor.execute(*table.insert(columns, [
-                        [user, CurrentTimestamp()] + [
-                            cls._fields[n].sql_format(v.get(n))
-                            for n in names]
-                        for v in sub_values]))
+        bulk_insert(cls, ['payslip', 'sequence', 'code', 'kind', 'amount',
+                'kfo', 'period', 'basis'], vlist)
 
     def get_grounds(self, name):
         "The basis in words, in the reader's language"

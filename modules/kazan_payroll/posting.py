@@ -1,6 +1,9 @@
 # This file is part of kazan_payroll.  Licensed under the GNU GPL v3+.
 """How a payroll run is posted: the posting rules by operation (data, brief
 §3) and the move values built from them for the runs' institutions."""
+from collections import namedtuple
+
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.kazan_accounting.model import DocumentMixin
@@ -49,6 +52,10 @@ RESERVE_KOSGU_SIDE = {
     }
 
 
+# A posting rule as the postings read it (PostingRule.rules).
+Rule = namedtuple('Rule', 'operation debit_account credit_account kosgu kvr')
+
+
 class PostingRule(ModelSQL, ModelView):
     """How an operation of the payroll is posted: the debit and credit
     accounts, by code in the institution's chart (brief §3), and the КОСГУ
@@ -68,6 +75,8 @@ class PostingRule(ModelSQL, ModelView):
     kvr = fields.Char(
         "KVR", size=3, strip=True,
         help="The КВР of the cash line of a payment.")
+    # every posting of the payroll reads them all
+    _rules_cache = Cache('kazan.payroll.posting_rule.rules', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -81,15 +90,25 @@ class PostingRule(ModelSQL, ModelView):
 
     @classmethod
     def rules(cls):
-        "The rules by operation; an error names the operations without one"
-        by_operation = {r.operation: r for r in cls.search([])}
+        """The rules by operation (Rule tuples, cached until a rule
+        changes); an error names the operations without one"""
+        by_operation = cls._rules_cache.get(None)
+        if by_operation is not None:
+            return by_operation
+        by_operation = {r.operation: Rule(r.operation, r.debit_account,
+                r.credit_account, r.kosgu, r.kvr) for r in cls.search([])}
         missing = [name for code, name in OPERATIONS
             if code not in by_operation]
         if missing:
             raise PayrollRunError(gettext(
                     'kazan_payroll.msg_posting_rule_missing',
                     operations=', '.join(missing)))
-        return by_operation
+        return cls._rules_cache.set(None, by_operation)
+
+    @classmethod
+    def on_modification(cls, mode, rules, field_names=None):
+        super().on_modification(mode, rules, field_names=field_names)
+        cls._rules_cache.clear()
 
 
 def _merge_lines(lines):
@@ -148,10 +167,13 @@ class Posting:
             debit, credit = ZERO, -amount
         is_payment = operation.startswith('payment')
         reserve_side = RESERVE_KOSGU_SIDE.get(operation)
+        # every line has the same fields, so that Tryton inserts the
+        # lines of a move in one query (it groups them by their fields)
         lines = [{
                 'account': self._account(company, rule.debit_account,
                     operation),
                 'kfo': kfo, 'debit': debit, 'credit': credit,
+                'kosgu': None, 'kvr': None,
                 }, {
                 'account': self._account(company, rule.credit_account,
                     operation),
@@ -183,6 +205,39 @@ class Posting:
             'description': description,
             'lines': [('create', _merge_lines(lines))],
             }
+
+
+class MoveBatch:
+    """The moves of several documents, created in one ``Move.create`` and
+    posted in one ``Move.post`` in the order they were added (Tryton
+    validates and posts a list of moves for little more than one); then
+    each document links the moves it added.  ``posting`` builds the values
+    and ``reserve`` (a reserve.ReserveUse) is what they take from the
+    vacation reserve: its balances are read from the posted ledger, so
+    nothing of the batch is posted before all of it is added."""
+
+    def __init__(self, posting, reserve=None):
+        self.posting = posting
+        self.reserve = reserve
+        self.values = []
+        self.links = []
+
+    def add(self, values, link=None):
+        "Add the values of moves; link(moves) is called once they are posted"
+        start = len(self.values)
+        self.values.extend(values)
+        if link:
+            self.links.append((link, start, len(self.values)))
+
+    def post(self):
+        "Create and post the moves, link them; return them"
+        Move = Pool().get('account.move')
+        moves = Move.create(self.values)
+        Move.post(moves)
+        for link, start, end in self.links:
+            link(moves[start:end])
+        self.values, self.links = [], []
+        return moves
 
 
 def reverse_moves(records):

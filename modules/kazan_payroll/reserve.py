@@ -561,16 +561,16 @@ class ReserveUse:
         return used
 
 
-def charge_runs(runs, totals):
+def charge_runs(runs, totals, use):
     """Charge to the reserve, up to its balance, the vacation pay and the
     compensation of the runs and the contributions on their vacation pay
     (the run's and its documents'): the amounts move in `totals` ({run id:
     {kfo: {code: amount}}}, run._line_totals) from their operation to its
-    *_reserve one"""
+    *_reserve one; `use` (a ReserveUse) holds what the documents posted
+    with the runs took before"""
     runs = [r for r in runs if r.company.payroll_vacation_reserve]
     if not runs:
         return
-    use = ReserveUse()
     shares = _contributions_on_vacation(runs)
     for run in runs:
         date = rules.month_bounds(run.month)[1]

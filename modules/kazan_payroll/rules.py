@@ -356,6 +356,7 @@ class ProductionCalendar:
         self._off = {}
         self._holidays = set()
         self._shortened = set()
+        self._working = {}  # (start, end): working days, asked many times
         for day in self.days:
             if CALENDAR_KINDS[day.kind]:
                 self._shortened.add(day.date)
@@ -387,7 +388,12 @@ class ProductionCalendar:
 
     def working_days_between(self, start, end):
         "The working days from start to end, both included (0 if end < start)"
-        return sum(1 for d in self._dates(start, end) if d not in self._off)
+        try:
+            return self._working[start, end]
+        except KeyError:
+            days = self._working[start, end] = sum(
+                1 for d in self._dates(start, end) if d not in self._off)
+            return days
 
     def working_days(self, year, month, start=None, end=None):
         """The working days of the month, or of its part from start to end

@@ -33,7 +33,8 @@ from trytond.transaction import Transaction
 from . import average, reserve, rules
 from .exceptions import PayrollRunError
 from .payslip import MONEY, ZERO, basis_json, month_text
-from .posting import OPERATIONS, POSTED_BY_DOCUMENT, Posting, reverse_moves
+from .posting import (
+    OPERATIONS, POSTED_BY_DOCUMENT, MoveBatch, Posting, reverse_moves)
 from .queries import _apply_types, _in, _in_max
 
 RUN_STATES = [
@@ -258,7 +259,6 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         "Compute the payslip of every employee of the month"
         pool = Pool()
         Payslip = pool.get('kazan.payroll.payslip')
-        Line = pool.get('kazan.payroll.payslip.line')
         for run in runs:
             if run.advance_move:
                 raise PayrollRunError(gettext(
@@ -271,11 +271,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         values = []
         for run in runs:
             values.extend(run._payslip_values())
-        lines = [v.pop('lines') for v in values]
-        payslips = Payslip.create(values)
-        Line.insert_lines([dict(line, payslip=payslip.id)
-                for payslip, slip_lines in zip(payslips, lines)
-                for line in slip_lines])
+        Payslip.insert_computed(values)
 
     @classmethod
     @ModelView.button
@@ -640,15 +636,18 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
     def post(cls, runs):
         "Post the accruals of each run: one move per КФО in journal №6"
         pool = Pool()
-        Move = pool.get('account.move')
+        Payslip = pool.get('kazan.payroll.payslip')
         VacationPay = pool.get('kazan.payroll.vacation_pay')
         cls.lock_move_sequences(runs, ['accrual'])
-        VacationPay.post([d for run in runs
-                for d in VacationPay.of_month(
-                    run.company, run.month, states=['computed'])])
-        totals = cls._line_totals(runs)
-        reserve.charge_runs(runs, totals)
+        # the vacation pay of the month not posted yet, the accruals and the
+        # payments on the day of dismissal: one batch of moves
         posting = cls._posting_context(runs)
+        batch = MoveBatch(posting, reserve.ReserveUse())
+        VacationPay.post_in([d for run in runs
+                for d in VacationPay.of_month(
+                    run.company, run.month, states=['computed'])], batch)
+        totals = cls._line_totals(runs)
+        reserve.charge_runs(runs, totals, batch.reserve)
         moves = []
         for run in runs:
             date = rules.month_bounds(run.month)[1]
@@ -661,28 +660,34 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                             gettext('kazan_payroll.msg_move_accrual',
                                 month=month_text(run.month), kfo=kfo),
                             lines))
-        Move.post(Move.create(moves))
-        cls._pay_dismissed(runs)
+        dismissals, slips = cls._dismissal_payments(runs, posting)
+        batch.add(moves + dismissals)
+        batch.post()
+        Payslip.save(slips)
 
     @classmethod
     def lock_move_sequences(cls, runs, kinds=('accrual', 'advance', 'final')):
         """Lock the move sequences the runs will post with, first thing:
         Tryton asks for such a lock by restarting the transaction, which
-        is cheap before the work and costly after it"""
+        is cheap before the work and costly after it.  The runs may be
+        any (company, month) pairs: the batch locks before it creates the
+        run, so that the restart redoes nothing"""
         pool = Pool()
         Period = pool.get('account.period')
         Sequence = pool.get('ir.sequence.strict')
         sequences = set()
         for run in runs:
+            company, month = (run if isinstance(run, tuple)
+                else (run.company, run.month))
             dates = []
             if 'accrual' in kinds:
-                dates.append(rules.month_bounds(run.month)[1])
+                dates.append(rules.month_bounds(month)[1])
             if {'advance', 'final'} & set(kinds):
-                _, calendar = cls.law(run.month.year)
-                dates.extend(run.company.pay_date(run.month, kind, calendar)
+                _, calendar = cls.law(month.year)
+                dates.extend(company.pay_date(month, kind, calendar)
                     for kind in ('advance', 'final') if kind in kinds)
             for date in dates:
-                period = Period.find(run.company, date=date, test_state=False)
+                period = Period.find(company, date=date, test_state=False)
                 sequences.add(period.move_sequence_used.id)
         Sequence.lock(Sequence.browse(sorted(sequences)))
 
@@ -802,23 +807,24 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         cls.save(list(to_save))
 
     @classmethod
-    def _pay_dismissed(cls, runs):
-        """Pay the employees dismissed in the month everything due on the
-        day of dismissal (ТК ст. 140), when the run is posted: a move per
-        run and day; their payslips then stay out of the advance and the
-        final settlement paid to the others"""
-        pool = Pool()
-        Move = pool.get('account.move')
-        Payslip = pool.get('kazan.payroll.payslip')
-        posting = cls._posting_context(runs)
+    def _dismissal_payments(cls, runs, posting):
+        """The payment to the employees dismissed in the month of
+        everything due on the day of dismissal (ТК ст. 140), when the run
+        is posted: ([move values], [payslips]), a move per run and day; the
+        payslips, their final date set, then stay out of the advance and
+        the final settlement paid to the others once saved"""
+        Payslip = Pool().get('kazan.payroll.payslip')
         values, slips = [], []
         for run in runs:
             first, last = rules.month_bounds(run.month)
             by_day = defaultdict(list)
-            for slip in run.payslips:
-                end = slip.employee.end_date
-                if end and first <= end <= last and not slip.final_date:
-                    by_day[end].append(slip)
+            for slip in Payslip.search([
+                        ('run', '=', run.id),
+                        ('final_date', '=', None),
+                        ('employee.end_date', '>=', first),
+                        ('employee.end_date', '<=', last),
+                        ], order=[('id', 'ASC')]):
+                by_day[slip.employee.end_date].append(slip)
             for day, day_slips in sorted(by_day.items()):
                 amounts = defaultdict(lambda: defaultdict(lambda: ZERO))
                 for slip in day_slips:
@@ -839,9 +845,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                             gettext('kazan_payroll.msg_move_dismissal',
                                 month=month_text(run.month), date=day),
                             lines))
-        if values:
-            Move.post(Move.create(values))
-        Payslip.save(slips)
+        return values, slips
 
     # --- Payment lists -------------------------------------------------------
 

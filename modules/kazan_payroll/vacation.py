@@ -33,7 +33,7 @@ from trytond.transaction import Transaction
 from . import average, rules
 from .exceptions import PayrollRunError, VacationPayLateWarning
 from .payslip import MONEY, ZERO, basis_json, month_text
-from .posting import Posting
+from .posting import MoveBatch, Posting
 from .queries import _in_max
 from .reserve import ReserveUse
 
@@ -405,11 +405,21 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('posted')
     def post(cls, documents):
         """Post on the payment date the accrual (the days of later months
         to 401.50), the NDFL withheld and the payment; on the first day of
         each later month, the release of its part to the expenses"""
+        batch = MoveBatch(Posting([d.company for d in documents]),
+            ReserveUse())
+        cls.post_in(documents, batch)
+        batch.post()
+
+    @classmethod
+    @Workflow.transition('posted')
+    def post_in(cls, documents, batch):
+        """Post the documents with their moves added to batch (a
+        posting.MoveBatch), which the caller then posts: the payroll run
+        posts them with its own moves"""
         pool = Pool()
         Warning = pool.get('res.user.warning')
         CalendarDay = pool.get('kazan.payroll.calendar_day')
@@ -424,23 +434,32 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                     raise VacationPayLateWarning(key, gettext(
                             'kazan_payroll.msg_vacation_pay_late',
                             document=document.rec_name, due=due))
-        cls._post_moves(documents)
+        cls._post_moves(documents, batch)
 
     @classmethod
-    def _post_moves(cls, documents):
-        """Post the documents' moves: one accrual and one payment per
-        institution and payment day, one release per institution and later
-        month, each linked to the documents it holds (the moves of many
-        documents cost the ledger little more than those of one)"""
+    def _post_moves(cls, documents, batch):
+        """Add the documents' moves to batch: one accrual and one payment
+        per institution and payment day, one release per institution and
+        later month, each linked to the documents it holds (the moves of
+        many documents cost the ledger little more than those of one)"""
         pool = Pool()
-        Move = pool.get('account.move')
+        Employee = pool.get('company.employee')
         Link = pool.get('kazan.payroll.vacation_pay-account.move')
-        posting = Posting([d.company for d in documents])
-        reserve = ReserveUse()
+        Month = pool.get('kazan.payroll.vacation_pay.month')
+        posting, reserve = batch.posting, batch.reserve
+        # read at once: the months of the documents and their employees
+        months = defaultdict(list)
+        for sub_documents in grouped_slice(documents, _in_max()):
+            for month in Month.search([('vacation_pay', 'in',
+                            [d.id for d in sub_documents])]):
+                months[month.vacation_pay.id].append(month)
+        names = {e.id: e.rec_name for e in Employee.browse(
+                list({d.employee.id for d in documents}))}
         groups = defaultdict(lambda: ([], []))
         for document in sorted(documents,
                 key=lambda d: (d.company.id, d.payment_date, d.id)):
-            for key, lines in document._move_lines(posting, reserve):
+            for key, lines in document._move_lines(
+                    posting, reserve, months[document.id]):
                 group_documents, group_lines = groups[key]
                 group_documents.append(document)
                 group_lines.extend(lines)
@@ -453,29 +472,28 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                     gettext(f'kazan_payroll.{message}',
                         date=group_documents[0].payment_date,
                         month=month_text(date),
-                        documents=_names(group_documents)),
+                        documents=_names(group_documents, names)),
                     lines, origin=False))
             owners.append(group_documents)
-        moves = Move.create(values)
-        Move.post(moves)
-        Link.create([{'vacation_pay': d.id, 'move': m.id}
-                for m, group_documents in zip(moves, owners)
-                for d in group_documents])
+        batch.add(values, lambda moves: Link.create([
+                    {'vacation_pay': d.id, 'move': m.id}
+                    for m, group_documents in zip(moves, owners)
+                    for d in group_documents]))
 
-    def _move_lines(self, posting, reserve=None):
+    def _move_lines(self, posting, reserve, months):
         """The document's lines by move: [((institution, journal, date,
         message id), lines)] for the accrual and the payment of its
-        payment day and the release of each later month"""
+        payment day and the release of each of its later months"""
         company, kfo = self.company, self.kfo
         paid_month = self.payment_date.replace(day=1)
         accrual, releases = [], []
         # issue 15: the institution's vacation reserve pays first, months
         # in order; the rest is the expense of its month as without one
-        covered = (reserve.take(company, kfo, 'pay', self.payment_date,
-                self.amount) if reserve else ZERO)
+        covered = reserve.take(company, kfo, 'pay', self.payment_date,
+            self.amount)
         accrual.extend(posting.lines(company, 'vacation_reserve', kfo,
                 covered))
-        for part in self.months:
+        for part in months:
             from_reserve = min(part.amount, covered)
             covered -= from_reserve
             amount = part.amount - from_reserve
@@ -548,12 +566,16 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                 for d in move_documents if d.id not in ids},
             key=lambda d: d.id)
         if others:
-            cls._post_moves(others)
+            batch = MoveBatch(Posting([d.company for d in others]),
+                ReserveUse())
+            cls._post_moves(others, batch)
+            batch.post()
 
 
-def _names(documents, shown=3):
-    "The employees of the documents, the first few and how many more"
-    names = sorted({d.employee.rec_name for d in documents})
+def _names(documents, employees, shown=3):
+    """The employees of the documents ({employee id: name}), the first few
+    and how many more"""
+    names = sorted({employees[d.employee.id] for d in documents})
     if len(names) <= shown:
         return ', '.join(names)
     return gettext('kazan_payroll.msg_move_documents_more',

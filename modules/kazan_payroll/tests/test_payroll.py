@@ -10,6 +10,7 @@ import unittest
 from decimal import Decimal
 
 from trytond.exceptions import UserError
+from trytond.model import ModelStorage, fields
 from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.modules.kazan_payroll import tax_report
 from trytond.pool import Pool
@@ -683,3 +684,39 @@ class PayrollTestCase(unittest.TestCase):
         self.assertEqual(rows(inserted), rows(copies))
         for line in inserted:
             self.assertIsNotNone(line.create_date)
+
+    @in_rolled_back_transaction
+    def test_payslips_inserted_as_the_orm_would(self):
+        """The set-based insert of the payslips writes the ORM's rows, which
+        pass the ORM's validation"""
+        pool = Pool()
+        Run = pool.get('kazan.payroll.run')
+        Payslip = pool.get('kazan.payroll.payslip')
+        run = self.payroll_run()
+        Run.compute([run])
+        inserted = Payslip.search([('run', '=', run.id)],
+            order=[('id', 'ASC')])
+        self.assertTrue(inserted)
+        names = [n for n, f in Payslip._fields.items()
+            if not isinstance(f, (fields.Function, fields.One2Many))
+            and n not in {'id', 'create_uid', 'create_date', 'write_uid',
+                'write_date'}]
+        self.assertIn('ytd_contribution_base', names)
+        copies = Payslip.create([{n: getattr(p, n).id
+                        if isinstance(getattr(p, n), ModelStorage)
+                        else getattr(p, n) for n in names}
+                for p in inserted])
+        Payslip._validate(inserted)
+
+        table = Payslip.__table__()
+        cursor = Transaction().connection.cursor()
+
+        def rows(payslips):
+            cursor.execute(*table.select(
+                    *(getattr(table, n) for n in names + ['create_uid']),
+                    where=table.id.in_([p.id for p in payslips]),
+                    order_by=[table.id]))
+            return list(cursor)
+        self.assertEqual(rows(inserted), rows(copies))
+        for payslip in inserted:
+            self.assertIsNotNone(payslip.create_date)

@@ -342,6 +342,6 @@ class VacationReserveTestCase(unittest.TestCase):
         before = {k: dict(v) for k, v in totals[april.id].items()}
         self.assertEqual(before['2']['vacation_compensation'],
             D('10519.46'))
-        charge_runs([Run(april.id)], totals)
+        charge_runs([Run(april.id)], totals, ReserveUse())
         self.assertEqual({k: dict(v) for k, v in totals[april.id].items()},
             before)
