@@ -1,7 +1,9 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
 
-from . import guard
+from . import guard, rows
 
 # The guard checks every call a client makes, in the databases where the
 # module is activated (trytond loads the module's package for them)
 guard.install()
+# The ORM's rows without rebuilding psycopg's description for each of them
+rows.install()

@@ -120,6 +120,51 @@ class CoreOverridesTestCase(unittest.TestCase):
                     inspect.signature(core_function(module, qualname)))
 
 
+class CursorDictTestCase(unittest.TestCase):
+    "The core's cursor_dict, replaced by rows.cursor_dict"
+
+    def test_core_source(self):
+        from trytond.modules.kazan_accounting import rows
+        self.assertEqual(source_hash(rows.core_cursor_dict),
+            '24fe36e2f7a851da', "trytond.tools.cursor_dict changed: check "
+            "kazan_accounting/rows.py (it gives the same rows, the column "
+            "names read once a batch)")
+
+    def test_installed_where_the_core_reads(self):
+        from trytond import tools
+        from trytond.model import modelsql
+        from trytond.modules.kazan_accounting import rows
+        rows.install()
+        for module in [tools, modelsql]:
+            with self.subTest(module.__name__):
+                # (the package may be loaded under two names: one installs)
+                self.assertEqual(module.cursor_dict.__qualname__,
+                    rows.cursor_dict.__qualname__)
+                self.assertIs(module.cursor_dict._kazan_core,
+                    rows.core_cursor_dict)
+
+    def test_same_rows(self):
+        "Both give the same dicts, across batches and for no row"
+        import sqlite3
+
+        from trytond.modules.kazan_accounting import rows
+        connection = sqlite3.connect(':memory:')
+        cursor = connection.cursor()
+        for query in [
+                'SELECT 1 AS a, NULL AS b, \'x\' AS c UNION ALL '
+                'SELECT 2, 3.5, \'y\' UNION ALL SELECT 3, 4, NULL',
+                'SELECT 1 AS a WHERE 0']:
+            for size in [None, 1, 2]:
+                with self.subTest(query=query, size=size):
+                    cursor.execute(query)
+                    core = list(rows.core_cursor_dict(cursor, size))
+                    cursor.execute(query)
+                    self.assertEqual(list(rows.cursor_dict(cursor, size)),
+                        core)
+        self.assertEqual(core, [])
+        connection.close()
+
+
 class BoundsSequenceTestCase(unittest.TestCase):
     """The blocks of nested-set bounds of new charts come from the backend's
     sequence API (PostgreSQL; SQLite takes the largest bound)"""
