@@ -4,19 +4,26 @@
 the next month starts from."""
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 from . import rules
 from .employee import PAY_KFO
-from .queries import bulk_insert
+from .queries import _apply_types, _in, _in_max, bulk_insert
 
 ZERO = rules.ZERO
 MONEY = (16, 2)
+# A payslip line as the payment parts read it (Payslip.lines_of).
+LineRow = namedtuple('LineRow', 'code kind amount kfo')
+# The operations of a payment that pay the employee (the employee's debt
+# pays nothing)
+PAYING = {'payment', 'payment_sick'}
 
 # The lines of a payslip (the codes of rules.compute_month).
 LINE_CODES = [
@@ -142,17 +149,38 @@ class Payslip(ModelSQL, ModelView):
     def search_rec_name(cls, name, clause):
         return [('employee.rec_name',) + tuple(clause[1:])]
 
-    def payment_parts_by_kfo(self, kind):
+    @classmethod
+    def lines_of(cls, payslips):
+        """{payslip id: [LineRow]}: the lines of the payslips as the
+        payment parts read them, one query a batch (the instances of
+        thousands of lines cost more than the sums they give)"""
+        line = Pool().get('kazan.payroll.payslip.line').__table__()
+        cursor = Transaction().connection.cursor()
+        result = {p.id: [] for p in payslips}
+        for sub_ids in grouped_slice(list(result), _in_max()):
+            query = line.select(line.payslip, line.code, line.kind,
+                line.amount, line.kfo,
+                where=_in(line.payslip, sub_ids),
+                order_by=[line.payslip, line.sequence, line.id])
+            _apply_types(query, [None, None, None, 'NUMERIC', None])
+            cursor.execute(*query)
+            for payslip, code, kind, amount, kfo in cursor:
+                result[payslip].append(LineRow(code, kind, amount, kfo))
+        return result
+
+    def payment_parts_by_kfo(self, kind, lines=None):
         """payment_parts by КФО: {kfo: {operation: amount}}.  With one
         source, the payslip's КФО; with several, each КФО pays its own
-        earnings less its withholdings, the advance split as the salary"""
-        kfos = {l.kfo for l in self.lines if l.kfo} - {self.kfo}
+        earnings less its withholdings, the advance split as the salary.
+        lines: the payslip's (lines_of), read here by default"""
+        lines = self.lines if lines is None else lines
+        kfos = {l.kfo for l in lines if l.kfo} - {self.kfo}
         if not kfos:
-            return {self.kfo: self.payment_parts(kind)}
+            return {self.kfo: self.payment_parts(kind, lines)}
         net = defaultdict(lambda: ZERO)
         salary = defaultdict(lambda: ZERO)
         sick = defaultdict(lambda: ZERO)
-        for line in self.lines:
+        for line in lines:
             kfo = line.kfo or self.kfo
             if line.kind == rules.EARNING:
                 net[kfo] += line.amount
@@ -188,22 +216,23 @@ class Payslip(ModelSQL, ModelView):
                 result[kfo] = parts
         return result
 
-    def payment_parts(self, kind):
+    def payment_parts(self, kind, lines=None):
         """What is paid to the employee by operation: the advance is
         salary; the final settlement pays the sick pay less its tax from
         its own account and the rest of the net from the salary account;
         an advance larger than the month's net becomes the employee's
-        debt"""
+        debt.  lines: the payslip's (lines_of), read here by default"""
         if kind == 'advance':
             return {'payment': self.advance} if self.advance else {}
         if self.final_payment < 0:
             # the advance was above the month's pay: the employee owes the
             # difference (209.34), recovered from the next months' pay
             return {'employee_debt': -self.final_payment}
+        lines = self.lines if lines is None else lines
         due = max(ZERO, self.final_payment)
-        sick = min(due, sum((l.amount for l in self.lines
+        sick = min(due, sum((l.amount for l in lines
                     if l.code in CODES_302_66), ZERO) - sum((l.amount
-                    for l in self.lines if l.code == rules.NDFL_SICK_CODE),
+                    for l in lines if l.code == rules.NDFL_SICK_CODE),
                 ZERO))
         parts = {'payment': due - sick, 'payment_sick': sick}
         return {k: v for k, v in parts.items() if v}

@@ -32,6 +32,8 @@ def bulk_insert(Model, names, vlist, ids=False):
     PostgreSQL (a third of the time of a multi-row INSERT, which must
     parse every placeholder), multi-row INSERTs on SQLite.  With ids, the
     new ids are returned in the order of vlist."""
+    if not vlist:
+        return []
     table = Model.__table__()
     transaction = Transaction()
     database, connection = transaction.database, transaction.connection
@@ -41,8 +43,7 @@ def bulk_insert(Model, names, vlist, ids=False):
 
     def row(values):
         return [format(values.get(n)) for n, format in zip(names, formats)]
-    if not vlist:
-        return []
+
     if backend.name == 'postgresql':
         new_ids = []
         if ids:

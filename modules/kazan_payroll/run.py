@@ -32,7 +32,7 @@ from trytond.transaction import Transaction
 
 from . import average, reserve, rules
 from .exceptions import PayrollRunError
-from .payslip import MONEY, ZERO, basis_json, month_text
+from .payslip import MONEY, PAYING, ZERO, basis_json, month_text
 from .posting import (
     OPERATIONS, POSTED_BY_DOCUMENT, MoveBatch, Posting, reverse_moves)
 from .queries import _apply_types, _in, _in_max
@@ -767,6 +767,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
     def _pay(cls, runs, kind):
         pool = Pool()
         Move = pool.get('account.move')
+        Payslip = pool.get('kazan.payroll.payslip')
         field = f'{kind}_move'
         allowed = {'advance': {'computed', 'posted'}, 'final': {'posted'}}
         for run in runs:
@@ -783,10 +784,12 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             _, calendar = cls.law(run.month.year)
             date = run.company.pay_date(run.month, kind, calendar)
             amounts = defaultdict(lambda: defaultdict(lambda: ZERO))
-            for slip in run.payslips:
-                if slip.final_date:
-                    continue  # paid on the day of dismissal
-                for kfo, parts in slip.payment_parts_by_kfo(kind).items():
+            slips = [s for s in run.payslips
+                if not s.final_date]  # paid on the day of dismissal
+            lines = Payslip.lines_of(slips)
+            for slip in slips:
+                for kfo, parts in slip.payment_parts_by_kfo(
+                        kind, lines[slip.id]).items():
                     for code, amount in parts.items():
                         amounts[kfo][code] += amount
             if kind == 'final':
@@ -851,11 +854,19 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
 
     def card_list(self, kind):
         """The salary-card payments of the run by bank: {bic: [(payslip,
-        amount)]} for the advance or the final settlement; employees
-        without bank details are under None (paid another way)"""
+        amount)]} for the advance or the final settlement, as _pay posts
+        them: the employees dismissed in the month were paid on their day
+        (ТК ст. 140), an employee's debt pays nothing; employees without
+        bank details are under None (paid another way)"""
+        Payslip = Pool().get('kazan.payroll.payslip')
+        slips = [s for s in self.payslips if not s.final_date]
+        lines = Payslip.lines_of(slips)
         banks = defaultdict(list)
-        for slip in self.payslips:
-            amount = sum(slip.payment_parts(kind).values(), ZERO)
+        for slip in slips:
+            amount = sum((amount for parts in slip.payment_parts_by_kfo(
+                            kind, lines[slip.id]).values()
+                    for operation, amount in parts.items()
+                    if operation in PAYING), ZERO)
             if amount > 0:
                 banks[slip.employee.bank_bic or None].append((slip, amount))
         return dict(banks)

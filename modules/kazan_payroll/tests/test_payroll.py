@@ -540,6 +540,14 @@ class PayrollTestCase(unittest.TestCase):
         self.assertEqual(slip.advance, Decimal('13500.00'))
         self.assertEqual(slip.net, Decimal('11745.00'))
         self.assertEqual(slip.final_payment, Decimal('-1755.00'))
+        # the salary cards: the advance paid, nothing of the debt as a
+        # payment of the final settlement
+        self.assertIn((slip, Decimal('13500.00')), [entry
+                for entries in march.card_list('advance').values()
+                for entry in entries])
+        self.assertNotIn(slip, [entry[0]
+                for entries in march.card_list('final').values()
+                for entry in entries])
         Run.pay_advance([march])
         Run.pay_final([march])
         balances = self.balances(MARCH, dt.date(2026, 4, 30))

@@ -429,6 +429,15 @@ class PayrollYearTestCase(unittest.TestCase):
                 self.assertEqual(credit - debit, due[kfo][part],
                     (code, kfo))
             self.assertNotIn('employee_debt', due[kfo])
+        # the salary-card lists pay what is due, not the dismissed again
+        listed = [entry for entries in december.card_list('final').values()
+            for entry in entries]
+        self.assertEqual(sum((amount for _, amount in listed), ZERO),
+            sum((due[kfo][part] for kfo in due for part in [
+                        'payment', 'payment_sick']), ZERO))
+        dismissed = {s for s in december.payslips if s.final_date}
+        self.assertTrue(dismissed)
+        self.assertFalse(dismissed & {slip for slip, _ in listed})
 
     @in_rolled_back_transaction
     def test_taxes_and_contributions_accrued(self):
