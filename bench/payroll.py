@@ -4,9 +4,8 @@ plain SQL inserting the same rows.
 Generates a batch of N institutions with E employees each
 (tests.fixtures.sample_batch; every institution starts on 2026-03-01, so
 that March needs no earlier month posted), prepares a throw-away PostgreSQL
-database (``kazan init``, ``kazan onboard --jobs 2``, the month's absences
-and orders, then ``VACUUM (ANALYZE)``: the database at rest, as days after
-an onboarding; set-up, timed apart), then:
+database (``kazan init``, ``kazan onboard --jobs 2``: set-up, timed apart),
+then:
 
 1. times ``kazan payroll 2026-03 --post`` as IT runs it (a subprocess; the
    time includes its start-up, which is also measured on its own);
@@ -128,13 +127,6 @@ def main():
         with psycopg.connect(uri + database) as connection:
             extras.update(add_orders(connection))
         extras['import'] = absences_time
-    # the database at rest before the timed runs, as it is days after an
-    # onboarding: autovacuum would otherwise vacuum and analyze the tables
-    # the set-up just filled while the payroll runs, on the same 2 cores
-    t = time.perf_counter()
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute('VACUUM (ANALYZE)')
-    vacuum_time = time.perf_counter() - t
     # the start-up of the command alone (pool, no institution)
     _, startup = kazan('payroll', f'{MONTH:%Y-%m}', '--institution',
         '0000000000', check=False)
@@ -191,8 +183,7 @@ def main():
         f"employees ({args.employees} each), all starting {MONTH}; "
         f"generated in {generate_time:.1f} s")
     print(f"  set-up (not timed below): kazan init {init_time:.1f} s, "
-        f"kazan onboard --jobs {args.onboard_jobs} {onboard_time:.1f} s, "
-        f"VACUUM (ANALYZE) {vacuum_time:.1f} s")
+        f"kazan onboard --jobs {args.onboard_jobs} {onboard_time:.1f} s")
     if extras:
         print(f"  the month holds: {extras['vacation']} vacations (paid "
             f"before the leave by their documents), {extras['sick']} sick "
