@@ -440,11 +440,8 @@ def lock_move_sequence(pool, company_id, month):
     month, as posting will: asked for now, the transaction is redone before
     the work instead of after it"""
     Company = pool.get('company.company')
-    Period = pool.get('account.period')
-    Sequence = pool.get('ir.sequence.strict')
-    last = next_month(month) - dt.timedelta(days=1)
-    period = Period.find(Company(company_id), date=last)
-    Sequence.lock([period.move_sequence_used])
+    Run = pool.get('kazan.payroll.run')
+    Run.lock_move_sequences([(Company(company_id), month)], ['accrual'])
 
 
 def profile(conf, database_name, workdir, month, count=12):

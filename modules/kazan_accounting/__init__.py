@@ -5,5 +5,5 @@ from . import guard, rows
 # The guard checks every call a client makes, in the databases where the
 # module is activated (trytond loads the module's package for them)
 guard.install()
-# The ORM's rows without rebuilding psycopg's description for each of them
+# The ORM's rows fetched in batches, the column names read once a batch
 rows.install()

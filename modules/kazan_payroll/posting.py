@@ -216,7 +216,7 @@ class MoveBatch:
     vacation reserve: its balances are read from the posted ledger, so
     nothing of the batch is posted before all of it is added."""
 
-    def __init__(self, posting, reserve=None):
+    def __init__(self, posting, reserve):
         self.posting = posting
         self.reserve = reserve
         self.values = []

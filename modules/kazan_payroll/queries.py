@@ -39,10 +39,11 @@ def bulk_insert(Model, names, vlist, ids=False):
     database, connection = transaction.database, transaction.connection
     cursor = connection.cursor()
     user = transaction.user
-    formats = [Model._fields[n].sql_format for n in names]
+    sql_formats = [Model._fields[n].sql_format for n in names]
 
     def row(values):
-        return [format(values.get(n)) for n, format in zip(names, formats)]
+        return [sql_format(values.get(n))
+            for n, sql_format in zip(names, sql_formats)]
 
     if backend.name == 'postgresql':
         new_ids = []

@@ -634,13 +634,14 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('posted')
     def post(cls, runs):
-        "Post the accruals of each run: one move per КФО in journal №6"
+        """Post the accruals of each run, one move per КФО in journal №6,
+        with the vacation pay of its month not posted yet and the payments
+        on the day of dismissal: one batch of moves"""
         pool = Pool()
         Payslip = pool.get('kazan.payroll.payslip')
         VacationPay = pool.get('kazan.payroll.vacation_pay')
-        cls.lock_move_sequences(runs, ['accrual'])
-        # the vacation pay of the month not posted yet, the accruals and the
-        # payments on the day of dismissal: one batch of moves
+        cls.lock_move_sequences(
+            [(r.company, r.month) for r in runs], ['accrual'])
         posting = cls._posting_context(runs)
         batch = MoveBatch(posting, reserve.ReserveUse())
         VacationPay.post_in([d for run in runs
@@ -666,19 +667,18 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         Payslip.save(slips)
 
     @classmethod
-    def lock_move_sequences(cls, runs, kinds=('accrual', 'advance', 'final')):
-        """Lock the move sequences the runs will post with, first thing:
-        Tryton asks for such a lock by restarting the transaction, which
-        is cheap before the work and costly after it.  The runs may be
-        any (company, month) pairs: the batch locks before it creates the
-        run, so that the restart redoes nothing"""
+    def lock_move_sequences(cls, months,
+            kinds=('accrual', 'advance', 'final')):
+        """Lock the move sequences that the runs of months, (institution,
+        month) pairs, will post with, first thing: Tryton asks for such a
+        lock by restarting the transaction, which is cheap before the work
+        and costly after it (``kazan payroll`` locks before it creates the
+        run, so that the restart redoes nothing)"""
         pool = Pool()
         Period = pool.get('account.period')
         Sequence = pool.get('ir.sequence.strict')
         sequences = set()
-        for run in runs:
-            company, month = (run if isinstance(run, tuple)
-                else (run.company, run.month))
+        for company, month in months:
             dates = []
             if 'accrual' in kinds:
                 dates.append(rules.month_bounds(month)[1])
@@ -775,21 +775,23 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 raise PayrollRunError(gettext(
                         f'kazan_payroll.msg_run_cannot_pay_{kind}',
                         run=run.rec_name))
-        cls.lock_move_sequences(runs, [kind])
+        cls.lock_move_sequences([(r.company, r.month) for r in runs], [kind])
         posting = cls._posting_context(runs)
+        # the dismissed were paid on the day of dismissal
+        slips = {run: [s for s in run.payslips if not s.final_date]
+            for run in runs}
+        slip_lines = Payslip.lines_of(
+            [s for run_slips in slips.values() for s in run_slips])
         to_save = {}
         for run in runs:
-            if all(slip.final_date for slip in run.payslips):
+            if not slips[run]:
                 continue
             _, calendar = cls.law(run.month.year)
             date = run.company.pay_date(run.month, kind, calendar)
             amounts = defaultdict(lambda: defaultdict(lambda: ZERO))
-            slips = [s for s in run.payslips
-                if not s.final_date]  # paid on the day of dismissal
-            lines = Payslip.lines_of(slips)
-            for slip in slips:
+            for slip in slips[run]:
                 for kfo, parts in slip.payment_parts_by_kfo(
-                        kind, lines[slip.id]).items():
+                        kind, slip_lines[slip.id]).items():
                     for code, amount in parts.items():
                         amounts[kfo][code] += amount
             if kind == 'final':

@@ -409,10 +409,15 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         """Post on the payment date the accrual (the days of later months
         to 401.50), the NDFL withheld and the payment; on the first day of
         each later month, the release of its part to the expenses"""
-        batch = MoveBatch(Posting([d.company for d in documents]),
-            ReserveUse())
+        batch = cls._move_batch(documents)
         cls.post_in(documents, batch)
         batch.post()
+
+    @staticmethod
+    def _move_batch(documents):
+        "A batch of moves of their own for the documents"
+        return MoveBatch(Posting([d.company for d in documents]),
+            ReserveUse())
 
     @classmethod
     @Workflow.transition('posted')
@@ -566,8 +571,7 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
                 for d in move_documents if d.id not in ids},
             key=lambda d: d.id)
         if others:
-            batch = MoveBatch(Posting([d.company for d in others]),
-                ReserveUse())
+            batch = cls._move_batch(others)
             cls._post_moves(others, batch)
             batch.post()
 

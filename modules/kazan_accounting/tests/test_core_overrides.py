@@ -127,8 +127,8 @@ class CursorDictTestCase(unittest.TestCase):
         from trytond.modules.kazan_accounting import rows
         self.assertEqual(source_hash(rows.core_cursor_dict),
             '24fe36e2f7a851da', "trytond.tools.cursor_dict changed: check "
-            "kazan_accounting/rows.py (it gives the same rows, the column "
-            "names read once a batch)")
+            "kazan_accounting/rows.py (it gives the same rows, fetched "
+            "in batches with the column names read once a batch)")
 
     def test_installed_where_the_core_reads(self):
         from trytond import tools
