@@ -165,6 +165,61 @@ class CursorDictTestCase(unittest.TestCase):
         connection.close()
 
 
+class RecordsTestCase(unittest.TestCase):
+    "The core's ModelStorage.__init__, replaced by records.__init__"
+
+    def test_core_source(self):
+        from trytond.modules.kazan_accounting import records
+        self.assertEqual(source_hash(records.core_init),
+            'b561e2270d730e14', "trytond ModelStorage.__init__ changed: "
+            "check kazan_accounting/records.py (it builds the same record "
+            "without scanning the list of ids)")
+
+    def test_installed_once(self):
+        from trytond.model.modelstorage import ModelStorage
+        from trytond.modules.kazan_accounting import records
+        records.install()
+        records.install()
+        # (the package may be loaded under two names: one installs)
+        self.assertTrue(ModelStorage.__init__.__module__.endswith(
+                'kazan_accounting.records'))
+        self.assertIs(ModelStorage.__init__._kazan_core, records.core_init)
+
+    def test_same_records(self):
+        """Browsed with either, the records share the list of ids and read
+        the same values, their related records too"""
+        from trytond.model.modelstorage import ModelStorage
+        from trytond.modules.kazan_accounting import records
+        from trytond.pool import Pool
+        from trytond.tests.test_tryton import (
+            activate_module, with_transaction)
+        activate_module(['kazan_accounting'])
+        records.install()
+
+        @with_transaction()
+        def browse():
+            Model = Pool().get('ir.model')
+            ids = [m.id for m in Model.search([], order=[('id', 'ASC')],
+                    limit=40)]
+            browsed = Model.browse(ids)
+            self.assertTrue(all(r._ids is browsed[0]._ids for r in browsed))
+            self.assertEqual(browsed[0]._ids, ids)
+            alone = Model(ids[0])
+            self.assertEqual(alone._ids, [ids[0]])
+            return [(r.id, r.name, r.string, r.module,
+                    [(f.id, f.name, f.ttype) for f in r.fields])
+                for r in browsed]
+
+        ours, installed = browse(), ModelStorage.__init__
+        ModelStorage.__init__ = records.core_init
+        try:
+            core = browse()
+        finally:
+            ModelStorage.__init__ = installed
+        self.assertEqual(ours, core)
+        self.assertEqual(len(ours), 40)
+
+
 class BoundsSequenceTestCase(unittest.TestCase):
     """The blocks of nested-set bounds of new charts come from the backend's
     sequence API (PostgreSQL; SQLite takes the largest bound)"""
