@@ -18,10 +18,10 @@ then:
    bound (INSERT ... SELECT of the same rows); then deletes the copies;
 3. with more ``--jobs`` values, times the following months with them
    (``--jobs 1 2``: March in one process, April with 2 workers);
-4. with ``--profile``, computes and posts the next month of 12
-   institutions in this process with the time of each phase (6 with the
-   move sequence locked before the work), then one more under cProfile,
-   and prints the top costs.
+4. with ``--profile``, computes and posts the next month of 20
+   institutions in this process as the command does (ten a transaction)
+   with the time of each phase, then one more under cProfile, and prints
+   the top costs.
 
     bash .ci/postgres.sh run .venv/bin/python bench/payroll.py
     bash .ci/postgres.sh run .venv/bin/python bench/payroll.py \\
@@ -48,6 +48,7 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import machine  # noqa: E402
+from kazan import parallel  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
 from tests.fixtures import sample_batch  # noqa: E402
 
@@ -75,7 +76,7 @@ def main():
     parser.add_argument('--plain', action='store_true',
         help="the pay alone: no absences, withholdings or second sources")
     parser.add_argument('--profile', action='store_true',
-        help="the next month in this process: the phases of 12 "
+        help="the next month in this process: the phases of 20 "
         "institutions, then one more under cProfile")
     parser.add_argument('--keep', action='store_true',
         help="keep the database (its name is printed)")
@@ -435,21 +436,11 @@ def next_month(month):
     return (month + dt.timedelta(days=32)).replace(day=1)
 
 
-def lock_move_sequence(pool, company_id, month):
-    """Lock the strict sequence that numbers the institution's moves of the
-    month, as posting will: asked for now, the transaction is redone before
-    the work instead of after it"""
-    Company = pool.get('company.company')
-    Run = pool.get('kazan.payroll.run')
-    Run.lock_move_sequences([(Company(company_id), month)], ['accrual'])
-
-
-def profile(conf, database_name, workdir, month, count=12):
-    """In this process, the month of ``count`` institutions with the time
-    of each phase and the attempts of each transaction: half as
-    ``kazan payroll`` does it, half with the move sequence locked before
-    the work; then the next month of one more institution (which warmed
-    the caches) under cProfile"""
+def profile(conf, database_name, workdir, month, count=20):
+    """In this process, the month of ``count`` institutions as ``kazan
+    payroll`` does it (payroll.CHUNK a transaction) with the time of each
+    phase and the attempts of each transaction; then the next month of one
+    more institution (which warmed the caches) under cProfile"""
     from kazan import config as kconfig
     from kazan import database, payroll
     from trytond.pool import Pool
@@ -478,11 +469,11 @@ def profile(conf, database_name, workdir, month, count=12):
                 classmethod(timed) if classmethod_ else timed)
     database.run(settings, lambda pool: patch(), readonly=True)
 
-    def run_month(company_ids, month, lock=False, profiler=None):
-        "(seconds, attempts per institution, employees, status)"
-        attempts, employees, status = [], 0, None
+    def run_month(company_ids, month, profiler=None):
+        "(seconds, attempts per transaction, employees, statuses)"
+        attempts, employees, statuses = [], 0, []
         t = time.perf_counter()
-        for company_id in company_ids:
+        for chunk in parallel.chunked(company_ids, 1, payroll.CHUNK):
             tries = []
 
             def work(pool):
@@ -490,38 +481,29 @@ def profile(conf, database_name, workdir, month, count=12):
                 if profiler:
                     profiler.enable()
                 try:
-                    if lock:
-                        lock_move_sequence(pool, company_id, month)
-                    return payroll.process(pool, company_id, month,
-                        post=True)
+                    return payroll.process(pool, chunk, month, post=True)
                 finally:
                     if profiler:
                         profiler.disable()
-            status, staff, _ = database.run(settings, work)
+            for status, staff, _ in database.run(settings, work):
+                statuses.append(status)
+                employees += staff
             attempts.append(len(tries))
-            employees += staff
-        return time.perf_counter() - t, attempts, employees, status
+        return time.perf_counter() - t, attempts, employees, statuses
 
     last, first = companies[-1:], companies[:-1]
-    half = len(first) // 2
     run_month(last, month)  # warms the caches of this process
-    for title, company_ids, lock in [
-            ('as kazan payroll does it', first[:half], False),
-            ('the move sequence locked before the work (bench only)',
-                first[half:], True)]:
-        phases.clear()
-        elapsed, attempts, employees, _ = run_month(
-            company_ids, month, lock=lock)
-        n = len(company_ids)
-        print(f"  in this process, {month:%Y-%m} of {n} institutions "
-            f"({employees} employees), {title}: {elapsed:.2f} s, "
-            f"{elapsed / n:.3f} s per institution; transaction attempts "
-            f"per institution: {sorted(set(attempts))}")
-        for _, _, label in PHASES:
-            print(f"    {label:<52} {phases.get(label, 0) / n * 1000:6.1f}"
-                " ms per institution (all attempts)")
+    elapsed, attempts, employees, _ = run_month(first, month)
+    n = len(first)
+    print(f"  in this process, {month:%Y-%m} of {n} institutions "
+        f"({employees} employees), {payroll.CHUNK} a transaction as kazan "
+        f"payroll does it: {elapsed:.2f} s, {elapsed / n:.3f} s per "
+        f"institution; attempts per transaction: {sorted(set(attempts))}")
+    for _, _, label in PHASES:
+        print(f"    {label:<52} {phases.get(label, 0) / n * 1000:6.1f}"
+            " ms per institution (all attempts)")
     profiler = cProfile.Profile()
-    profiled, _, staff, status = run_month(last, next_month(month),
+    profiled, _, staff, (status,) = run_month(last, next_month(month),
         profiler=profiler)
     path = workdir / 'payroll.prof'
     profiler.dump_stats(path)

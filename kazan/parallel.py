@@ -4,8 +4,15 @@ The onboarding, the payroll and the plan import do the same thing per
 institution: call a function in a transaction of its own, and note its
 error instead of stopping the others.  With ``jobs`` > 1 (PostgreSQL) the
 institutions are shared among worker processes; SQLite is one process.
+
+``each_chunk`` does the same for work that a list of institutions shares
+(the payroll: one create, one validation, one posting for all): a few
+institutions a transaction, and each alone again when their transaction
+fails, so that an error still names its institution and the others are
+done and committed.
 """
 import functools
+import math
 
 from . import database
 from .config import apply
@@ -39,6 +46,56 @@ def each(settings, work, tasks, jobs=1):
     with context.Pool(min(jobs, len(tasks)), initializer=apply,
             initargs=(settings,)) as workers:
         yield from workers.imap_unordered(call, tasks)
+
+
+def each_chunk(settings, work, tasks, args=(), jobs=1, size=10):
+    """As each, for tasks (key, item) and work(pool, [item, ...], *args)
+    that does up to ``size`` items in one transaction (fewer, so that
+    every job has some) and returns their results in order.  When that
+    transaction fails, each of its items is done again alone, in a
+    transaction of its own.  Yield (key, result, error message or None)
+    for each task."""
+    chunks = chunked(tasks, jobs, size)
+    call = functools.partial(_call_chunk, settings, work, args)
+    if jobs == 1 or len(chunks) < 2:
+        for chunk in chunks:
+            yield from call(chunk)
+        return
+    import multiprocessing
+    context = multiprocessing.get_context('spawn')
+    with context.Pool(min(jobs, len(chunks)), initializer=apply,
+            initargs=(settings,)) as workers:
+        for done in workers.imap_unordered(call, chunks):
+            yield from done
+
+
+def chunked(tasks, jobs, size):
+    "tasks in lists of up to size, fewer when the jobs would otherwise idle"
+    size = max(1, min(size, math.ceil(len(tasks) / max(jobs, 1))))
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
+def _call_chunk(settings, work, args, chunk):
+    "[(key, result, error)] of the tasks of chunk, together or one by one"
+    if len(chunk) > 1:
+        try:
+            results = database.run(settings,
+                lambda pool: work(pool, [item for _, item in chunk], *args))
+        except Exception:
+            pass  # each alone below: the error is its institution's
+        else:
+            return [(key, result, None)
+                for (key, _), result in zip(chunk, results, strict=True)]
+    done = []
+    for key, item in chunk:
+        try:
+            result, = database.run(settings,
+                lambda pool: work(pool, [item], *args))
+        except Exception as error:
+            done.append((key, None, error_message(error)))
+        else:
+            done.append((key, result, None))
+    return done
 
 
 def _call(settings, work, task):

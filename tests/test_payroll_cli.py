@@ -82,6 +82,21 @@ class PayrollCommandTestCase(unittest.TestCase):
         for inn in january_starts:
             self.assertIn(f'ИНН {inn}: зарплата не рассчитана', result.stderr)
         self.assertIn('01.2026', result.stderr)
+        self.assertIn(f'{len(self.starts) - 5} учреждений', result.stderr)
+        self.assertIn('с ошибками: 5', result.stderr)
+        # posted and committed, also where its transaction was shared with
+        # a refused one (kazan payroll does ten institutions a transaction
+        # and each alone again when theirs fails)
+        inns = sorted(self.starts)
+        shared = next(inn for i, inn in enumerate(inns)
+            if inn not in january_starts and january_starts & set(
+                inns[i // 10 * 10:i // 10 * 10 + 10]))
+        out = self.workdir / 'statements-march'
+        self.kazan('statements', '2026-03-31', '--institution', shared,
+            '--out', str(out), '--format', 'csv')
+        self.assertTrue(any(row['account'] == '302.11'
+                and Decimal(row['credit']) > 0
+                for row in read_csv(out / shared / 'trial_balance.csv')))
 
         registers = {}
         for month in ['2026-01', '2026-02', '2026-03']:
