@@ -417,8 +417,8 @@ def _delete(connection, created):
 # every call (the labels are indented under the call they are part of)
 PHASES = [
     ('kazan.payroll.run', 'compute', 'Run.compute'),
-    ('kazan.payroll.run', '_payslip_values',
-        '  employees, year-to-date, rules (_payslip_values)'),
+    ('kazan.payroll.run', 'compute_slips_of',
+        '  employees, year-to-date, rules (compute_slips_of)'),
     ('kazan.payroll.vacation_pay', 'create_for_runs',
         '  the vacation-pay documents (create_for_runs)'),
     ('kazan.payroll.payslip', 'insert_computed',

@@ -45,6 +45,14 @@ RUN_STATES = [
     ]
 
 
+def _by_month(runs):
+    "[(month, [runs of the month])], months in order"
+    by_month = defaultdict(list)
+    for run in runs:
+        by_month[run.month].append(run)
+    return sorted(by_month.items())
+
+
 def _employee_error(employee, exception):
     "The run's error of a rule refusing the figures of an employee"
     return PayrollRunError(gettext('kazan_payroll.msg_run_employee_error',
@@ -268,10 +276,10 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         cls.check_earlier_runs(runs)
         pool.get('kazan.payroll.vacation_pay').create_for_runs(runs)
         Payslip.delete(Payslip.search([('run', 'in', [r.id for r in runs])]))
-        values = []
-        for run in runs:
-            values.extend(run._payslip_values())
-        Payslip.insert_computed(values)
+        slips = cls.compute_slips_of(runs)
+        Payslip.insert_computed([run._payslip_record(employee, slip, sources)
+                for run in runs
+                for employee, slip, sources in slips[run.id]])
 
     @classmethod
     @ModelView.button
@@ -340,22 +348,28 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
 
     def employees(self):
         "The employees of the institution employed in the month"
-        pool = Pool()
-        Employee = pool.get('company.employee')
-        first, last = rules.month_bounds(self.month)
-        with Transaction().set_context(active_test=False):
-            return Employee.search([
-                    ('company', '=', self.company.id),
-                    ['OR', ('start_date', '=', None),
-                        ('start_date', '<=', last)],
-                    ['OR', ('end_date', '=', None),
-                        ('end_date', '>=', first)],
-                    ], order=[('personnel_number', 'ASC')])
+        return self.employees_of([self])[self.id]
 
-    def _payslip_values(self):
-        "The values to create the payslips of the run with their lines"
-        return [self._payslip_record(employee, slip, sources)
-            for employee, slip, sources in self.compute_slips()]
+    @classmethod
+    def employees_of(cls, runs):
+        """The employees of each run's institution employed in its month,
+        by personnel number: {run id: [employee]}, one search a month"""
+        Employee = Pool().get('company.employee')
+        result = {r.id: [] for r in runs}
+        for month, month_runs in _by_month(runs):
+            first, last = rules.month_bounds(month)
+            run_of = {r.company.id: r.id for r in month_runs}
+            with Transaction().set_context(active_test=False):
+                for employee in Employee.search([
+                            ('company', 'in', list(run_of)),
+                            ['OR', ('start_date', '=', None),
+                                ('start_date', '<=', last)],
+                            ['OR', ('end_date', '=', None),
+                                ('end_date', '>=', first)],
+                            ], order=[('personnel_number', 'ASC'),
+                            ('id', 'ASC')]):
+                    result[run_of[employee.company.id]].append(employee)
+        return result
 
     def compute_slips(self, employees=None, corrections=True):
         """[(employee, rules.Payslip, pay sources)] of the month, computed
@@ -363,22 +377,40 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         of the month (those of `employees` only when given), with the
         vacation pay paid in the month and, with corrections, the
         corrections of the earlier months the run lists"""
+        return self.compute_slips_of([self], employees, corrections)[self.id]
+
+    @classmethod
+    def compute_slips_of(cls, runs, employees=None, corrections=True):
+        """compute_slips of each run, {run id: [(employee, rules.Payslip,
+        pay sources)]}, with what they read read for all the runs of a
+        month at once"""
+        result = {}
+        for month, month_runs in _by_month(runs):
+            result.update(cls._compute_month_slips(
+                    month, month_runs, employees, corrections))
+        return result
+
+    @classmethod
+    def _compute_month_slips(cls, month, runs, only=None, corrections=True):
+        "compute_slips_of for runs of the same month"
         pool = Pool()
         Absence = pool.get('kazan.payroll.absence')
         VacationPay = pool.get('kazan.payroll.vacation_pay')
         PaySource = pool.get('kazan.payroll.pay_source')
         Withholding = pool.get('kazan.payroll.withholding')
-        first, last = rules.month_bounds(self.month)
-        params, calendar = self.law(first.year)
-        only = employees
-        employees = self.employees()
+        first, last = rules.month_bounds(month)
+        params, calendar = cls.law(first.year)
+        staff = cls.employees_of(runs)
         if only is not None:
-            employees = [e for e in employees if e in only]
+            staff = {run_id: [e for e in employees if e in only]
+                for run_id, employees in staff.items()}
+        employees = [e for r in runs for e in staff[r.id]]
+        result = {r.id: [] for r in runs}
         if not employees:
-            return []
+            return result
         employee_ids = [e.id for e in employees]
-        ytd = self._year_to_date(employee_ids)
-        debts = self._advance_debts(employee_ids)
+        ytd = cls._year_to_date_of(month, employee_ids)
+        debts = cls._advance_debts(month, employee_ids)
         sources = defaultdict(list)
         for source in PaySource.search([('employee', 'in', employee_ids)]):
             sources[source.employee.id].append(source.rule())
@@ -396,60 +428,66 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 ])
         paid = {d.absence.id for d in documents}
         other_lines = defaultdict(list)
-        for document in VacationPay.of_month(self.company, first):
+        for document in VacationPay.of_month([r.company for r in runs],
+                first):
             other_lines[document.employee.id].extend(
                 document.payslip_lines())
         if corrections:
-            for correction in self.corrections:
-                for employee_id, lines in correction.lines(
-                        employees).items():
-                    other_lines[employee_id].extend(lines)
+            for run in runs:
+                for correction in run.corrections:
+                    for employee_id, lines in correction.lines(
+                            staff[run.id]).items():
+                        other_lines[employee_id].extend(lines)
         averages = average.vacation_averages(
             [(a.employee, a.start_date) for e_absences in absences.values()
                 for a in e_absences if a.kind == 'vacation'
                 and a.average_daily is None and a.id not in paid], params)
-        children = self._children(employee_ids)
-        accident_rate = self.company.accident_rate or ZERO
+        children = cls._children(employee_ids)
         # issue 15: the withholding orders and the final settlements
         withholdings = Withholding.orders(employee_ids, first, last)
-        settlements = self._settlements(employees, params, calendar)
-        replaced = self._replaced_sick_years(employees, absences)
+        replaced = cls._replaced_sick_years(employees, absences)
 
-        slips = []
-        for employee in employees:
-            facts = rules.EmployeeFacts(
-                base_salary=employee.base_salary or ZERO,
-                rate=employee.rate,
-                allowances=employee.allowances or ZERO,
-                class_management=employee.class_management or 0,
-                children=employee.deduction_children(
-                    children.get(employee.id, ())),
-                hire_date=employee.start_date,
-                dismissal_date=employee.end_date,
-                absences=tuple(
-                    self._rule_absence(a, paid, averages, replaced)
-                    for a in absences[employee.id]),
-                ytd=ytd.get(employee.id) or self._onboarded_ytd(employee),
-                accident_rate=accident_rate,
-                insured_years=employee.insured_years or ZERO,
-                earnings_prev_two_years=(
-                    employee.earnings_prev_year2 or ZERO,
-                    employee.earnings_prev_year or ZERO),
-                additional_work=employee.additional_work or ZERO,
-                other_lines=tuple(other_lines[employee.id]),
-                advance_debt=debts.get(employee.id, ZERO),
-                withholdings=withholdings.get(employee.id, ()),
-                settlement=settlements.get(employee.id),
-                prev_employer_income=self._prev_employer_income(employee),
-                single_parent=bool(employee.single_parent),
-                guardian=bool(employee.guardian),
-                )
-            try:
-                slip = rules.compute_month(facts, first, params, calendar)
-            except ValueError as exception:
-                raise _employee_error(employee, exception) from exception
-            slips.append((employee, slip, sources.get(employee.id, ())))
-        return slips
+        for run in runs:
+            accident_rate = run.company.accident_rate or ZERO
+            settlements = run._settlements(staff[run.id], params, calendar)
+            for employee in staff[run.id]:
+                facts = rules.EmployeeFacts(
+                    base_salary=employee.base_salary or ZERO,
+                    rate=employee.rate,
+                    allowances=employee.allowances or ZERO,
+                    class_management=employee.class_management or 0,
+                    children=employee.deduction_children(
+                        children.get(employee.id, ())),
+                    hire_date=employee.start_date,
+                    dismissal_date=employee.end_date,
+                    absences=tuple(
+                        cls._rule_absence(a, paid, averages, replaced)
+                        for a in absences[employee.id]),
+                    ytd=(ytd.get(employee.id)
+                        or run._onboarded_ytd(employee)),
+                    accident_rate=accident_rate,
+                    insured_years=employee.insured_years or ZERO,
+                    earnings_prev_two_years=(
+                        employee.earnings_prev_year2 or ZERO,
+                        employee.earnings_prev_year or ZERO),
+                    additional_work=employee.additional_work or ZERO,
+                    other_lines=tuple(other_lines[employee.id]),
+                    advance_debt=debts.get(employee.id, ZERO),
+                    withholdings=withholdings.get(employee.id, ()),
+                    settlement=settlements.get(employee.id),
+                    prev_employer_income=run._prev_employer_income(
+                        employee),
+                    single_parent=bool(employee.single_parent),
+                    guardian=bool(employee.guardian),
+                    )
+                try:
+                    slip = rules.compute_month(facts, first, params,
+                        calendar)
+                except ValueError as exception:
+                    raise _employee_error(employee, exception) from exception
+                result[run.id].append(
+                    (employee, slip, sources.get(employee.id, ())))
+        return result
 
     @staticmethod
     def _children(employee_ids):
@@ -478,10 +516,15 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
     def _year_to_date(self, employee_ids):
         """The year-to-date figures after the last posted payslip of this
         year before this month, by employee id"""
+        return self._year_to_date_of(self.month, employee_ids)
+
+    @classmethod
+    def _year_to_date_of(cls, month, employee_ids):
+        "_year_to_date of the employees (of any institution) for the month"
         pool = Pool()
         Payslip = pool.get('kazan.payroll.payslip')
         payslip = Payslip.__table__()
-        run = self.__table__()
+        run = cls.__table__()
         cursor = Transaction().connection.cursor()
         result = {}
         for sub_ids in grouped_slice(employee_ids, _in_max()):
@@ -492,22 +535,24 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                     payslip.ytd_contribution_base,
                     where=_in(payslip.employee, sub_ids)
                     & (run.state == 'posted')
-                    & (run.month < self.month)
-                    & (run.month >= self.month.replace(month=1)),
+                    & (run.month < month)
+                    & (run.month >= month.replace(month=1)),
                     order_by=[run.month.asc]))
             for employee_id, *figures in cursor:
                 result[employee_id] = rules.YearToDate(
                     *(Decimal(str(f)) for f in figures))
         return result
 
-    def _advance_debts(self, employee_ids):
+    @classmethod
+    def _advance_debts(cls, month, employee_ids):
         """The employees' debts for advances paid above a month's pay, by
-        employee id: what the posted runs before this month left owed (a
-        negative final settlement) less what they recovered"""
+        employee id: what the posted runs before the month left owed (a
+        negative final settlement) less what they recovered (an employee's
+        payslips are its institution's)"""
         Payslip = Pool().get('kazan.payroll.payslip')
         payslip, line = tables(
             'kazan.payroll.payslip', 'kazan.payroll.payslip.line')
-        run = self.__table__()
+        run = cls.__table__()
         cursor = Transaction().connection.cursor()
         result = {}
         for sub_ids in grouped_slice(employee_ids, _in_max()):
@@ -515,9 +560,8 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             # the domain compares amounts as numbers on SQLite too
             for slip in Payslip.search([
                         ('employee', 'in', list(sub_ids)),
-                        ('company', '=', self.company.id),
                         ('run.state', '=', 'posted'),
-                        ('run.month', '<', self.month),
+                        ('run.month', '<', month),
                         ('final_payment', '<', 0),
                         ]):
                 debts[slip.employee.id] -= slip.final_payment
@@ -528,8 +572,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 ).join(run, condition=payslip.run == run.id).select(
                 payslip.employee, Sum(line.amount),
                 where=_in(payslip.employee, list(debts))
-                & (run.state == 'posted') & (run.month < self.month)
-                & (run.company == self.company.id)
+                & (run.state == 'posted') & (run.month < month)
                 & (line.code == rules.DEBT_RECOVERY_CODE),
                 group_by=[payslip.employee])
             _apply_types(query, [None, 'NUMERIC'])
@@ -644,9 +687,10 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
             [(r.company, r.month) for r in runs], ['accrual'])
         posting = cls._posting_context(runs)
         batch = MoveBatch(posting, reserve.ReserveUse())
-        VacationPay.post_in([d for run in runs
+        VacationPay.post_in([d for month, month_runs in _by_month(runs)
                 for d in VacationPay.of_month(
-                    run.company, run.month, states=['computed'])], batch)
+                    [r.company for r in month_runs], month,
+                    states=['computed'])], batch)
         totals = cls._line_totals(runs)
         reserve.charge_runs(runs, totals, batch.reserve)
         moves = []

@@ -231,11 +231,11 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         return documents
 
     @classmethod
-    def of_month(cls, company, month, states=('computed', 'posted')):
-        "The documents of the institution paid in the month"
+    def of_month(cls, companies, month, states=('computed', 'posted')):
+        "The documents of the institutions paid in the month"
         first, last = rules.month_bounds(month)
         return cls.search([
-                ('company', '=', company.id),
+                ('company', 'in', [c.id for c in companies]),
                 ('payment_date', '>=', first),
                 ('payment_date', '<=', last),
                 ('state', 'in', list(states)),
@@ -349,7 +349,7 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
             result[company.id, month] = (
                 {e.id: ytd.get(e.id) or run._onboarded_ytd(e)
                     for e in month_employees},
-                cls.of_month(company, month))
+                cls.of_month([company], month))
         return result
 
     def _ndfl(self, params, year_to_date):
