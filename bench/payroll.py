@@ -48,8 +48,8 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import machine  # noqa: E402
-from kazan import parallel  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
+from kazan import parallel  # noqa: E402
 from tests.fixtures import sample_batch  # noqa: E402
 
 KAZAN = str(pathlib.Path(sys.executable).with_name('kazan'))
