@@ -191,8 +191,7 @@ class RecordsTestCase(unittest.TestCase):
         from trytond.model.modelstorage import ModelStorage
         from trytond.modules.kazan_accounting import records
         from trytond.pool import Pool
-        from trytond.tests.test_tryton import (
-            activate_module, with_transaction)
+        from trytond.tests.test_tryton import activate_module, with_transaction
         activate_module(['kazan_accounting'])
         records.install()
 
