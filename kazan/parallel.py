@@ -38,14 +38,7 @@ def each(settings, work, tasks, jobs=1):
 
     work must be a module-level function (the workers import it)."""
     call = functools.partial(_call, settings, work)
-    if jobs == 1 or len(tasks) < 2:
-        yield from map(call, tasks)
-        return
-    import multiprocessing
-    context = multiprocessing.get_context('spawn')
-    with context.Pool(min(jobs, len(tasks)), initializer=apply,
-            initargs=(settings,)) as workers:
-        yield from workers.imap_unordered(call, tasks)
+    yield from _imap(settings, call, tasks, jobs)
 
 
 def each_chunk(settings, work, tasks, args=(), jobs=1, size=10):
@@ -57,16 +50,21 @@ def each_chunk(settings, work, tasks, args=(), jobs=1, size=10):
     for each task."""
     chunks = chunked(tasks, jobs, size)
     call = functools.partial(_call_chunk, settings, work, args)
-    if jobs == 1 or len(chunks) < 2:
-        for chunk in chunks:
-            yield from call(chunk)
+    for done in _imap(settings, call, chunks, jobs):
+        yield from done
+
+
+def _imap(settings, call, items, jobs):
+    """call(item) for each item, in this process or in ``jobs`` worker
+    processes, as each is done"""
+    if jobs == 1 or len(items) < 2:
+        yield from map(call, items)
         return
     import multiprocessing
     context = multiprocessing.get_context('spawn')
-    with context.Pool(min(jobs, len(chunks)), initializer=apply,
+    with context.Pool(min(jobs, len(items)), initializer=apply,
             initargs=(settings,)) as workers:
-        for done in workers.imap_unordered(call, chunks):
-            yield from done
+        yield from workers.imap_unordered(call, items)
 
 
 def chunked(tasks, jobs, size):

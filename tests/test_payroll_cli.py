@@ -17,6 +17,9 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal
 
+from kazan import parallel
+from kazan.payroll import CHUNK
+
 from .commands import (
     KAZAN, command_env, drop_postgresql_database, initialised_database)
 
@@ -87,10 +90,10 @@ class PayrollCommandTestCase(unittest.TestCase):
         # posted and committed, also where its transaction was shared with
         # a refused one (kazan payroll does ten institutions a transaction
         # and each alone again when theirs fails)
-        inns = sorted(self.starts)
-        shared = next(inn for i, inn in enumerate(inns)
-            if inn not in january_starts and january_starts & set(
-                inns[i // 10 * 10:i // 10 * 10 + 10]))
+        shared = next(inn
+            for chunk in parallel.chunked(sorted(self.starts), 1, CHUNK)
+            if january_starts & set(chunk)
+            for inn in chunk if inn not in january_starts)
         out = self.workdir / 'statements-march'
         self.kazan('statements', '2026-03-31', '--institution', shared,
             '--out', str(out), '--format', 'csv')

@@ -409,7 +409,7 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
         if not employees:
             return result
         employee_ids = [e.id for e in employees]
-        ytd = cls._year_to_date_of(month, employee_ids)
+        ytd = cls._year_to_date(month, employee_ids)
         debts = cls._advance_debts(month, employee_ids)
         sources = defaultdict(list)
         for source in PaySource.search([('employee', 'in', employee_ids)]):
@@ -513,14 +513,11 @@ class Run(DocumentMixin, Workflow, ModelSQL, ModelView):
                 contribution_base=employee.ytd_contribution_base or ZERO)
         return rules.YearToDate()
 
-    def _year_to_date(self, employee_ids):
-        """The year-to-date figures after the last posted payslip of this
-        year before this month, by employee id"""
-        return self._year_to_date_of(self.month, employee_ids)
-
     @classmethod
-    def _year_to_date_of(cls, month, employee_ids):
-        "_year_to_date of the employees (of any institution) for the month"
+    def _year_to_date(cls, month, employee_ids):
+        """The year-to-date figures of the employees (of any institution)
+        after their last posted payslip of the year before the month, by
+        employee id"""
         pool = Pool()
         Payslip = pool.get('kazan.payroll.payslip')
         payslip = Payslip.__table__()

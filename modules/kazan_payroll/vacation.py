@@ -345,7 +345,7 @@ class VacationPay(DocumentMixin, Workflow, ModelSQL, ModelView):
         result = {}
         for (company, month), month_employees in employees.items():
             run = Run(company=company, month=month)
-            ytd = run._year_to_date([e.id for e in month_employees])
+            ytd = Run._year_to_date(month, [e.id for e in month_employees])
             result[company.id, month] = (
                 {e.id: ytd.get(e.id) or run._onboarded_ytd(e)
                     for e in month_employees},
