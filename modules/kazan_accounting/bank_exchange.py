@@ -237,8 +237,8 @@ def _balance_1c(name, number, values):
         return _parse(parse, values.get(key, ''), number, key)
     return Statement(name, number, get('РасчСчет', _account),
         get('ДатаНачала', _date_1c), get('ДатаКонца', _date_1c),
-        get('НачальныйОстаток', _amount), get('ВсегоПоступило', _amount),
-        get('ВсегоСписано', _amount), get('КонечныйОстаток', _amount))
+        get('НачальныйОстаток', _balance), get('ВсегоПоступило', _amount),
+        get('ВсегоСписано', _amount), get('КонечныйОстаток', _balance))
 
 
 def _place_1c(name, number, values, by_account):
@@ -315,8 +315,8 @@ def _read_csv(name, text):
             statements.append(Statement(name, number,
                     *(_parse(parse, values[c], number, c)
                         for c, parse in zip(BALANCE_COLUMNS, [_account,
-                                _date_iso, _date_iso, _amount, _amount,
-                                _amount, _amount]))))
+                                _date_iso, _date_iso, _balance, _amount,
+                                _amount, _balance]))))
             continue
         if len(row) != len(CSV_COLUMNS):
             raise _Unusable('bank_file_row_width', number,
@@ -368,11 +368,17 @@ def _parse(parse, value, line, column):
             value=value)
 
 
-def _amount(value):
+def _amount(value, negative=False):
     amount = Decimal(value.replace(' ', '').replace(',', '.'))
-    if not amount.is_finite() or amount < 0 or amount != round(amount, 2):
+    if (not amount.is_finite() or (amount < 0 and not negative)
+            or amount != round(amount, 2)):
         raise ValueError(value)
     return amount.quantize(Decimal('0.01'))
+
+
+def _balance(value):
+    "A balance: an overdrawn account's is negative"
+    return _amount(value, negative=True)
 
 
 def _account(value):

@@ -100,6 +100,7 @@ def import_statements(company_id, inn, statements):
     journals = Journal.of_personal_accounts(list(personal.values()))
     journal_of = {n: journals[a] for n, a in personal.items()}
     results, problems, accepted = [], [], []
+    links = {}  # document key: the cash line of a payment already posted
     stored = _stored_keys(company_id, [d.key()
             for s in statements for d in s.documents])
     by_account = defaultdict(list)
@@ -110,7 +111,12 @@ def import_statements(company_id, inn, statements):
         journal = journal_of[number]
         balance = _balance_before(journal,
             [s.date_from for s in account_statements])
-        added = []  # (date, signed amount) of the new documents accepted
+        paid = _posted_payments(journal,
+            min(s.date_from for s in account_statements),
+            max(s.date_to for s in account_statements))
+        # (date, signed amount) of the new documents accepted that the
+        # ledger does not hold yet
+        added = []
         for statement in account_statements:
             expected = balance[statement.date_from] + sum(
                 (a for d, a in added if d < statement.date_from), ZERO)
@@ -132,11 +138,17 @@ def import_statements(company_id, inn, statements):
                 else:
                     stored.add(key)
                     new.append(document)
-                    added.append((document.date, document.signed))
+                    cash = paid.get((document.date, document.signed))
+                    if cash:
+                        links[key] = cash.pop(0)
+                        if not cash:
+                            del paid[(document.date, document.signed)]
+                    else:
+                        added.append((document.date, document.signed))
             if new:
                 accepted.append((journal, statement, new))
     if accepted:
-        results.extend(_store_and_book(company_id, inn, accepted))
+        results.extend(_store_and_book(company_id, inn, accepted, links))
     return results, problems
 
 
@@ -201,7 +213,7 @@ def _balance_before(journal, dates):
         for date in set(dates)}
 
 
-def _store_and_book(company_id, inn, accepted):
+def _store_and_book(company_id, inn, accepted, links):
     pool = Pool()
     Statement = pool.get('account.statement')
     Origin = pool.get('account.statement.origin')
@@ -238,18 +250,16 @@ def _store_and_book(company_id, inn, accepted):
                 } for journal, s, new in accepted])
     documents = {d.key(): d for _, _, new in accepted for d in new}
     origins = [o for s in statements for o in s.origins]
-    paid = _posted_payments(statements)
     settlements = _open_settlements(company_id)
     rules = Rule.search([])
-    lines, links, status = [], [], {}
+    lines, linked, status = [], [], {}
     for origin in origins:
-        cash = paid.get((origin.statement.journal.id, origin.date,
-                origin.amount))
+        cash = links.get(origin.import_key)
         if cash:
-            line = _line(origin, cash.account, kosgu=cash.kosgu,
+            counterpart = _counterpart(cash)
+            line = _line(origin, counterpart.account, kosgu=cash.kosgu,
                 kvr=cash.kvr)
-            links.append((line, paid.pop((origin.statement.journal.id,
-                            origin.date, origin.amount))))
+            linked.append((line, cash))
             status[origin] = 'reconciled'
             continue
         settled = settlements.pop((origin.counterparty_inn, origin.amount),
@@ -269,7 +279,7 @@ def _store_and_book(company_id, inn, accepted):
                     == origin.amount:
                 lines.extend(rule_lines)
                 status[origin] = 'posted'
-    Line.link(links)
+    Line.link(linked)
     Line.save(lines)
     Line.book(lines, post=True)
     by_status = defaultdict(list)
@@ -285,8 +295,8 @@ def _store_and_book(company_id, inn, accepted):
     if complete:
         Statement.validate_statement(complete)
         Statement.post(complete)
-    moves = {line.origin: line.move for line in links_lines(links) + lines
-        if line.move}
+    moves = {line.origin: line.move
+        for line in [l for l, _ in linked] + lines if line.move}
     results = []
     for origin in origins:
         move = moves.get(origin)
@@ -296,8 +306,13 @@ def _store_and_book(company_id, inn, accepted):
     return results
 
 
-def links_lines(links):
-    return [line for line, _ in links]
+def _counterpart(cash):
+    "The line of the payment's move that the cash line pays: its debit"
+    for line in cash.move.lines:
+        if line != cash and line.kfo == cash.kfo and (
+                (line.debit - line.credit) == -(cash.debit - cash.credit)):
+            return line
+    return next(l for l in cash.move.lines if l != cash)
 
 
 def _line(origin, account, party=None, kosgu=None, kvr=None):
@@ -326,34 +341,28 @@ def _parties_by_inn(inns):
     return found
 
 
-def _posted_payments(statements):
-    """{(journal, date, signed amount): cash move line} of the posted
-    lines of the statements' cash accounts and КФО in their periods that
-    no statement line is yet (the payroll's payments)"""
+def _posted_payments(journal, start, end):
+    """{(date, signed amount): [cash move line]} of the posted lines of the
+    journal's cash account and КФО from start to end that no statement
+    line is yet (the payroll's payments)"""
     pool = Pool()
     MoveLine = pool.get('account.move.line')
     StatementLine = pool.get('account.statement.line')
-    found = {}
-    journals = {s.journal for s in statements}
-    for journal in journals:
-        dates = [s.date for s in statements if s.journal == journal]
-        starts = [o.date for s in statements if s.journal == journal
-            for o in s.origins]
-        lines = MoveLine.search([
-                ('account', '=', journal.account.id),
-                ('kfo', '=', journal.kfo),
-                ('move.state', '=', 'posted'),
-                ('date', '>=', min(starts + dates)),
-                ('date', '<=', max(dates)),
-                ], order=[('id', 'ASC')])
-        taken = {l.cash_line.id for l in StatementLine.search([
-                    ('cash_line', 'in', [l.id for l in lines]),
-                    ])} if lines else set()
-        for line in lines:
-            if line.id in taken:
-                continue
-            found.setdefault(
-                (journal.id, line.date, line.debit - line.credit), line)
+    lines = MoveLine.search([
+            ('account', '=', journal.account.id),
+            ('kfo', '=', journal.kfo),
+            ('move.state', '=', 'posted'),
+            ('date', '>=', start),
+            ('date', '<=', end),
+            ], order=[('id', 'ASC')])
+    taken = set()
+    for sub in grouped_slice([l.id for l in lines]):
+        taken.update(l.cash_line.id for l in StatementLine.search([
+                    ('cash_line', 'in', list(sub))]))
+    found = defaultdict(list)
+    for line in lines:
+        if line.id not in taken:
+            found[(line.date, line.debit - line.credit)].append(line)
     return found
 
 
