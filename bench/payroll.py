@@ -48,6 +48,8 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import machine  # noqa: E402
+from bench.plain_sql import (  # noqa: E402
+    insert_select, insert_values, table_counts)
 from bench.scratch import scratch_database  # noqa: E402
 from kazan import parallel  # noqa: E402
 from tests.fixtures import sample_batch  # noqa: E402
@@ -158,10 +160,10 @@ def main():
             sys.exit(f'not every run posted: runs {states}, payslips '
                 f'{counts["kazan_payroll_payslip"]} of {employees}\n'
                 + result.stderr[-4000:])
-        before = table_counts(connection)
-        values_time = insert_values(connection, rows)
-        select_time = insert_select(connection, rows)
-        after = table_counts(connection)
+        before = table_counts(connection, TABLES)
+        values_time = insert_values(connection, TABLES, rows)
+        select_time = insert_select(connection, TABLES, rows)
+        after = table_counts(connection, TABLES)
     if after != before:
         sys.exit(f'the plain-SQL copies were not all deleted: {after}')
     # the next months, with the other --jobs values
@@ -231,17 +233,6 @@ def main():
     else:
         subprocess.run(['dropdb', '--if-exists', '--force',
                 '--maintenance-db', uri + 'postgres', database], check=False)
-
-
-def table_counts(connection):
-    return {table: connection.execute(
-            f'SELECT count(*) FROM {table}').fetchone()[0]
-        for table, _, _ in TABLES}
-
-
-def columns(connection, table):
-    cursor = connection.execute(f'SELECT * FROM {table} LIMIT 0')
-    return [c.name for c in cursor.description]
 
 
 def write_absences(batch, path):
@@ -324,93 +315,6 @@ def orm_rows(connection):
         names = [c.name for c in cursor.description]
         result[table] = [dict(zip(names, r)) for r in cursor]
     return result
-
-
-def insert_values(connection, rows):
-    """Insert the rows again, institution by institution, as an
-    application would with plain SQL: ids from the sequence, one multi-row
-    INSERT per table, the parent ids mapped; commit each institution.
-    Return the time, after deleting the copies."""
-    by_company = defaultdict(lambda: defaultdict(list))
-    for table, records in rows.items():
-        for record in records:
-            by_company[record['_company']][table].append(record)
-    names = {table: [c for c in columns(connection, table) if c != 'id']
-        for table, _, _ in TABLES}
-    created = defaultdict(list)
-    connection.commit()
-    t = time.perf_counter()
-    with connection.cursor() as cursor:
-        for company, tables in by_company.items():
-            new_ids = {}
-            for table, parent, parent_table in TABLES:
-                records = tables[table]
-                if not records:
-                    continue
-                cursor.execute(
-                    f"SELECT nextval('{table}_id_seq') "
-                    "FROM generate_series(1, %s)", (len(records),))
-                ids = [r[0] for r in cursor]
-                cols = names[table]
-                values, params = [], []
-                for new_id, record in zip(ids, records):
-                    new_ids[table, record['id']] = new_id
-                    for name in cols:
-                        value = record[name]
-                        if name == parent:
-                            value = new_ids[parent_table, value]
-                        params.append(value)
-                    params.append(new_id)
-                    values.append('(' + ', '.join(['%s'] * (len(cols) + 1))
-                        + ')')
-                column_list = ', '.join(f'"{c}"' for c in cols + ['id'])
-                cursor.execute(f'INSERT INTO {table} ({column_list}) '
-                    f'VALUES {", ".join(values)}', params)
-                created[table].extend(ids)
-            connection.commit()
-    elapsed = time.perf_counter() - t
-    _delete(connection, created)
-    return elapsed
-
-
-def insert_select(connection, rows):
-    """The lower bound: each table copied by one INSERT ... SELECT on the
-    server, fresh ids from the sequence; return the time, after deleting
-    the copies"""
-    created = {}
-    connection.commit()
-    t = time.perf_counter()
-    with connection.cursor() as cursor:
-        for table, parent, parent_table in TABLES:
-            ids = [r['id'] for r in rows[table]]
-            cols = [c for c in columns(connection, table) if c != 'id']
-            # old id -> new id, for the children
-            cursor.execute(f'CREATE TEMPORARY TABLE map_{table} ON COMMIT '
-                f"DROP AS SELECT old, nextval('{table}_id_seq') AS new "
-                'FROM unnest(%s::int[]) AS old', (ids,))
-            select = ', '.join(
-                'p.new' if c == parent else f't."{c}"' for c in cols)
-            join = (f' JOIN map_{parent_table} p ON p.old = t."{parent}"'
-                if parent else '')
-            column_list = ', '.join(f'"{c}"' for c in cols + ['id'])
-            cursor.execute(f'INSERT INTO {table} ({column_list}) '
-                f'SELECT {select}, m.new FROM {table} t '
-                f'JOIN map_{table} m ON m.old = t.id{join}')
-            cursor.execute(f'SELECT new FROM map_{table}')
-            created[table] = [r[0] for r in cursor]
-        connection.commit()
-    elapsed = time.perf_counter() - t
-    _delete(connection, created)
-    return elapsed
-
-
-def _delete(connection, created):
-    "Delete the copies, children first"
-    with connection.cursor() as cursor:
-        for table, _, _ in reversed(TABLES):
-            cursor.execute(f'DELETE FROM {table} WHERE id = ANY(%s)',
-                (list(created[table]),))
-    connection.commit()
 
 
 # Where an institution's time goes: (model, method, label), timed around
