@@ -9,7 +9,8 @@ and the client's export (the report ``kazan.statement.report`` behind the
 wizard ``kazan.statement.export``) both go through `build`.
 
 The forms' fixed texts (titles, column heads of 0503730, 0503721, 0503737,
-0504072) are the official Russian wording, whatever the user's language.
+0504072, 0503738, 0503769, 0504071) are the official Russian wording,
+whatever the user's language.
 """
 import csv
 import io
@@ -731,6 +732,9 @@ class StatementReport(SafeFileNameReport, Report):
             raise AccessError(gettext(
                     'kazan_accounting.msg_statement_bad_request'))
         if data.get('founder'):
+            if form in INSTITUTION_FORMS:
+                raise UserError(gettext(
+                        'kazan_accounting.msg_statement_institution_form'))
             companies = readable_companies(founder=data['founder'])
         else:
             companies = readable_companies([data['company']])

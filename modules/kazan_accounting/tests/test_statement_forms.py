@@ -311,3 +311,27 @@ class StatementFormsTestCase(unittest.TestCase):
         self.assertEqual(
             statement_report.file_name('operations_journal', 'pdf'),
             'operations_journal_0504071.pdf')
+
+    @in_rolled_back_transaction
+    def test_client_export(self):
+        """The client's export gives the new forms of an institution and the
+        consolidation of 0503738 and 0503769, not of the journals"""
+        from trytond.exceptions import UserError
+        Report = Pool().get('kazan.statement.report', type='report')
+        data = {'company': self.s_id, 'date': FEBRUARY_END, 'format': 'csv'}
+        for form, name in [('obligations', 'obligations_0503738'),
+                ('debts', 'debts_0503769'),
+                ('operations_journal', 'operations_journal_0504071')]:
+            ext, content, _, _ = Report.execute([], dict(data, form=form))
+            self.assertEqual(ext, 'csv')
+            rows, _ = statement_report.build(form, statement_report.Subject(
+                    [Pool().get('company.company')(self.s_id)],
+                    FEBRUARY_END))
+            self.assertEqual(len(content.splitlines()), len(rows) + 1, name)
+        founder = {'founder': 'education', 'date': FEBRUARY_END,
+            'format': 'xlsx'}
+        for form in ['obligations', 'debts']:
+            ext, content, _, _ = Report.execute([], dict(founder, form=form))
+            self.assertTrue(content.startswith(b'PK'), form)
+        with self.assertRaises(UserError):
+            Report.execute([], dict(founder, form='operations_journal'))
