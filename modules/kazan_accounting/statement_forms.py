@@ -82,13 +82,16 @@ def obligations(company_ids, date):
     """The report on obligations (form 0503738) from 1 January to date.
 
     By КФО, КВР and КОСГУ: planned is the approved plan of the year as of
-    date (its payments and sources, as in 0503737: the plan import posts no
-    504.10 nor 506.10); accepted the credit turnover of 502.11 (obligations
+    date (its payments, as in 0503737: the plan import posts no 504.10 nor
+    506.10); accepted the credit turnover of 502.11 (obligations
     accepted); monetary the credit turnover of 502.12 (monetary obligations
     accepted); executed the payments, the credit less debit of the cash
     accounts (201.11, 201.21, 201.34...: the ledger posts the payments
-    there with their КВР and КОСГУ, not on the off-balance account 18),
-    the same figure as the execution of 0503737; not_executed is accepted
+    there with their КВР and КОСГУ, not on the off-balance account 18)
+    with a КОСГУ of expenses (2xx, 3xx) or none, the same figure as the
+    expenses executed of 0503737; the obligations whose КОСГУ is one of
+    the sources of financing (5xx, 6xx) make the section sources, without
+    plan nor execution; not_executed is accepted
     less executed, not_executed_monetary monetary less executed.  The
     opening-balance moves are left out.  Which obligations were accepted by
     competitive procurement the ledger does not tell.
@@ -133,7 +136,9 @@ def obligations(company_ids, date):
                 # credited (as in 0503737)
                 if section is None:
                     section, kosgu, amount = 'expense', '', credit
-                elif section == 'income':
+                elif section != 'expense':
+                    # receipts, and the transfers between the cash
+                    # accounts (510, 610), pay no obligation
                     continue
                 else:
                     amount = credit - debit
@@ -144,7 +149,7 @@ def obligations(company_ids, date):
             figures[_plan_key(kfo, section, kvr, kosgu)][role] += amount
 
     for key, amount in _planned(company_ids, date).items():
-        if key[1] in {'expense', 'sources'}:
+        if key[1] == 'expense':
             figures[key]['planned'] += amount
 
     rows = []
@@ -292,13 +297,13 @@ def operations(company_ids, date):
     its first day to date.
 
     The entries of the posted moves of the month, without the
-    opening-balance moves: within a move and a КФО, when all its debit
-    lines are on one account each credit line is an entry against it
-    (and the other way round); else each line is an entry with its own
-    account alone.  An entry belongs to the first journal of
-    forms/operations_journals.csv one of whose account prefixes starts its
-    debit or credit account, else to the journal without prefixes (other
-    operations).  Rows by journal, date, move number.
+    opening-balance moves: within a move and a КФО, the debit lines are
+    matched with the credit lines in their order (_pairs), so that the
+    entries of a move sum to its debit turnover.  An entry belongs to the
+    first journal of forms/operations_journals.csv one of whose account
+    prefixes starts its debit or credit account, else to the journal
+    without prefixes (other operations).  Rows by journal, date, move
+    number.
     """
     company_ids = list(company_ids)
     if not company_ids:
@@ -346,20 +351,24 @@ def operations(company_ids, date):
 
 
 def _pairs(lines):
-    "The entries (debit, credit, amount, description) of a move's lines"
-    debits = {c for c, d, _, _ in lines if d}
-    credits = {c for c, _, k, _ in lines if k}
+    """The entries (debit, credit, amount, description) of the lines of a
+    move in one КФО, in their order: each debit line is matched with the
+    credit lines in turn, an entry for each amount they share (a move of
+    pairs gives its pairs, one debit against several credits an entry per
+    credit); what is left unmatched is an entry without its other side"""
+    debits = [[c, d, t] for c, d, _, t in lines if d]
+    credits = [[c, k, t] for c, _, k, t in lines if k]
     result = []
-    for code, debit, credit, text in lines:
-        if credit and len(debits) == 1:
-            result.append((next(iter(debits)), code, credit, text))
-        elif debit and len(debits) != 1 and len(credits) == 1:
-            result.append((code, next(iter(credits)), debit, text))
-        elif len(debits) != 1 and len(credits) != 1:
-            if debit:
-                result.append((code, '', debit, text))
-            if credit:
-                result.append(('', code, credit, text))
+    while debits and credits:
+        debit, credit = debits[0], credits[0]
+        amount = min(debit[1], credit[1])
+        result.append((debit[0], credit[0], amount, debit[2] or credit[2]))
+        for side, remaining in [(debits, debit), (credits, credit)]:
+            remaining[1] -= amount
+            if not remaining[1]:
+                side.pop(0)
+    result += [(c, '', a, t) for c, a, t in debits]
+    result += [('', c, a, t) for c, a, t in credits]
     return result
 
 

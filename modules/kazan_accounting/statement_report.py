@@ -517,7 +517,8 @@ MONTHS = ["январь", "февраль", "март", "апрель", "май"
 
 
 def operations_document(subject, rows):
-    "One table per journal of operations: its entries, then their total"
+    """One table per journal of operations with entries in the month: its
+    entries, then their totals"""
     from .statement_forms import operation_journal_name, operations_journals
     columns = [
         export.Column('date', "Дата", 'code', 10),
@@ -535,7 +536,9 @@ def operations_document(subject, rows):
     tables = []
     for journal in operations_journals():
         number = journal['journal']
-        journal_rows = by_journal.get(number, [])
+        journal_rows = by_journal.get(number)
+        if not journal_rows:
+            continue
         table_rows = [{
                 'date': r.date.strftime('%d.%m.%Y'), 'number': r.number,
                 'description': r.description,
@@ -554,6 +557,9 @@ def operations_document(subject, rows):
                 f"Журнал операций № {number}: "
                 f"{operation_journal_name(number)}, {month}",
                 columns, table_rows, sheet=f"Журнал {number}"))
+    if not tables:
+        tables.append(export.Table(
+                f"Нет операций за {month}", columns, []))
     return tables
 
 

@@ -335,3 +335,19 @@ class StatementFormsTestCase(unittest.TestCase):
             self.assertTrue(content.startswith(b'PK'), form)
         with self.assertRaises(UserError):
             Report.execute([], dict(founder, form='operations_journal'))
+
+    def test_entries_of_a_move_of_many_lines(self):
+        "The lines of a payroll move are matched in their order"
+        from ..statement_forms import _pairs
+        lines = [('401.20.211', D(100), 0, 'pay'), ('302.11', 0, D(100), ''),
+            ('302.11', D(13), 0, ''), ('303.01', 0, D(13), 'tax'),
+            ('401.20.213', D(30), 0, ''), ('303.15', 0, D(29), ''),
+            ('303.06', 0, D(1), '')]
+        self.assertEqual(_pairs(lines), [
+                ('401.20.211', '302.11', D(100), 'pay'),
+                ('302.11', '303.01', D(13), 'tax'),
+                ('401.20.213', '303.15', D(29), ''),
+                ('401.20.213', '303.06', D(1), '')])
+        self.assertEqual(_pairs([('201.11', D(5), 0, ''),
+                    ('205.31', 0, D(3), '')]), [
+                ('201.11', '205.31', D(3), ''), ('201.11', '', D(2), '')])
