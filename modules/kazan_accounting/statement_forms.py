@@ -22,7 +22,7 @@ from .plan import section_of_kosgu
 from .statement_engine import (
     FORMS_DIR, KFO_COLUMNS, TOTAL_KFO, _Chart, _fetch, _in, _journal_ids,
     _lines_of, _more_work_memory, _plan_key, _planned, _posted_moves,
-    _read_csv, _round, kfo_order, period_starts)
+    _read_csv, _round, kfo_order, period_starts, year_turnovers)
 from .trial_balance import OPENING_JOURNAL_TYPE
 
 # The accounts of the obligations (brief §3, entries 18 and 19): an
@@ -48,15 +48,19 @@ ZERO = Decimal(0)
 
 
 @lru_cache(maxsize=None)
+def form_data(name):
+    "The rows of forms/<name>.csv"
+    return tuple(_read_csv(os.path.join(FORMS_DIR, f'{name}.csv')))
+
+
 def obligation_lines():
     "The lines of form 0503738 (forms/obligations.csv)"
-    return tuple(_read_csv(os.path.join(FORMS_DIR, 'obligations.csv')))
+    return form_data('obligations')
 
 
-@lru_cache(maxsize=None)
 def debt_accounts():
     "The synthetic accounts of form 0503769 (forms/debts.csv)"
-    return tuple(_read_csv(os.path.join(FORMS_DIR, 'debts.csv')))
+    return form_data('debts')
 
 
 @lru_cache(maxsize=None)
@@ -64,8 +68,7 @@ def operations_journals():
     """The journals of operations of form 0504071 with their account
     prefixes (forms/operations_journals.csv)"""
     return tuple(dict(r, prefixes=tuple(r['accounts'].split()))
-        for r in _read_csv(
-            os.path.join(FORMS_DIR, 'operations_journals.csv')))
+        for r in form_data('operations_journals'))
 
 
 def _obligation_line(section):
@@ -113,40 +116,25 @@ def obligations(company_ids, date):
         roles[account_id] = 'executed'
 
     figures = defaultdict(lambda: defaultdict(Decimal))  # key: role: amount
-    if roles:
-        opening_journals = _journal_ids(OPENING_JOURNAL_TYPE)
-        moves = _posted_moves(company_ids, date,
-            date.replace(month=1, day=1),
-            where=lambda move: ~_in(move.journal, opening_journals))
-        line, join = _lines_of(moves)
-        query = join.select(
-            line.account.as_('account'), line.kfo.as_('kfo'),
-            line.kvr.as_('kvr'), line.kosgu.as_('kosgu'),
-            Sum(line.debit).as_('debit'), Sum(line.credit).as_('credit'),
-            where=_in(line.account, roles),
-            group_by=[line.account, line.kfo, line.kvr, line.kosgu])
-        _more_work_memory()
-        for account_id, kfo, kvr, kosgu, debit, credit in _fetch(
-                query, [None, None, None, None, 'NUMERIC', 'NUMERIC']):
-            role = roles[account_id]
-            debit, credit = Decimal(str(debit or 0)), Decimal(str(credit or 0))
-            section = section_of_kosgu(kosgu)
-            if role == 'executed':
-                # receipts are no payment; a line without КОСГУ pays when
-                # credited (as in 0503737)
-                if section is None:
-                    section, kosgu, amount = 'expense', '', credit
-                elif section != 'expense':
-                    # receipts, and the transfers between the cash
-                    # accounts (510, 610), pay no obligation
-                    continue
-                else:
-                    amount = credit - debit
+    for account_id, kfo, kvr, kosgu, debit, credit in year_turnovers(
+            company_ids, date, roles):
+        role = roles[account_id]
+        section = section_of_kosgu(kosgu)
+        if role == 'executed':
+            # a line without КОСГУ pays when credited (as in 0503737)
+            if section is None:
+                section, kosgu, amount = 'expense', '', credit
+            elif section != 'expense':
+                # receipts, and the transfers between the cash accounts
+                # (510, 610), pay no obligation
+                continue
             else:
-                if section not in {'expense', 'sources'}:
-                    section, kosgu = 'expense', ''
-                amount = credit
-            figures[_plan_key(kfo, section, kvr, kosgu)][role] += amount
+                amount = credit - debit
+        else:
+            if section not in {'expense', 'sources'}:
+                section, kosgu = 'expense', ''
+            amount = credit
+        figures[_plan_key(kfo, section, kvr, kosgu)][role] += amount
 
     for key, amount in _planned(company_ids, date).items():
         if key[1] == 'expense':

@@ -299,28 +299,35 @@ def plan_execution_document(subject, rows):
             'amount'),
         ]
     from .statement_engine import plan_execution_name
+    titles = dict(SECTIONS)
+    return _kfo_tables(rows, columns,
+        lambda row, total: {
+            'name': titles[row.section] if total
+            else plan_execution_name(row),
+            **{n: getattr(row, n) for n in PLAN_AMOUNTS}},
+        "Нет плановых назначений и исполнения")
+
+
+def _kfo_tables(rows, columns, values, empty, footer=None):
+    """One table per КФО of rows by КВР and КОСГУ (0503737, 0503738): a
+    total row has neither; values(row, total) gives the name and amounts,
+    empty the title of the table when there is no row"""
     by_kfo = defaultdict(list)
     for row in rows:
         by_kfo[row.kfo].append(row)
-    titles = dict(SECTIONS)
     tables = []
     for kfo, kfo_rows in by_kfo.items():
         table_rows = []
         for row in kfo_rows:
-            # a section's total row comes first, without КВР and КОСГУ
             total = not row.kosgu and not row.kvr
             table_rows.append({
-                    'name': titles[row.section] if total
-                    else plan_execution_name(row),
                     'line_code': row.line_code, 'kvr': row.kvr or '',
                     'kosgu': row.kosgu or '', 'bold': total,
-                    'level': 0 if total else 1,
-                    **{n: getattr(row, n) for n in PLAN_AMOUNTS}})
+                    'level': 0 if total else 1, **values(row, total)})
         tables.append(export.Table(f"КФО {kfo}", columns, table_rows,
-                sheet=f"КФО {kfo}"))
+                footer=footer, sheet=f"КФО {kfo}"))
     if not tables:
-        tables.append(export.Table("Нет плановых назначений и исполнения",
-                columns, []))
+        tables.append(export.Table(empty, columns, [], footer=footer))
     return tables
 
 
@@ -419,26 +426,11 @@ def obligations_document(subject, rows):
     footer = ["Графа «из них с применением конкурентных способов» не "
         "заполнена: в учете не отмечено, какие обязательства приняты по "
         "конкурентным процедурам."]
-    by_kfo = defaultdict(list)
-    for row in rows:
-        by_kfo[row.kfo].append(row)
-    tables = []
-    for kfo, kfo_rows in by_kfo.items():
-        table_rows = []
-        for row in kfo_rows:
-            total = not row.kosgu and not row.kvr
-            table_rows.append({
-                    'name': obligation_name(row), 'line_code': row.line_code,
-                    'kvr': row.kvr or '', 'kosgu': row.kosgu or '',
-                    'bold': total, 'level': 0 if total else 1,
-                    'competitive': None,
-                    **{n: getattr(row, n) for n in OBLIGATIONS_CSV[5:]}})
-        tables.append(export.Table(f"КФО {kfo}", columns, table_rows,
-                footer=footer, sheet=f"КФО {kfo}"))
-    if not tables:
-        tables.append(export.Table("Нет обязательств и плановых назначений",
-                columns, [], footer=footer))
-    return tables
+    return _kfo_tables(rows, columns,
+        lambda row, total: {
+            'name': obligation_name(row), 'competitive': None,
+            **{n: getattr(row, n) for n in OBLIGATIONS_CSV[5:]}},
+        "Нет обязательств и плановых назначений", footer)
 
 
 def obligations_csv(rows):
