@@ -18,11 +18,13 @@ from functools import lru_cache
 
 from sql.aggregate import Sum
 
+from trytond.pool import Pool
+
 from .plan import section_of_kosgu
 from .statement_engine import (
     FORMS_DIR, KFO_COLUMNS, TOTAL_KFO, _Chart, _fetch, _in, _journal_ids,
     _lines_of, _more_work_memory, _plan_key, _planned, _posted_moves,
-    _read_csv, _round, kfo_order, period_starts, year_turnovers)
+    _read_csv, _round, kfo_order, kosgu_names, period_starts, year_turnovers)
 from .trial_balance import OPENING_JOURNAL_TYPE
 
 # The accounts of the obligations (brief §3, entries 18 and 19): an
@@ -76,11 +78,6 @@ def _obligation_line(section):
             if l['section'] == section and not l['kosgu']), None)
 
 
-def _cash_accounts(chart):
-    return [a for a in chart.account_ids(
-            lambda t: chart.cash_kind(t.id) is not None)]
-
-
 def obligations(company_ids, date):
     """The report on obligations (form 0503738) from 1 January to date.
 
@@ -94,9 +91,9 @@ def obligations(company_ids, date):
     with a КОСГУ of expenses (2xx, 3xx) or none, the same figure as the
     expenses executed of 0503737; the obligations whose КОСГУ is one of
     the sources of financing (5xx, 6xx) make the section sources, without
-    plan nor execution; not_executed is accepted
-    less executed, not_executed_monetary monetary less executed.  The
-    opening-balance moves are left out.  Which obligations were accepted by
+    plan nor execution; not_executed is accepted less executed,
+    not_executed_monetary monetary less executed.  The opening-balance
+    moves are left out.  Which obligations were accepted by
     competitive procurement the ledger does not tell.
 
     Rows per КФО with any figure: the section totals (expense, sources)
@@ -112,7 +109,8 @@ def obligations(company_ids, date):
             roles[account.id] = 'accepted'
         elif account.code == MONETARY_ACCOUNT:
             roles[account.id] = 'monetary'
-    for account_id in _cash_accounts(chart):
+    for account_id in chart.account_ids(
+            lambda t: chart.cash_kind(t.id) is not None):
         roles[account_id] = 'executed'
 
     figures = defaultdict(lambda: defaultdict(Decimal))  # key: role: amount
@@ -177,7 +175,6 @@ def _obligation_total(kfo, section, rows):
 
 def obligation_name(row):
     "The name of a row of obligations: its line's, or its КОСГУ's"
-    from .statement_engine import kosgu_names
     if row.kvr or row.kosgu:
         return kosgu_names().get(row.kosgu, '')
     line = _obligation_line(row.section)
@@ -296,9 +293,9 @@ def operations(company_ids, date):
     company_ids = list(company_ids)
     if not company_ids:
         return []
-    from trytond.pool import Pool
-    move = Pool().get('account.move').__table__()
-    account = Pool().get('account.account').__table__()
+    pool = Pool()
+    move = pool.get('account.move').__table__()
+    account = pool.get('account.account').__table__()
     opening_journals = _journal_ids(OPENING_JOURNAL_TYPE)
     moves = _posted_moves(company_ids, date, month_start(date),
         where=lambda m: ~_in(m.journal, opening_journals))
