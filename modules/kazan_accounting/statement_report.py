@@ -546,8 +546,7 @@ def operations_document(subject, rows):
         table_rows.append({'description': "Итого оборотов",
                 'amount': sum(by_kfo.values(), ZERO), 'bold': True})
         tables.append(export.Table(
-                f"Журнал операций № {number}: "
-                f"{operation_journal_name(number)}, {month}",
+                f"№ {number}. {operation_journal_name(number)}, {month}",
                 columns, table_rows, sheet=f"Журнал {number}"))
     if not tables:
         tables.append(export.Table(
