@@ -351,3 +351,30 @@ class StatementFormsTestCase(unittest.TestCase):
         self.assertEqual(_pairs([('201.11', D(5), 0, ''),
                     ('205.31', 0, D(3), '')]), [
                 ('201.11', '205.31', D(3), ''), ('201.11', '', D(2), '')])
+
+    @in_rolled_back_transaction
+    def test_client_lists_are_the_forms(self):
+        "The client's lists of 0503738 and 0503769 show the forms' rows"
+        from trytond.transaction import Transaction
+        pool = Pool()
+        Obligation = pool.get('kazan.statement.obligation')
+        Debt = pool.get('kazan.statement.debt')
+        for context, ids in [({}, [self.s_id]),
+                ({'founder': 'education'}, [self.s_id, self.t_id])]:
+            with Transaction().set_context(company=self.s_id,
+                    date=FEBRUARY_END, **context):
+                fields = ['kfo', 'section', 'kvr', 'kosgu', 'accepted',
+                    'executed']
+                self.assertEqual(
+                    [tuple(getattr(r, f) for f in fields)
+                        for r in Obligation.search([])],
+                    [tuple(getattr(r, f) for f in fields)
+                        for r in obligations(ids, FEBRUARY_END)])
+                self.assertEqual(
+                    [(r.kind, r.account, r.kfo, r.year_start, r.period_end)
+                        for r in Debt.search([])],
+                    [(r.kind, r.account, r.kfo, r.year_start, r.period_end)
+                        for r in debts(ids, FEBRUARY_END)])
+            with Transaction().set_context(company=self.s_id,
+                    date=FEBRUARY_END, kfo='2', **context):
+                self.assertEqual({r.kfo for r in Debt.search([])}, {'2'})
