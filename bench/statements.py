@@ -78,6 +78,9 @@ FORMS = [
     ('financial_results', 'financial results 0503721'),
     ('plan_execution', 'plan execution 0503737'),
     ('general_ledger', 'general ledger 0504072'),
+    ('obligations', 'obligations 0503738'),
+    ('debts', 'receivables and payables 0503769'),
+    ('operations_journal', 'journals of operations 0504071'),
     ]
 
 # The КФО of a pair of lines: drawn from the string (70 % '4', 20 % '2',
@@ -820,6 +823,8 @@ def batch_breakdown(pool):
     parts = {form: defaultdict(float) for form, _ in FORMS}
     for subject in subjects:
         for form, _ in FORMS:
+            if subject.founder and form in statement_report.INSTITUTION_FORMS:
+                continue  # as kazan statements
             t = time.perf_counter()
             _, render = statement_report.build(form, subject)
             parts[form]['SQL+rows'] += time.perf_counter() - t

@@ -2,11 +2,14 @@
 
 Each institution asked for gets a folder named by its INN with its trial
 balance (``trial_balance.csv``, interfaces.md §4) and the forms 0503730,
-0503721, 0503737 and the general ledger 0504072 in every format asked for;
+0503721, 0503737, the general ledger 0504072, the obligations 0503738, the
+receivables and payables 0503769 and the journals of operations 0504071
+(of the month of the date) in every format asked for;
 a founder whose institutions are all asked for (or ``--founder F``) gets a
 folder ``founder-F`` with their consolidation: the same queries over all
-its institutions.  The figures and the layouts are the module's
-(``statements.py``, ``statement_report.py``), shared with the client.
+its institutions (every form but the journals of operations).  The figures
+and the layouts are the module's (``statements.py``,
+``statement_report.py``), shared with the client.
 
 With ``--user LOGIN`` the command runs with that user's rights (password
 from ``$KAZAN_PASSWORD`` or ``--password-file``): a director gets the
@@ -23,7 +26,7 @@ from .progress import Progress
 FORMATS = ['csv', 'xlsx', 'ods', 'pdf']
 # The forms of the batch; the trial balance is always written as CSV too
 FORMS = ['trial_balance', 'balance', 'financial_results', 'plan_execution',
-    'general_ledger']
+    'general_ledger', 'obligations', 'debts', 'operations_journal']
 
 
 def select_institutions(pool, inns=None, founder=None):
@@ -132,6 +135,7 @@ def write_statements(pool, date, out_dir, inns=None, founder=None,
         formats=('csv',), forms=FORMS):
     """Write the statements (in the transaction of pool); return (written
     institutions, failures)"""
+    from trytond.modules.kazan_accounting import statement_report
     from trytond.modules.kazan_accounting.export import safe_file_name
     from trytond.modules.kazan_accounting.statement_report import Subject
 
@@ -162,7 +166,9 @@ def write_statements(pool, date, out_dir, inns=None, founder=None,
             label = f'founder-{founder_code}'
             try:
                 write_set(Subject(by_founder[founder_code], date,
-                        founder_code), out_dir / label, formats, forms)
+                        founder_code), out_dir / label, formats,
+                    [f for f in forms
+                        if f not in statement_report.INSTITUTION_FORMS])
             except OSError as error:
                 failures.append((label, _folder_error(error)))
             progress.step(label)

@@ -162,12 +162,19 @@ class KazanCommandTestCase(unittest.TestCase):
             'founder-education', 'founder-culture']
         forms = ['trial_balance', 'balance_0503730',
             'financial_results_0503721', 'plan_execution_0503737',
-            'general_ledger_0504072']
+            'general_ledger_0504072', 'obligations_0503738',
+            'debts_0503769']
         for folder in folders:
-            for form in forms:
+            # the journals of operations are an institution's only
+            journals = [] if folder.startswith('founder-') else [
+                'operations_journal_0504071']
+            for form in forms + journals:
                 for ext in ['csv', 'xlsx', 'ods', 'pdf']:
                     path = out / folder / f'{form}.{ext}'
                     self.assertGreater(path.stat().st_size, 0, path)
+            if not journals:
+                self.assertFalse(
+                    list((out / folder).glob('operations_journal*')))
         self.assertTrue(
             (out / FIRST / 'balance_0503730.pdf').read_bytes()
             .startswith(b'%PDF'))
@@ -261,8 +268,68 @@ class KazanCommandTestCase(unittest.TestCase):
                         self.assertEqual(
                             by_kosgu[parts[2], row['kfo']], balance)
 
+                # 0503738: the payments are the expenses executed of
+                # 0503737
+                obligations = self.read_trial_balance(
+                    out / folder / 'obligations_0503738.csv')
+                self.assertEqual(nonzero(amounts(
+                            [r for r in obligations if r['kosgu']],
+                            lambda r: (r['kfo'], r['kvr'], r['kosgu']),
+                            ['executed'])),
+                    nonzero(amounts([r for r in plan
+                                if r['kosgu'] and r['section'] == 'expense'],
+                            lambda r: (r['kfo'], r['kvr'], r['kosgu']),
+                            ['executed'])))
+                for row in obligations:
+                    self.assertEqual(Decimal(row['not_executed']),
+                        Decimal(row['accepted']) - Decimal(row['executed']))
+
+                # 0503769: the balances at the date are the trial balance's
+                debts = self.read_trial_balance(
+                    out / folder / 'debts_0503769.csv')
+                self.assertEqual(list(debts[0]), [
+                        'kind', 'account', 'kfo', 'year_start', 'increase',
+                        'decrease', 'period_end'])
+                closing = {(r['account'], r['kfo']):
+                    Decimal(r['closing_debit']) - Decimal(r['closing_credit'])
+                    for r in trial}
+                payables = 0
+                for row in debts:
+                    if '.' not in row['account'] or row['kfo'] == 'total':
+                        continue
+                    sign = 1 if row['kind'] == 'receivable' else -1
+                    self.assertEqual(Decimal(row['period_end']),
+                        sign * closing.get((row['account'], row['kfo']), 0),
+                        row)
+                    payables += row['account'].startswith('302.11')
+                self.assertGreater(payables, 0)
+
+                # 0504071: the entries of the month once each, the debit
+                # turnover of the month in the general ledger
+                if folder.startswith('founder-'):
+                    continue
+                entries = self.read_trial_balance(
+                    out / folder / 'operations_journal_0504071.csv')
+                ledger = self.read_trial_balance(
+                    out / folder / 'general_ledger_0504072.csv')
+                self.assertEqual(
+                    sum(Decimal(r['amount']) for r in entries),
+                    sum(Decimal(r['debit']) for r in ledger
+                        if r['kind'] == 'turnover'
+                        and r['month'] == MONTH_END[:7]))
+                self.assertTrue(all(
+                        r['debit_account'] and r['credit_account']
+                        and r['date'].startswith(MONTH_END[:7])
+                        for r in entries))
+
         # a founder's forms are the sums of its institutions'
         layouts = {
+            'obligations_0503738.csv': (
+                lambda r: (r['kfo'], r['section'], r['kvr'], r['kosgu']),
+                ['planned', 'accepted', 'monetary', 'executed']),
+            'debts_0503769.csv': (
+                lambda r: (r['kind'], r['account'], r['kfo']),
+                ['year_start', 'increase', 'decrease', 'period_end']),
             'balance_0503730.csv': (
                 lambda r: (r['line_code'], r['kfo']),
                 ['year_start', 'period_end']),

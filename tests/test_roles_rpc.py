@@ -110,11 +110,23 @@ class RoleAccessTestCase(unittest.TestCase):
         text = bytes(content).decode('utf-8')
         self.assertTrue(text.startswith('account;kfo;'), text)
         self.assertIn('\n201.11;4;100.00;', text)
+        for form, head in [('obligations', 'kfo;section;'),
+                ('debts', 'kind;account;'),
+                ('operations_journal', 'journal;date;')]:
+            ext, content, *_ = client.report('kazan.statement.report', [],
+                dict(data, form=form))
+            self.assertTrue(
+                bytes(content).decode('utf-8').startswith(head), form)
         for refused in [
                 dict(data, company=self.museum),
                 dict(data, company=None, founder='culture'),
                 dict(data, company=self.museum, form='balance',
                     format='pdf'),
+                dict(data, company=self.museum, form='obligations'),
+                dict(data, company=self.museum, form='debts'),
+                dict(data, company=self.museum, form='operations_journal'),
+                dict(data, company=None, founder='culture',
+                    form='debts'),
                 ]:
             with self.subTest(data=refused):
                 with self.assertRaises(RPCError) as context:

@@ -553,6 +553,29 @@ def _planned(company_ids, date):
     return planned
 
 
+def year_turnovers(company_ids, date, account_ids):
+    """The debit and credit turnovers of the accounts from 1 January to
+    date, the opening-balance moves left out, by account, КФО, КВР and
+    КОСГУ: rows (account, kfo, kvr, kosgu, debit, credit) of one query"""
+    if not account_ids:
+        return []
+    opening_journals = _journal_ids(OPENING_JOURNAL_TYPE)
+    moves = _posted_moves(company_ids, date, date.replace(month=1, day=1),
+        where=lambda move: ~_in(move.journal, opening_journals))
+    line, join = _lines_of(moves)
+    query = join.select(
+        line.account.as_('account'), line.kfo.as_('kfo'),
+        line.kvr.as_('kvr'), line.kosgu.as_('kosgu'),
+        Sum(line.debit).as_('debit'), Sum(line.credit).as_('credit'),
+        where=_in(line.account, account_ids),
+        group_by=[line.account, line.kfo, line.kvr, line.kosgu])
+    _more_work_memory()
+    return [(account_id, kfo, kvr, kosgu,
+            Decimal(str(debit or 0)), Decimal(str(credit or 0)))
+        for account_id, kfo, kvr, kosgu, debit, credit in _fetch(
+            query, [None, None, None, None, 'NUMERIC', 'NUMERIC'])]
+
+
 def plan_execution(company_ids, date):
     """The execution of the plan (form 0503737) from 1 January to date.
 
@@ -580,33 +603,19 @@ def plan_execution(company_ids, date):
             chart.accounts[account_id].type)
 
     executed = defaultdict(lambda: defaultdict(Decimal))  # key: kind: amount
-    if cash_kinds:
-        opening_journals = _journal_ids(OPENING_JOURNAL_TYPE)
-        moves = _posted_moves(company_ids, date,
-            date.replace(month=1, day=1),
-            where=lambda move: ~_in(move.journal, opening_journals))
-        line, join = _lines_of(moves)
-        query = join.select(
-            line.account.as_('account'), line.kfo.as_('kfo'),
-            line.kvr.as_('kvr'), line.kosgu.as_('kosgu'),
-            Sum(line.debit).as_('debit'), Sum(line.credit).as_('credit'),
-            where=_in(line.account, cash_kinds),
-            group_by=[line.account, line.kfo, line.kvr, line.kosgu])
-        _more_work_memory()
-        for account_id, kfo, kvr, kosgu, debit, credit in _fetch(
-                query, [None, None, None, None, 'NUMERIC', 'NUMERIC']):
-            kind = cash_kinds[account_id]
-            debit, credit = Decimal(str(debit or 0)), Decimal(str(credit or 0))
-            section = section_of_kosgu(kosgu)
-            if section is None:
-                if debit:
-                    executed[_plan_key(kfo, 'income', kvr, '')][kind] += debit
-                if credit:
-                    executed[_plan_key(kfo, 'expense', kvr, '')][kind] += (
-                        credit)
-                continue
-            amount = debit - credit if section == 'income' else credit - debit
-            executed[_plan_key(kfo, section, kvr, kosgu)][kind] += amount
+    for account_id, kfo, kvr, kosgu, debit, credit in year_turnovers(
+            company_ids, date, cash_kinds):
+        kind = cash_kinds[account_id]
+        section = section_of_kosgu(kosgu)
+        if section is None:
+            if debit:
+                executed[_plan_key(kfo, 'income', kvr, '')][kind] += debit
+            if credit:
+                executed[_plan_key(kfo, 'expense', kvr, '')][kind] += (
+                    credit)
+            continue
+        amount = debit - credit if section == 'income' else credit - debit
+        executed[_plan_key(kfo, section, kvr, kosgu)][kind] += amount
 
     planned = _planned(company_ids, date)
     keys = set(planned) | set(executed)

@@ -9,7 +9,8 @@ and the client's export (the report ``kazan.statement.report`` behind the
 wizard ``kazan.statement.export``) both go through `build`.
 
 The forms' fixed texts (titles, column heads of 0503730, 0503721, 0503737,
-0504072) are the official Russian wording, whatever the user's language.
+0504072, 0503738, 0503769, 0504071) are the official Russian wording,
+whatever the user's language.
 """
 import csv
 import io
@@ -54,7 +55,15 @@ FORMS = {
         "финансово-хозяйственной деятельности"),
     'general_ledger': ('general_ledger_0504072', '0504072',
         "Главная книга"),
+    'obligations': ('obligations_0503738', '0503738',
+        "Отчет об обязательствах учреждения"),
+    'debts': ('debts_0503769', '0503769',
+        "Сведения по дебиторской и кредиторской задолженности"),
+    'operations_journal': ('operations_journal_0504071', '0504071',
+        "Журнал операций"),
     }
+# The forms of one institution only: no founder's consolidation
+INSTITUTION_FORMS = ['operations_journal']
 FORM_KEYS = list(FORMS)
 
 SECTIONS = [
@@ -290,28 +299,35 @@ def plan_execution_document(subject, rows):
             'amount'),
         ]
     from .statement_engine import plan_execution_name
+    titles = dict(SECTIONS)
+    return _kfo_tables(rows, columns,
+        lambda row, total: {
+            'name': titles[row.section] if total
+            else plan_execution_name(row),
+            **{n: getattr(row, n) for n in PLAN_AMOUNTS}},
+        "Нет плановых назначений и исполнения")
+
+
+def _kfo_tables(rows, columns, values, empty, footer=None):
+    """One table per КФО of rows by КВР and КОСГУ (0503737, 0503738): a
+    total row has neither; values(row, total) gives the name and amounts,
+    empty the title of the table when there is no row"""
     by_kfo = defaultdict(list)
     for row in rows:
         by_kfo[row.kfo].append(row)
-    titles = dict(SECTIONS)
     tables = []
     for kfo, kfo_rows in by_kfo.items():
         table_rows = []
         for row in kfo_rows:
-            # a section's total row comes first, without КВР and КОСГУ
             total = not row.kosgu and not row.kvr
             table_rows.append({
-                    'name': titles[row.section] if total
-                    else plan_execution_name(row),
                     'line_code': row.line_code, 'kvr': row.kvr or '',
                     'kosgu': row.kosgu or '', 'bold': total,
-                    'level': 0 if total else 1,
-                    **{n: getattr(row, n) for n in PLAN_AMOUNTS}})
+                    'level': 0 if total else 1, **values(row, total)})
         tables.append(export.Table(f"КФО {kfo}", columns, table_rows,
-                sheet=f"КФО {kfo}"))
+                footer=footer, sheet=f"КФО {kfo}"))
     if not tables:
-        tables.append(export.Table("Нет плановых назначений и исполнения",
-                columns, []))
+        tables.append(export.Table(empty, columns, [], footer=footer))
     return tables
 
 
@@ -368,6 +384,183 @@ def general_ledger_csv(rows):
             for r in rows])
 
 
+# The forms of issue 16: obligations, receivables and payables, journals
+# of operations (statement_forms.py)
+
+OBLIGATIONS_CSV = ['kfo', 'section', 'line_code', 'kvr', 'kosgu', 'planned',
+    'accepted', 'monetary', 'executed', 'not_executed',
+    'not_executed_monetary']
+DEBTS_CSV = ['kind', 'account', 'kfo', 'year_start', 'increase', 'decrease',
+    'period_end']
+OPERATIONS_CSV = ['journal', 'date', 'number', 'description',
+    'debit_account', 'credit_account', 'kfo', 'amount']
+
+
+def obligations_rows(subject):
+    from . import statement_forms
+    return statement_forms.obligations(subject.company_ids, subject.date)
+
+
+def obligations_document(subject, rows):
+    "One table per КФО, as 0503737"
+    from .statement_forms import obligation_name
+    columns = [
+        export.Column('name', "Наименование показателя", 'text', 30),
+        export.Column('line_code', "Код строки", 'code', 6),
+        export.Column('kvr', "КВР", 'code', 5),
+        export.Column('kosgu', "КОСГУ", 'code', 6),
+        export.Column('planned', "Утверждено плановых назначений",
+            'amount'),
+        export.Column('accepted', "Принято обязательств, всего", 'amount'),
+        export.Column('competitive', "Из них с применением конкурентных "
+            "способов", 'amount'),
+        export.Column('monetary', "Принято денежных обязательств",
+            'amount'),
+        export.Column('executed', "Исполнено денежных обязательств",
+            'amount'),
+        export.Column('not_executed', "Не исполнено принятых обязательств",
+            'amount'),
+        export.Column('not_executed_monetary',
+            "Не исполнено принятых денежных обязательств", 'amount'),
+        ]
+    footer = ["Графа «из них с применением конкурентных способов» не "
+        "заполнена: в учете не отмечено, какие обязательства приняты по "
+        "конкурентным процедурам."]
+    return _kfo_tables(rows, columns,
+        lambda row, total: {
+            'name': obligation_name(row), 'competitive': None,
+            **{n: getattr(row, n) for n in OBLIGATIONS_CSV[5:]}},
+        "Нет обязательств и плановых назначений", footer)
+
+
+def obligations_csv(rows):
+    return _csv(OBLIGATIONS_CSV, [
+            [getattr(r, n) for n in OBLIGATIONS_CSV] for r in rows])
+
+
+def debts_rows(subject):
+    from . import statement_forms
+    return statement_forms.debts(subject.company_ids, subject.date)
+
+
+DEBT_KINDS = [
+    ('receivable', "Дебиторская задолженность"),
+    ('payable', "Кредиторская задолженность"),
+    ]
+DEBT_AMOUNTS = DEBTS_CSV[3:]
+
+
+def debts_document(subject, rows):
+    """A table per kind: the accounts by КФО with any figure, each
+    synthetic account with its total over the КФО"""
+    columns = [
+        export.Column('name', "Наименование показателя", 'text', 35),
+        export.Column('account', "Счет", 'code', 8),
+        export.Column('kfo', "КФО", 'code', 6),
+        export.Column('year_start', "Сумма задолженности на начало года",
+            'amount'),
+        export.Column('increase', "Изменение задолженности: увеличение",
+            'amount'),
+        export.Column('decrease', "Изменение задолженности: уменьшение",
+            'amount'),
+        export.Column('period_end', "Сумма задолженности на конец "
+            "отчетного периода", 'amount'),
+        export.Column('long_term', "Из них долгосрочная", 'amount'),
+        export.Column('overdue', "Из них просроченная", 'amount'),
+        ]
+    footer = ["Графы «долгосрочная» и «просроченная» не заполнены: в учете "
+        "нет сроков погашения задолженности. Сравнение с той же датой "
+        "прошлого года не приводится."]
+    tables = []
+    for kind, title in DEBT_KINDS:
+        table_rows = []
+        for row in rows:
+            if row.kind != kind:
+                continue
+            shown = row.kfo == 'total' or any(
+                getattr(row, n) for n in DEBT_AMOUNTS)
+            if not shown:
+                continue
+            total = row.account == 'TOTAL'
+            table_rows.append({
+                    'name': "Итого" if total else row.name,
+                    'account': '' if total else row.account,
+                    'kfo': "Всего" if row.kfo == 'total' else row.kfo,
+                    'level': row.level, 'bold': row.level == 0,
+                    'long_term': None, 'overdue': None,
+                    **{n: getattr(row, n) for n in DEBT_AMOUNTS}})
+        tables.append(export.Table(title, columns, table_rows,
+                footer=footer, sheet=title[:31]))
+    return tables
+
+
+def debts_csv(rows):
+    return _csv(DEBTS_CSV, [
+            [getattr(r, n) for n in DEBTS_CSV] for r in rows])
+
+
+def operations_rows(subject):
+    from . import statement_forms
+    return statement_forms.operations(subject.company_ids, subject.date)
+
+
+MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль",
+    "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]
+
+
+def operations_document(subject, rows):
+    """One table per journal of operations with entries in the month: its
+    entries, then their totals"""
+    from .statement_forms import operation_journal_name, operations_journals
+    columns = [
+        export.Column('date', "Дата", 'code', 10),
+        export.Column('number', "Номер записи", 'code', 10),
+        export.Column('description', "Содержание операции", 'text', 35),
+        export.Column('debit_account', "Дебет", 'code', 10),
+        export.Column('credit_account', "Кредит", 'code', 10),
+        export.Column('kfo', "КФО", 'code', 5),
+        export.Column('amount', "Сумма", 'amount'),
+        ]
+    month = f"{MONTHS[subject.date.month - 1]} {subject.date.year}"
+    by_journal = defaultdict(list)
+    for row in rows:
+        by_journal[row.journal].append(row)
+    tables = []
+    for journal in operations_journals():
+        number = journal['journal']
+        journal_rows = by_journal.get(number)
+        if not journal_rows:
+            continue
+        table_rows = [{
+                'date': r.date.strftime('%d.%m.%Y'), 'number': r.number,
+                'description': r.description,
+                'debit_account': r.debit_account,
+                'credit_account': r.credit_account, 'kfo': r.kfo,
+                'amount': r.amount} for r in journal_rows]
+        by_kfo = defaultdict(lambda: ZERO)
+        for row in journal_rows:
+            by_kfo[row.kfo] += row.amount
+        for kfo in sorted(by_kfo):
+            table_rows.append({'description': f"Итого по КФО {kfo}",
+                    'kfo': kfo, 'amount': by_kfo[kfo], 'bold': True})
+        table_rows.append({'description': "Итого оборотов",
+                'amount': sum(by_kfo.values(), ZERO), 'bold': True})
+        tables.append(export.Table(
+                f"№ {number}. {operation_journal_name(number)}, {month}",
+                columns, table_rows, sheet=f"Журнал {number}"))
+    if not tables:
+        tables.append(export.Table(
+                f"Нет операций за {month}", columns, []))
+    return tables
+
+
+def operations_csv(rows):
+    return _csv(OPERATIONS_CSV, [
+            [r.journal, r.date.isoformat(), r.number, r.description,
+                r.debit_account, r.credit_account, r.kfo, r.amount]
+            for r in rows])
+
+
 BUILDERS = {
     'trial_balance': (trial_balance_rows, trial_balance_document,
         trial_balance_csv),
@@ -378,6 +571,11 @@ BUILDERS = {
         plan_execution_csv),
     'general_ledger': (general_ledger_rows, general_ledger_document,
         general_ledger_csv),
+    'obligations': (obligations_rows, obligations_document,
+        obligations_csv),
+    'debts': (debts_rows, debts_document, debts_csv),
+    'operations_journal': (operations_rows, operations_document,
+        operations_csv),
     }
 
 
@@ -460,6 +658,9 @@ class StatementExportStart(ModelView):
             ('financial_results', "Financial results (0503721)"),
             ('plan_execution', "Plan execution (0503737)"),
             ('general_ledger', "General ledger (0504072)"),
+            ('obligations', "Obligations (0503738)"),
+            ('debts', "Receivables and payables (0503769)"),
+            ('operations_journal', "Journals of operations (0504071)"),
             ], "Form", required=True, sort=False)
     format = fields.Selection([
             ('xlsx', "XLSX"), ('ods', "ODS"), ('pdf', "PDF"), ('csv', "CSV"),
@@ -528,6 +729,9 @@ class StatementReport(SafeFileNameReport, Report):
             raise AccessError(gettext(
                     'kazan_accounting.msg_statement_bad_request'))
         if data.get('founder'):
+            if form in INSTITUTION_FORMS:
+                raise UserError(gettext(
+                        'kazan_accounting.msg_statement_institution_form'))
             companies = readable_companies(founder=data['founder'])
         else:
             companies = readable_companies([data['company']])
