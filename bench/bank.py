@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -89,12 +89,6 @@ def main():
     batch = workdir / 'batch'
     sample_batch.generate(batch, institutions=args.institutions,
         start_date=MONTH, january_starters=0, employees=(10, 10))
-    t = time.perf_counter()
-    paths = bank_statements.generate(batch, workdir / 'statements',
-        month=MONTH, per_day=args.per_day, csv_every=6)
-    generate_time = time.perf_counter() - t
-    files = [str(p) for p in paths.values()]
-
     scratch = scratch_database(uri, workdir)
 
     def kazan(*command, check=True):
@@ -114,6 +108,27 @@ def main():
     _, payroll_time = kazan('payroll', f'{MONTH:%Y-%m}', '--post', '--pay',
         '--jobs', '2')
 
+    # the statements show the payroll's payments as the ledger holds them
+    conninfo = uri + scratch.database
+    payments = defaultdict(list)
+    with psycopg.connect(conninfo) as connection:
+        for inn, date, amount, kfo in connection.execute(
+                "SELECT c.inn, m.date, l.debit - l.credit, l.kfo "
+                "FROM account_move_line l "
+                "JOIN account_move m ON l.move = m.id "
+                "JOIN account_account a ON l.account = a.id "
+                "JOIN company_company c ON m.company = c.id "
+                "WHERE a.code = '201.11' AND m.state = 'posted' "
+                "AND m.date >= %s AND m.date < %s ORDER BY l.id",
+                (MONTH, next_month(MONTH))):
+            payments[inn].append((date, amount, kfo))
+    t = time.perf_counter()
+    paths = bank_statements.generate(batch, workdir / 'statements',
+        month=MONTH, per_day=args.per_day, csv_every=6, payments=payments)
+    generate_time = time.perf_counter() - t
+    files = [str(p) for p in paths.values()]
+    paid = sum(len(p) for p in payments.values())
+
     report = workdir / 'report.json'
     options = ['--jobs', str(args.jobs)] if args.jobs > 1 else []
     load_before = os.getloadavg()
@@ -122,7 +137,6 @@ def main():
     statuses = Counter(r['status'] for r in json.loads(report.read_text()))
     summary = result.stdout.strip().splitlines()[-1]
 
-    conninfo = uri + scratch.database
     with psycopg.connect(conninfo) as connection:
         server = machine.postgresql_settings(connection, [
                 'server_version', 'fsync', 'synchronous_commit'])
@@ -151,7 +165,8 @@ def main():
         f"{load_after[0]:.1f} after")
     print(f"  {args.institutions} institutions, {len(files)} files, "
         f"{documents} documents of March ({args.per_day} per account and "
-        f"working day), generated in {generate_time:.1f} s")
+        f"working day, and the {paid} payments of the payroll), generated "
+        f"in {generate_time:.1f} s")
     print(f"  set-up (not timed below): kazan init {init_time:.1f} s, "
         f"onboard {onboard_time:.1f} s, payroll --post --pay "
         f"{payroll_time:.1f} s")
@@ -176,6 +191,10 @@ def main():
         subprocess.run(['dropdb', '--if-exists', '--force',
                 '--maintenance-db', uri + 'postgres', scratch.database],
             check=False)
+
+
+def next_month(month):
+    return (month + dt.timedelta(days=32)).replace(day=1)
 
 
 if __name__ == '__main__':

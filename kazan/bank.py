@@ -55,6 +55,7 @@ def import_files(settings, paths, *, dry_run=False, jobs=1):
         raise UsageError(f"база «{settings.database}» не подготовлена: "
             "сначала выполните kazan init")
     from trytond.modules.kazan_accounting import bank_exchange
+    from trytond.modules.kazan_accounting import bank_import
     from trytond.modules.kazan_accounting.bank_import import refused
     result = Result(dry_run)
     statements = []
@@ -78,7 +79,7 @@ def import_files(settings, paths, *, dry_run=False, jobs=1):
         if statement.account in accounts:
             by_company[accounts[statement.account]].append(statement)
         else:
-            result.problems.append(_unknown(statement))
+            result.problems.append(bank_import.unknown(statement))
             result.lines.extend(refused(statement, None))
     tasks = [(inn, (company_id, inn, company_statements, dry_run))
         for (company_id, inn), company_statements in sorted(
@@ -120,12 +121,6 @@ def work(pool, company_id, inn, statements, dry_run):
 def _accounts(numbers):
     from trytond.modules.kazan_accounting import bank_import
     return bank_import.accounts(numbers)
-
-
-def _unknown(statement):
-    from trytond.modules.kazan_accounting.table import Problem
-    return Problem('unknown_account', statement.file, statement.line,
-        value=statement.account, params={'account': statement.account})
 
 
 def describe(problems):

@@ -604,6 +604,8 @@ def cmd_demo(settings, args):
         _print_plan(built.plans)
     for result in built.payroll:
         _print_payroll(result)
+    if built.bank:
+        _print_bank(built.bank)
     if built.failure:
         print(f"kazan: {built.failure}", file=sys.stderr)
         return EXIT_USAGE

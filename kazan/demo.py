@@ -7,8 +7,9 @@ for 2026 (ПФХД, data/sample_plans.csv or ``--plans``) are imported as
 ``kazan plan import`` does; the payroll of March 2026 is computed, posted
 and paid in every institution (January and February first where the
 service started in January) as ``kazan payroll`` does; the subsidy of the
-month is posted in the first two institutions; an accountant of the
-service center gets every institution.  ``build`` returns all that (the
+month is accrued in the first two institutions; the statements of 2-16
+March (data/sample_statements) are imported as ``kazan bank import`` does;
+an accountant of the service center gets every institution.  ``build`` returns all that (the
 trial balances of the first two institutions, the logins); kazan.cli
 prints it and serves the database.  The passwords are in files only their
 owner can read.
@@ -21,23 +22,22 @@ import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import database, onboard, payroll, plan
+from . import bank, database, onboard, payroll, plan
 from .config import UsageError
 
 # In a checkout: an installed package has no data/ (then --batch, --plans)
 SAMPLE_BATCH = pathlib.Path(__file__).resolve().parent.parent / 'data' / \
     'sample_batch'
 SAMPLE_PLANS = SAMPLE_BATCH.parent / 'sample_plans.csv'
+SAMPLE_STATEMENTS = SAMPLE_BATCH.parent / 'sample_statements'
 
 # (journal XML id, description, [(account, kfo, debit, credit, КОСГУ)]):
-# a receipt on the personal account carries its КОСГУ (brief §3, entry 11)
+# the subsidy accrued (brief §3, entry 9); its receipt comes with the
+# statements
 MOVES = [
     ('journal_debtors', "Субсидия на муниципальное задание за месяц", [
             ('205.31', '4', '1000000.00', '0', None),
             ('401.10.131', '4', '0', '1000000.00', None)]),
-    ('journal_non_cash', "Поступление субсидии на лицевой счет", [
-            ('201.11', '4', '1000000.00', '0', '131'),
-            ('205.31', '4', '0', '1000000.00', None)]),
     ]
 SHOWN = 2  # institutions whose moves and trial balances the demo shows
 # The demonstrated month, and the months before it that the institutions
@@ -54,6 +54,7 @@ class Demo:
     onboarding: object = None    # onboard.Result
     plans: object = None         # plan.Result
     payroll: list = field(default_factory=list)  # [payroll.Result]
+    bank: object = None          # bank.Result
     trial_balances: list = field(default_factory=list)  # [Balance]
     credentials: list = field(default_factory=list)  # [(login, pw, role)]
     directors: pathlib.Path = None  # the directors' credentials file
@@ -126,6 +127,13 @@ def build(settings, *, batch=None, plans=None):
     (companies, end), demo.credentials = database.run(
         settings, post_and_assign)
     write_credentials(settings, demo.credentials)
+    # the statements of 2-16 March: subsidies, payments, bank fees
+    statements = sorted(SAMPLE_STATEMENTS.glob('*.*'))
+    if statements:
+        demo.bank = bank.import_files(settings, statements)
+        if not demo.bank.ok:
+            demo.failure = "выписки демонстрационного пакета не загружены"
+            return demo
     demo.trial_balances = database.run(settings,
         lambda pool: trial_balances(pool, companies, end), readonly=True)
     return demo

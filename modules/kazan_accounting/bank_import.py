@@ -76,6 +76,21 @@ def accounts(numbers):
     return found
 
 
+def unknown(statement):
+    "The problem of a statement whose account no institution holds"
+    return Problem('unknown_account', statement.file, statement.line,
+        value=statement.account, params={'account': statement.account})
+
+
+def message(problem):
+    "The problem in the user's language, where it is first"
+    from trytond.i18n import gettext
+    text = gettext('kazan_accounting.msg_bank_' + problem.key,
+        **{k: str(v) for k, v in problem.params.items()})
+    where = problem.where()
+    return f'{where}: {text}' if where else text
+
+
 def refused(statement, inn, status='refused'):
     "The results of the documents of a statement that is not written"
     return [_result(d, inn, status) for d in statement.documents]

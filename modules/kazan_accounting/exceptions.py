@@ -69,3 +69,7 @@ class PlanAccessError(AccessError):
 
 class PlanImportError(UserError):
     "A plan file cannot be imported: nothing is written"
+
+
+class BankImportError(UserError):
+    "A statement file that cannot be imported, with its problems"

@@ -13,7 +13,7 @@ from .statements import (
     OneDateContextMixin, OneDateStatementMixin, _indent, kfo_filter)
 
 
-def _amount(string, help=None):
+def _amount(string, help=''):
     return Monetary(string, currency='currency', digits='currency',
         readonly=True, help=help)
 
