@@ -54,8 +54,7 @@ def import_files(settings, paths, *, dry_run=False, jobs=1):
     if not database.is_initialised(settings):
         raise UsageError(f"база «{settings.database}» не подготовлена: "
             "сначала выполните kazan init")
-    from trytond.modules.kazan_accounting import bank_exchange
-    from trytond.modules.kazan_accounting import bank_import
+    from trytond.modules.kazan_accounting import bank_exchange, bank_import
     from trytond.modules.kazan_accounting.bank_import import refused
     result = Result(dry_run)
     statements = []
