@@ -11,8 +11,8 @@ month is accrued in the first two institutions; the statements of 2-16
 March (data/sample_statements) are imported as ``kazan bank import`` does;
 an accountant of the service center gets every institution.  ``build``
 returns all that (the trial balances of the first two institutions, the
-logins); kazan.cli prints it and serves the database.  The passwords are in files only their
-owner can read.
+logins); kazan.cli prints it and serves the database.  The passwords are
+in files only their owner can read.
 """
 import csv
 import datetime as dt
