@@ -69,3 +69,15 @@ class PlanAccessError(AccessError):
 
 class PlanImportError(UserError):
     "A plan file cannot be imported: nothing is written"
+
+
+class FeeError(ValidationError):
+    "A parents' fee document cannot be saved or posted as it is"
+
+
+class FeeRegistryError(UserError):
+    "A registry of payments cannot be imported: nothing is written"
+
+
+class SubsidyError(ValidationError):
+    "A subsidy agreement cannot be saved or posted as it is"
