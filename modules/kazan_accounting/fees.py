@@ -530,6 +530,19 @@ class ChargeLine(ModelSQL, ModelView):
             self.days, self.daily_rate, self.benefit_percent or 0)
 
     @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        "The lines of a posted charge are what its move booked"
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if mode in {'create', 'delete'} or (
+                mode == 'write' and set(values or {}) - {'amount'}):
+            for line in lines:
+                if line.charge.state != 'draft':
+                    raise FeeError(gettext(
+                            'kazan_accounting.msg_fee_charge_line_posted',
+                            charge=line.charge.rec_name))
+
+    @classmethod
     def values_of(cls, charge, child, days):
         "The values of a line of child in charge"
         benefit = child.benefit

@@ -193,6 +193,19 @@ class ScheduleLine(ModelSQL, ModelView):
                         month=line.month))
 
     @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        "The schedule of an accrued agreement changes only by recognition"
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if mode in {'create', 'delete'} or (
+                mode == 'write' and set(values or {}) - {'move'}):
+            for line in lines:
+                if line.agreement.state != 'draft':
+                    raise SubsidyError(gettext(
+                            'kazan_accounting.msg_subsidy_schedule_accrued',
+                            agreement=line.agreement.rec_name))
+
+    @classmethod
     @ModelView.button
     def recognise(cls, lines):
         "Book the month's income of each line of an accrued agreement"
