@@ -240,6 +240,7 @@ class Child(DeactivableMixin, ModelSQL, ModelView):
     name = fields.Char("Name", required=True)
     group = fields.Char("Group")
     payer = fields.Many2One('party.party', "Payer", required=True,
+        context={'company': Eval('company', -1)}, depends={'company'},
         help="The parent who pays.")
     daily_rate = fields.Numeric(
         "Daily Rate", digits=(16, 2), required=True,

@@ -38,7 +38,8 @@ class Agreement(DocumentMixin, Workflow, ModelSQL, ModelView):
     company = fields.Many2One(
         'company.company', "Institution", required=True, states=_states)
     founder = fields.Many2One('party.party', "Founder", required=True,
-        states=_states, help="The party that grants the subsidy.")
+        states=_states, context={'company': Eval('company', -1)},
+        depends={'company'}, help="The party that grants the subsidy.")
     number = fields.Char("Number", required=True, states=_states)
     date = fields.Date("Date", required=True, states=_states)
     kfo = fields.Selection([
@@ -175,7 +176,7 @@ class ScheduleLine(ModelSQL, ModelView):
             ('month_unique', Unique(t, t.agreement, t.month),
                 'kazan_accounting.msg_subsidy_schedule_month_unique'),
             ]
-        cls._order = [('month', 'ASC')]
+        cls._order = [('month', 'ASC'), ('id', 'ASC')]
         cls._buttons.update({
                 'recognise': {
                     'invisible': Bool(Eval('move')),
