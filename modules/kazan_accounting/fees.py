@@ -250,6 +250,11 @@ class Child(DeactivableMixin, ModelSQL, ModelView):
         fields.Numeric("Debt", digits=(16, 2),
             help="Posted charges not paid (negative: paid in advance)."),
         'get_debt')
+    family_debt = fields.Function(
+        fields.Numeric("Family Debt", digits=(16, 2),
+            help="The debt of all the children of the payer in the "
+            "institution."),
+        'get_debt')
 
     @classmethod
     def __setup__(cls):
@@ -277,9 +282,30 @@ class Child(DeactivableMixin, ModelSQL, ModelView):
             ('name', operator, value)]
 
     @classmethod
-    def get_debt(cls, children, name):
-        debts = cls.debts(children, Transaction().context.get('date'))
-        return {c.id: debts.get(c.id, Decimal(0)) for c in children}
+    def get_debt(cls, children, names):
+        "The debt of each child and of its family, as of context's date"
+        date = Transaction().context.get('date')
+        result = {name: {} for name in names}
+        if 'debt' in names:
+            debts = cls.debts(children, date)
+            result['debt'] = {
+                c.id: debts.get(c.id, Decimal(0)) for c in children}
+        if 'family_debt' in names:
+            families = defaultdict(list)
+            for child in cls.search([
+                        ('payer', 'in', list({c.payer.id for c in children})),
+                        ('company', 'in', list({c.company.id
+                                    for c in children})),
+                        ]):
+                families[child.company, child.payer].append(child)
+            members = [m for f in families.values() for m in f]
+            debts = cls.debts(members, date)
+            for child in children:
+                result['family_debt'][child.id] = sum(
+                    (debts.get(m.id, Decimal(0))
+                        for m in families[child.company, child.payer]),
+                    Decimal(0))
+        return result
 
     @classmethod
     def debts(cls, children, date=None):
@@ -309,23 +335,6 @@ class Child(DeactivableMixin, ModelSQL, ModelView):
         cursor.execute(*query)
         return {child: Decimal(amount or 0).quantize(fee_rules.CENT)
             for child, amount in cursor}
-
-    @classmethod
-    def family_debts(cls, company, date=None):
-        """The families of the institution that owe, as (payer, children,
-        debt) sorted by payer name: the debt list"""
-        children = cls.search([('company', '=', company.id)])
-        debts = cls.debts(children, date)
-        families = defaultdict(list)
-        for child in children:
-            families[child.payer].append(child)
-        result = []
-        for payer, members in families.items():
-            debt = sum((debts.get(c.id, Decimal(0)) for c in members),
-                Decimal(0))
-            if debt > 0:
-                result.append((payer, members, debt))
-        return sorted(result, key=lambda f: (f[0].rec_name, f[0].id))
 
 
 class Charge(DocumentMixin, Workflow, ModelSQL, ModelView):
