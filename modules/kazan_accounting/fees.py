@@ -33,7 +33,7 @@ from trytond.tools import sqlite_apply_types
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from . import fee_notice, fee_rules
+from . import fee_notice, fee_rules, model
 from .exceptions import FeeError, FeeRegistryError, FontNotFound
 from .export.pdf import FONT_ENVIRON, FONT_PACKAGE
 from .model import DocumentMixin, tables
@@ -699,26 +699,11 @@ class Payment(ModelSQL, ModelView):
         return records, len(payments) - len(new)
 
 
-def describe(problem):
-    "A problem of a registry as the user reads it: file:line:column first"
-    params = {
-        'file': problem.file or '', 'line': problem.line or '',
-        'column': problem.column or '', 'value': problem.value or '',
-        'inn': problem.inn or ''}
-    params.update(problem.params)
-    message = gettext('kazan_accounting.' + problem.key, **params)
-    where = problem.where()
-    return f'{where}: {message}' if where else message
-
-
 def describe_problems(problems, limit=20):
     "The message of a refused registry, with its first problems"
-    lines = [describe(p) for p in problems[:limit]]
-    if len(problems) > limit:
-        lines.append(gettext('kazan_accounting.msg_fee_registry_more',
-                count=len(problems) - limit))
-    return gettext('kazan_accounting.msg_fee_registry_failed',
-        problems='\n'.join(lines))
+    return model.describe_problems(problems,
+        'kazan_accounting.msg_fee_registry_failed',
+        'kazan_accounting.msg_fee_registry_more', limit)
 
 
 def import_registry_file(company, source, name=None):
