@@ -4,12 +4,13 @@
 The subsidy for the municipal task (КФО 4, КОСГУ 131) and the targeted
 subsidies (КФО 5, КОСГУ 152).  Accruing the agreement books the whole
 amount as a receivable from the founder against income of future periods
-(brief §3 entries 9 and 12: Dr 205.31 or 205.52 / Cr 401.41); each month
-of its schedule is then recognised as income (Dr 401.41 / Cr 401.10.131
-or .152).  The receivable line has the agreement as origin (the founder
-is the agreement's: see entry_lines for why the line has no party) and
-stays open: the bank import reconciles the tranches received with it
-(Dr 201.11 / Cr 205.xx).  The accounts are data (income_entries.csv).
+(brief §3 entries 9 and 12: Dr 205.31 or 205.52 / Cr 401.41), one
+receivable line per month of the schedule, due on its first day; each
+month is then recognised as income (Dr 401.41 / Cr 401.10.131 or .152).
+The receivable lines have the agreement as origin (the founder is the
+agreement's: see entry_lines for why the lines have no party) and stay
+open: a tranche received (Dr 201.11 / Cr 205.xx, the bank import) settles
+the line of its month and amount.  The accounts are data (income_entries.csv).
 """
 from decimal import Decimal
 
@@ -130,14 +131,24 @@ class Agreement(DocumentMixin, Workflow, ModelSQL, ModelView):
                     agreement.date, gettext(
                         'kazan_accounting.msg_subsidy_description',
                         number=agreement.number),
-                    agreement, entry_lines(agreement.company,
-                        'subsidy_agreement', agreement.kfo, agreement.amount,
-                        description=agreement.number, origin=agreement)))
+                    agreement, agreement.accrual_lines()))
         moves = Move.create(moves)
         Move.post(moves)
         for agreement, move in zip(agreements, moves):
             agreement.move = move
         cls.save(agreements)
+
+    def accrual_lines(self):
+        """The lines of the accrual: a receivable per month of the
+        schedule (due on its first day), so that each tranche received
+        settles one line of its amount; income of future periods for the
+        whole amount"""
+        receivable, deferred = entry_lines(self.company,
+            'subsidy_agreement', self.kfo, self.amount,
+            description=self.number, origin=self)
+        lines = [dict(receivable, debit=l.amount, maturity_date=l.month)
+            for l in self.schedule if l.amount]
+        return lines + [deferred]
 
     @classmethod
     def recognise(cls, agreements, month):
