@@ -248,6 +248,20 @@ def parser():
     absences_import.add_argument('--dry-run', action='store_true',
         help="только проверить и показать, что будет сделано")
 
+    bank = sub.add_parser('bank', parents=[nested],
+        help="выписки банка и казначейства")
+    bank_sub = bank.add_subparsers(dest='bank_command', required=True,
+        parser_class=Parser)
+    bank_import = bank_sub.add_parser('import', parents=[nested, jobs],
+        help="загрузить выписки (1CClientBankExchange или CSV): "
+        "сопоставить, провести по правилам, остальное оставить бухгалтеру")
+    bank_import.add_argument('files', type=pathlib.Path, metavar='FILE',
+        nargs='+')
+    bank_import.add_argument('--dry-run', action='store_true',
+        help="все проверить и сопоставить, ничего не записать")
+    bank_import.add_argument('--report', type=pathlib.Path, metavar='FILE',
+        help="отчет JSON: по строке на каждый документ выписок")
+
     backup = sub.add_parser('backup', parents=[common],
         help="резервная копия базы и ее файлов в один архив")
     backup.add_argument('file', type=pathlib.Path, metavar='FILE',
@@ -525,6 +539,34 @@ def _print_absences(result, out=sys.stdout, err=sys.stderr):
         print("повторная загрузка: ничего не изменено", file=out)
 
 
+def cmd_bank(settings, args):
+    from . import bank
+    if args.report:
+        _output_file(args.report, '--report')
+    result = bank.import_files(settings, args.files, dry_run=args.dry_run,
+        jobs=args.jobs)
+    if args.report:
+        bank.write_report(result, args.report)
+    _print_bank(result)
+    return EXIT_OK if result.ok else EXIT_PARTIAL
+
+
+def _print_bank(result, out=sys.stdout, err=sys.stderr):
+    from .bank import format_problem
+    for problem in result.problems:
+        print(format_problem(problem), file=err)
+    for inn, reason in sorted(result.failures.items()):
+        print(f"ИНН {inn}: выписки не загружены, ничего не записано: "
+            f"{reason}", file=err)
+    print(f"документов выписок: {len(result.lines)}; сопоставлено "
+        f"{result.count('reconciled')}, проведено по правилам "
+        f"{result.count('posted')}, оставлено бухгалтеру "
+        f"{result.count('open')}, уже загружено {result.count('duplicate')}, "
+        f"отклонено {result.count('refused')}", file=out)
+    if result.dry_run:
+        print("проверка (--dry-run): ничего не записано", file=out)
+
+
 def cmd_backup(settings, args):
     from . import backup
     try:
@@ -585,6 +627,7 @@ COMMANDS = {
     'tax-reports': cmd_tax_reports,
     'plan': cmd_plan,
     'absences': cmd_absences,
+    'bank': cmd_bank,
     'backup': cmd_backup,
     'restore': cmd_restore,
     'serve': cmd_serve,

@@ -1,0 +1,151 @@
+"""``kazan bank import FILE ...``: bank and treasury statements into the
+ledgers (interfaces.md §5).
+
+read → check → import → report:
+
+- **read** each file (kazan_accounting.bank_exchange: 1CClientBankExchange
+  or the CSV layout).  A file that cannot be used (not a statement file, a
+  wrong encoding, cut short, a document without its end marker) is named
+  with its line and nothing of it is imported;
+- **check** each statement's own arithmetic and its account: an account
+  that no institution holds (or whose КФО is unknown) refuses the
+  statement;
+- **import** each institution's statements in a transaction of its own
+  (kazan_accounting.bank_import: the opening balance against the ledger,
+  the duplicates, the matching, the rules, the posting), in ``--jobs``
+  processes on PostgreSQL; ``--dry-run`` does all of it and rolls back;
+- **report** each document's fate (``--report FILE``, JSON) and every
+  problem in Russian with its file and line.
+"""
+import json
+import pathlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import database, parallel
+from .config import UsageError
+from .progress import Progress
+
+MESSAGE = 'kazan_accounting.msg_bank_'
+
+
+@dataclass
+class Result:
+    "What an import did (or, on a dry run, would do)"
+    dry_run: bool = False
+    lines: list = field(default_factory=list)  # bank_import.LineResult
+    problems: list = field(default_factory=list)  # table.Problem
+    failures: dict = field(default_factory=dict)  # INN: why it failed
+
+    @property
+    def ok(self):
+        return not (self.problems or self.failures)
+
+    def count(self, status):
+        return sum(1 for line in self.lines if line.status == status)
+
+
+def import_files(settings, paths, *, dry_run=False, jobs=1):
+    """Import the statements of the files; a statement with a problem is
+    not imported, the others are.  Raise UsageError when a file is missing
+    or the database is not initialised"""
+    # trytond configured before any of its modules is imported
+    database.apply(settings)
+    if not database.is_initialised(settings):
+        raise UsageError(f"база «{settings.database}» не подготовлена: "
+            "сначала выполните kazan init")
+    from trytond.modules.kazan_accounting import bank_exchange
+    from trytond.modules.kazan_accounting.bank_import import refused
+    result = Result(dry_run)
+    statements = []
+    for path in map(pathlib.Path, paths):
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise UsageError(f"{path}: файл не читается: {error.strerror}")
+        found, problems = bank_exchange.read(str(path), data)
+        result.problems.extend(problems)
+        for statement in found:
+            if statement.problems:
+                result.problems.extend(statement.problems)
+                result.lines.extend(refused(statement, None))
+            else:
+                statements.append(statement)
+    accounts = database.run(settings, lambda pool: _accounts(
+            [s.account for s in statements]), readonly=True)
+    by_company = defaultdict(list)
+    for statement in statements:
+        if statement.account in accounts:
+            by_company[accounts[statement.account]].append(statement)
+        else:
+            result.problems.append(_unknown(statement))
+            result.lines.extend(refused(statement, None))
+    tasks = [(inn, (company_id, inn, company_statements, dry_run))
+        for (company_id, inn), company_statements in sorted(
+            by_company.items(), key=lambda i: i[0][1] or '')]
+    jobs = parallel.usable_jobs(settings, jobs)
+    with Progress(len(tasks), "Загрузка выписок") as progress:
+        for inn, done, error in parallel.each(settings, work, tasks, jobs):
+            if error:
+                result.failures[inn] = error
+                for statement in by_company_of(by_company, inn):
+                    result.lines.extend(refused(statement, inn))
+            else:
+                lines, problems = done
+                result.lines.extend(lines)
+                result.problems.extend(problems)
+            progress.step(inn)
+    result.lines.sort(key=lambda l: (l.file, l.line))
+    database.run(settings, lambda pool: describe(result.problems),
+        readonly=True)
+    return result
+
+
+def by_company_of(by_company, inn):
+    return [s for (_, i), statements in by_company.items() if i == inn
+        for s in statements]
+
+
+def work(pool, company_id, inn, statements, dry_run):
+    "Import one institution's statements in this transaction"
+    from trytond.modules.kazan_accounting import bank_import
+    from trytond.transaction import Transaction
+    with Transaction().set_context(company=company_id):
+        done = bank_import.import_statements(company_id, inn, statements)
+    if dry_run:
+        Transaction().rollback()
+    return done
+
+
+def _accounts(numbers):
+    from trytond.modules.kazan_accounting import bank_import
+    return bank_import.accounts(numbers)
+
+
+def _unknown(statement):
+    from trytond.modules.kazan_accounting.table import Problem
+    return Problem('unknown_account', statement.file, statement.line,
+        value=statement.account, params={'account': statement.account})
+
+
+def describe(problems):
+    "Fill each problem's message (the ir.message of its key, in Russian)"
+    from trytond.i18n import gettext
+    for problem in problems:
+        params = {k: str(v) for k, v in problem.params.items()}
+        problem.message = gettext(MESSAGE + problem.key, **params)
+
+
+def write_report(result, path):
+    "The report of interfaces.md §5: one entry per statement line"
+    path = pathlib.Path(path)
+    tmp = path.with_name(path.name + '.tmp')
+    tmp.write_text(json.dumps([line.as_json() for line in result.lines],
+            ensure_ascii=False, indent=1), encoding='utf-8')
+    tmp.replace(path)
+
+
+def format_problem(problem):
+    where = problem.where()
+    inn = f" (ИНН {problem.inn})" if problem.inn else ''
+    return f"{where}: {problem.message}{inn}" if where else problem.message

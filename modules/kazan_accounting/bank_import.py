@@ -1,0 +1,388 @@
+# This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+"""Statements of one institution into its ledger (interfaces.md §5), for
+``kazan bank import`` and the client's import, in the current transaction.
+
+check → store → match → book, in bulk for all the institution's statements:
+
+1. **check** each statement's opening balance against the ledger: the
+   balance of its cash account and КФО before its first day, with the
+   documents still open in earlier statements, and the new documents of
+   this import's earlier statements of the same account.  A statement that
+   differs is refused whole (both figures named); the others go on;
+2. **store** a statement (``account.statement``) per file statement with an
+   origin per new document; a document whose key (account, date, number,
+   amount, direction, counterparty INN) is already stored is a duplicate
+   and creates nothing;
+3. **match** each new document, in this order: the cash line of a payment
+   already posted (the payroll's: same cash account, КФО, day and amount,
+   not yet any statement's) is linked, not posted again; the one open
+   settlement of the counterparty's INN and that amount is paid and
+   reconciled; the first statement rule that recognises it (data, see
+   ``account.statement.rule``) gives its lines; the rest stays open, with
+   candidates proposed in the client;
+4. **book** the new statement lines in the ledger and post them; a
+   statement with nothing left open is validated and posted.
+"""
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sql import Null
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+
+from trytond.pool import Pool
+from trytond.tools import grouped_slice, sqlite_apply_types
+from trytond.transaction import Transaction
+
+from .table import Problem
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class LineResult:
+    "What became of one document (a row of the report, interfaces.md §5)"
+    file: str
+    line: int
+    account: str
+    inn: str  # the institution's
+    date: dt.date
+    number: str
+    amount: Decimal
+    direction: str
+    status: str  # reconciled, posted, open, duplicate, refused
+    move: str = None  # the number of the move, when reconciled or posted
+
+    def as_json(self):
+        return {'file': self.file, 'line': self.line, 'account': self.account,
+            'inn': self.inn, 'date': self.date.isoformat(),
+            'number': self.number, 'amount': f'{self.amount:.2f}',
+            'direction': self.direction, 'status': self.status,
+            'move': self.move}
+
+
+def accounts(numbers):
+    """{number: (institution id, its INN)} of the account numbers that an
+    institution holds and the prefix table maps (the others are unknown)"""
+    PersonalAccount = Pool().get('kazan.personal_account')
+    found = {}
+    for sub in grouped_slice(sorted(set(numbers))):
+        for account in PersonalAccount.search([('number', 'in', list(sub))]):
+            if account.statement_mapping():
+                found[account.number] = (
+                    account.company.id, account.company.inn)
+    return found
+
+
+def refused(statement, inn, status='refused'):
+    "The results of the documents of a statement that is not written"
+    return [_result(d, inn, status) for d in statement.documents]
+
+
+def _result(document, inn, status, move=None):
+    return LineResult(document.file, document.line, document.account, inn,
+        document.date, document.number, document.amount, document.direction,
+        status, move)
+
+
+def import_statements(company_id, inn, statements):
+    """Import the file statements (bank_exchange.Statement) of the
+    institution: ([LineResult], [Problem] of the refused statements)"""
+    pool = Pool()
+    PersonalAccount = pool.get('kazan.personal_account')
+    Journal = pool.get('account.statement.journal')
+    personal = {a.number: a for a in PersonalAccount.search([
+                ('company', '=', company_id),
+                ('number', 'in', sorted({s.account for s in statements})),
+                ])}
+    journals = Journal.of_personal_accounts(list(personal.values()))
+    journal_of = {n: journals[a] for n, a in personal.items()}
+    results, problems, accepted = [], [], []
+    stored = _stored_keys(company_id, [d.key()
+            for s in statements for d in s.documents])
+    by_account = defaultdict(list)
+    for statement in statements:
+        by_account[statement.account].append(statement)
+    for number, account_statements in sorted(by_account.items()):
+        account_statements.sort(key=lambda s: (s.date_from, s.line))
+        journal = journal_of[number]
+        balance = _balance_before(journal,
+            [s.date_from for s in account_statements])
+        added = []  # (date, signed amount) of the new documents accepted
+        for statement in account_statements:
+            expected = balance[statement.date_from] + sum(
+                (a for d, a in added if d < statement.date_from), ZERO)
+            if expected != statement.opening:
+                problems.append(Problem('statement_opening_mismatch',
+                        statement.file, statement.line, inn=inn,
+                        value=statement.account, params={
+                            'account': statement.account,
+                            'date': statement.date_from,
+                            'opening': statement.opening,
+                            'ledger': expected}))
+                results.extend(refused(statement, inn))
+                continue
+            new = []
+            for document in statement.documents:
+                key = document.key()
+                if key in stored:
+                    results.append(_result(document, inn, 'duplicate'))
+                else:
+                    stored.add(key)
+                    new.append(document)
+                    added.append((document.date, document.signed))
+            if new:
+                accepted.append((journal, statement, new))
+    if accepted:
+        results.extend(_store_and_book(company_id, inn, accepted))
+    return results, problems
+
+
+def _stored_keys(company_id, keys):
+    "The keys among keys of the documents already stored"
+    pool = Pool()
+    Origin = pool.get('account.statement.origin')
+    Statement = pool.get('account.statement')
+    origin, statement = Origin.__table__(), Statement.__table__()
+    cursor = Transaction().connection.cursor()
+    found = set()
+    for sub in grouped_slice(sorted(set(keys))):
+        cursor.execute(*origin.join(statement,
+                condition=origin.statement == statement.id).select(
+                origin.import_key,
+                where=(statement.company == company_id)
+                & origin.import_key.in_(list(sub))))
+        found.update(k for k, in cursor)
+    return found
+
+
+def _balance_before(journal, dates):
+    """{date: balance of the journal's cash account and КФО before date}:
+    the ledger, and the documents of earlier statements still open"""
+    pool = Pool()
+    MoveLine = pool.get('account.move.line')
+    Move = pool.get('account.move')
+    Origin = pool.get('account.statement.origin')
+    StatementLine = pool.get('account.statement.line')
+    Statement = pool.get('account.statement')
+    line, move = MoveLine.__table__(), Move.__table__()
+    origin, statement = Origin.__table__(), Statement.__table__()
+    st_line = StatementLine.__table__()
+    cursor = Transaction().connection.cursor()
+    last = max(dates)
+    daily = defaultdict(lambda: ZERO)
+    query = line.join(move, condition=line.move == move.id).select(
+        move.date.as_('date'), Sum(line.debit - line.credit).as_('amount'),
+        where=(line.account == journal.account.id)
+        & (line.kfo == journal.kfo) & (move.date < last),
+        group_by=[move.date])
+    sqlite_apply_types(query, ['DATE', 'NUMERIC'])
+    cursor.execute(*query)
+    for date, amount in cursor:
+        daily[date] += amount
+    # documents of this journal's statements not (yet) in the ledger
+    booked = st_line.select(st_line.origin, Sum(st_line.amount).as_('amount'),
+        where=st_line.cash_line != Null, group_by=[st_line.origin])
+    query = origin.join(statement,
+        condition=origin.statement == statement.id
+        ).join(booked, 'LEFT', condition=booked.origin == origin.id
+        ).select(origin.date.as_('date'),
+            Sum(origin.amount - Coalesce(booked.amount, 0)).as_('amount'),
+            where=(statement.journal == journal.id)
+            & (statement.state != 'cancelled') & (origin.date < last),
+            group_by=[origin.date])
+    sqlite_apply_types(query, ['DATE', 'NUMERIC'])
+    cursor.execute(*query)
+    for date, amount in cursor:
+        daily[date] += amount or ZERO
+    return {date: sum((a for d, a in daily.items() if d < date), ZERO)
+        for date in set(dates)}
+
+
+def _store_and_book(company_id, inn, accepted):
+    pool = Pool()
+    Statement = pool.get('account.statement')
+    Origin = pool.get('account.statement.origin')
+    Line = pool.get('account.statement.line')
+    Rule = pool.get('account.statement.rule')
+    parties = _parties_by_inn({d.inn for _, _, new in accepted
+            for d in new if d.inn})
+    statements = Statement.create([{
+                'name': f'{journal.name} {s.date_from:%d.%m.%Y}'
+                + (f'–{s.date_to:%d.%m.%Y}' if s.date_to != s.date_from
+                    else ''),
+                'company': company_id, 'journal': journal.id,
+                'date': s.date_to, 'start_balance': s.opening,
+                'end_balance': s.closing,
+                'total_amount': sum((d.signed for d in new), ZERO),
+                'number_of_lines': len(new),
+                'source': f'{s.file}:{s.line}',
+                'origins': [('create', [{
+                                'number': d.number, 'date': d.date,
+                                'amount': d.signed,
+                                'party': parties.get(d.inn),
+                                'description': d.purpose,
+                                'kfo': journal.kfo, 'kosgu': d.kosgu or None,
+                                'kvr': d.kvr or None, 'kbk': d.kbk or None,
+                                'counterparty_inn': d.inn or None,
+                                'counterparty_kpp': d.kpp or None,
+                                'counterparty_account': (
+                                    d.counterparty_account or None),
+                                'import_key': d.key(),
+                                'source': f'{d.file}:{d.line}',
+                                'import_status': 'open',
+                                'information': _information(d),
+                                } for d in new])],
+                } for journal, s, new in accepted])
+    documents = {d.key(): d for _, _, new in accepted for d in new}
+    origins = [o for s in statements for o in s.origins]
+    paid = _posted_payments(statements)
+    settlements = _open_settlements(company_id)
+    rules = Rule.search([])
+    lines, links, status = [], [], {}
+    for origin in origins:
+        cash = paid.get((origin.statement.journal.id, origin.date,
+                origin.amount))
+        if cash:
+            line = _line(origin, cash.account, kosgu=cash.kosgu,
+                kvr=cash.kvr)
+            links.append((line, paid.pop((origin.statement.journal.id,
+                            origin.date, origin.amount))))
+            status[origin] = 'reconciled'
+            continue
+        settled = settlements.pop((origin.counterparty_inn, origin.amount),
+            None)
+        if settled:
+            line = _line(origin, settled.account, party=settled.party,
+                kosgu=settled.kosgu or origin.kosgu,
+                kvr=settled.kvr or origin.kvr)
+            line.settles = settled
+            lines.append(line)
+            status[origin] = 'reconciled'
+            continue
+        rule, keywords = Rule.matching(rules, origin)
+        if rule:
+            rule_lines = list(rule.apply(origin, keywords))
+            if rule_lines and sum(l.amount for l in rule_lines) \
+                    == origin.amount:
+                lines.extend(rule_lines)
+                status[origin] = 'posted'
+    Line.link(links)
+    Line.save(lines)
+    Line.book(lines, post=True)
+    by_status = defaultdict(list)
+    for origin, value in status.items():
+        by_status[value].append(origin)
+    to_write = []
+    for value, records in by_status.items():
+        to_write.extend([records, {'import_status': value}])
+    if to_write:
+        Origin.write(*to_write)
+    complete = [s for s in statements
+        if all(o in status for o in s.origins)]
+    if complete:
+        Statement.validate_statement(complete)
+        Statement.post(complete)
+    moves = {line.origin: line.move for line in links_lines(links) + lines
+        if line.move}
+    results = []
+    for origin in origins:
+        move = moves.get(origin)
+        results.append(_result(documents[origin.import_key], inn,
+                status.get(origin, 'open'),
+                move.number if move and move.number else None))
+    return results
+
+
+def links_lines(links):
+    return [line for line, _ in links]
+
+
+def _line(origin, account, party=None, kosgu=None, kvr=None):
+    Line = Pool().get('account.statement.line')
+    return Line(statement=origin.statement, origin=origin,
+        number=origin.number, date=origin.date, amount=origin.amount,
+        description=origin.description, account=account,
+        party=party if account.party_required else None,
+        kfo=origin.kfo, kosgu=kosgu or origin.kosgu, kvr=kvr or origin.kvr)
+
+
+def _information(document):
+    return {k: v for k, v in [('counterparty_inn', document.inn),
+                ('kbk', document.kbk), ('kosgu', document.kosgu),
+                ('kvr', document.kvr)] if v}
+
+
+def _parties_by_inn(inns):
+    "{INN: party id} of the parties identified by those INNs"
+    Identifier = Pool().get('party.identifier')
+    found = {}
+    for sub in grouped_slice(sorted(inns)):
+        for identifier in Identifier.search([
+                    ('type', '=', 'ru_inn'), ('code', 'in', list(sub))]):
+            found.setdefault(identifier.code, identifier.party.id)
+    return found
+
+
+def _posted_payments(statements):
+    """{(journal, date, signed amount): cash move line} of the posted
+    lines of the statements' cash accounts and КФО in their periods that
+    no statement line is yet (the payroll's payments)"""
+    pool = Pool()
+    MoveLine = pool.get('account.move.line')
+    StatementLine = pool.get('account.statement.line')
+    found = {}
+    journals = {s.journal for s in statements}
+    for journal in journals:
+        dates = [s.date for s in statements if s.journal == journal]
+        starts = [o.date for s in statements if s.journal == journal
+            for o in s.origins]
+        lines = MoveLine.search([
+                ('account', '=', journal.account.id),
+                ('kfo', '=', journal.kfo),
+                ('move.state', '=', 'posted'),
+                ('date', '>=', min(starts + dates)),
+                ('date', '<=', max(dates)),
+                ], order=[('id', 'ASC')])
+        taken = {l.cash_line.id for l in StatementLine.search([
+                    ('cash_line', 'in', [l.id for l in lines]),
+                    ])} if lines else set()
+        for line in lines:
+            if line.id in taken:
+                continue
+            found.setdefault(
+                (journal.id, line.date, line.debit - line.credit), line)
+    return found
+
+
+def _open_settlements(company_id):
+    """{(INN, signed statement amount): move line} of the open settlements
+    of reconcilable accounts with a party of that INN, when one only has
+    that amount: a credit is paid by an outflow, a debit by a receipt"""
+    pool = Pool()
+    MoveLine = pool.get('account.move.line')
+    lines = MoveLine.search([
+            ('company', '=', company_id),
+            ('account.reconcile', '=', True),
+            ('reconciliation', '=', None),
+            ('party', '!=', None),
+            ('move.state', '=', 'posted'),
+            ])
+    found, ambiguous = {}, set()
+    for line in lines:
+        inn = _inn(line.party)
+        if not inn:
+            continue
+        key = (inn, line.debit - line.credit)
+        if key in found:
+            ambiguous.add(key)
+        found[key] = line
+    return {k: v for k, v in found.items() if k not in ambiguous}
+
+
+def _inn(party):
+    for identifier in party.identifiers:
+        if identifier.type == 'ru_inn':
+            return identifier.code
