@@ -205,6 +205,9 @@ class IsolationSweepTestCase(unittest.TestCase):
             'паспорт 9200 000000', 'ведомость.pdf', 'проверить'}
         markers |= {e.party.name for e in Employee.search(
                 [('company', '=', cls.school)])}
+        # the parents who pay a fee there (set_up_income)
+        markers |= {c.payer.name for c in pool.get('kazan.fee.child').search(
+                [('company', '=', cls.school)])}
         markers.discard(None)
         # nothing of the museum carries them: a hit is a leak of B
         with Transaction().set_context(company=cls.museum):

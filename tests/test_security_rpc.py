@@ -44,6 +44,7 @@ from decimal import Decimal
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.ir.rule import _get_access_models
 from trytond.model import ModelSQL
+from trytond.modules.kazan_accounting import fee_rules
 from trytond.modules.kazan_accounting.tests import sample
 from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.modules.kazan_payroll.tests.tools import staff_member
@@ -169,6 +170,45 @@ def company_rules(pool, name, groups):
             if 'companies' in json.dumps(json.loads(rule.domain)):
                 rules.append(f'{group.model}: {rule.domain}')
     return rules
+
+
+def set_up_income(pool, school):
+    """The school's parents' fees and subsidy (fees.py, subsidy.py): a
+    child with its payer, a posted charge of March, a payment from a
+    registry, payee details, an accrued agreement recognised for March"""
+    Party = pool.get('party.party')
+    payer, founder = Party.create([
+            {'name': 'Плательщик Школы'}, {'name': 'Учредитель Школы'}])
+    pool.get('kazan.fee.payee').create([{
+                'company': school.id, 'name': 'УФК по РТ (Школа)',
+                'account': '03234643927010001100', 'bank_name': 'НБ РТ',
+                'bic': '019205400', 'purpose': 'Плата'}])
+    child, = pool.get('kazan.fee.child').create([{
+                'company': school.id, 'number': 'ЛС-ШКОЛА', 'name': 'Ученик',
+                'payer': payer.id, 'daily_rate': Decimal('150.00')}])
+    Charge = pool.get('kazan.fee.charge')
+    charge, = Charge.create([{
+                'company': school.id, 'month': START,
+                'date': dt.date(2026, 3, 31),
+                'lines': [('create', [{'child': child.id, 'days': 10,
+                                'daily_rate': Decimal('150.00')}])],
+                }])
+    Charge.post([charge])
+    pool.get('kazan.fee.payment').import_registry(school, [
+            fee_rules.RegistryPayment('registry.csv', 2, 'ЛС-ШКОЛА',
+                dt.date(2026, 3, 20), Decimal('500.00'), 'P-ШКОЛА')])
+    Agreement = pool.get('kazan.subsidy.agreement')
+    agreement, = Agreement.create([{
+                'company': school.id, 'founder': founder.id,
+                'number': 'С-ШКОЛА', 'date': START, 'kfo': '4',
+                'kosgu': '131', 'amount': Decimal('1000.00'),
+                'schedule': [('create', [
+                            {'month': START, 'amount': Decimal('600.00')},
+                            {'month': dt.date(2026, 4, 1),
+                                'amount': Decimal('400.00')}])],
+                }])
+    Agreement.accrue([agreement])
+    Agreement.recognise([agreement], START)
 
 
 class InstitutionIsolationTestCase(unittest.TestCase):
@@ -319,6 +359,7 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                     'data': b'%PDF-1.4'}])
         pool.get('ir.note').create([
                 {'resource': str(move), 'message': 'проверить'}])
+        set_up_income(pool, school)
         return school.id, museum.id
 
     @classmethod

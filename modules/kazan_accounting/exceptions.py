@@ -73,3 +73,15 @@ class PlanImportError(UserError):
 
 class BankImportError(UserError):
     "A statement file that cannot be imported, with its problems"
+
+
+class FeeError(ValidationError):
+    "A parents' fee document cannot be saved or posted as it is"
+
+
+class FeeRegistryError(UserError):
+    "A registry of payments cannot be imported: nothing is written"
+
+
+class SubsidyError(ValidationError):
+    "A subsidy agreement cannot be saved or posted as it is"

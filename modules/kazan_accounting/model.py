@@ -1,5 +1,6 @@
 # This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
 """Small helpers shared by the models of both modules."""
+from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -17,6 +18,32 @@ def rec_name_domain(domain, clause, *names):
     _, operator, value = clause[:3]
     bool_op = 'AND' if operator.startswith(('!', 'not ')) else 'OR'
     return [bool_op, domain] + [(name, operator, value) for name in names]
+
+
+def describe_problem(problem, inn_message=None):
+    """A table.Problem as the user reads it: file:line:column, then its
+    message (the module's message problem.key) in the transaction's
+    language, wrapped in inn_message (a message id) when it has an INN"""
+    params = {
+        'file': problem.file or '', 'line': problem.line or '',
+        'column': problem.column or '', 'value': problem.value or '',
+        'inn': problem.inn or ''}
+    params.update(problem.params)
+    message = gettext('kazan_accounting.' + problem.key, **params)
+    if inn_message and problem.inn and problem.column != 'inn':
+        message = gettext(inn_message, inn=problem.inn, message=message)
+    where = problem.where()
+    return f'{where}: {message}' if where else message
+
+
+def describe_problems(problems, failed_message, more_message, limit=20,
+        describe=describe_problem):
+    """The message of a refused file (failed_message, a message id with
+    %(problems)s): its first problems, and how many more (more_message)"""
+    lines = [describe(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(gettext(more_message, count=len(problems) - limit))
+    return gettext(failed_message, problems='\n'.join(lines))
 
 
 class DocumentMixin:

@@ -15,17 +15,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from . import table
+from . import model, table
 from .amounts import storable_digits
 from .exceptions import PlanImportError
 from .identifiers import organisation_inn
+from .model import describe_problem
 from .plan import SECTIONS, Line, LineData, line_error, section_of_kosgu
 
 PLAN_FILE_COLUMNS = [
@@ -205,27 +205,15 @@ def _parse_row(values, filename, line, year, company_inn, problems):
 def describe(problem):
     """A problem of a plan file as the user reads it: file:line:column,
     the INN and the message in the language of the transaction"""
-    params = {
-        'file': problem.file or '', 'line': problem.line or '',
-        'column': problem.column or '', 'value': problem.value or '',
-        'inn': problem.inn or ''}
-    params.update(problem.params)
-    message = gettext('kazan_accounting.' + problem.key, **params)
-    if problem.inn and problem.column != 'inn':
-        message = gettext('kazan_accounting.msg_plan_import_inn',
-            inn=problem.inn, message=message)
-    where = problem.where()
-    return f'{where}: {message}' if where else message
+    return describe_problem(
+        problem, inn_message='kazan_accounting.msg_plan_import_inn')
 
 
 def describe_problems(problems, limit=20):
     "The message of a refused file, with its first problems"
-    lines = [describe(p) for p in problems[:limit]]
-    if len(problems) > limit:
-        lines.append(gettext('kazan_accounting.msg_plan_import_more',
-                count=len(problems) - limit))
-    return gettext('kazan_accounting.msg_plan_import_failed',
-        problems='\n'.join(lines))
+    return model.describe_problems(problems,
+        'kazan_accounting.msg_plan_import_failed',
+        'kazan_accounting.msg_plan_import_more', limit, describe=describe)
 
 
 class PlanImportStart(ModelView):

@@ -31,6 +31,7 @@ TYPE_COLUMNS = [
 ACCOUNT_COLUMNS = [
     'code', 'name', 'parent', 'type', 'variant', 'kosgu', 'note']
 KOSGU_COLUMNS = ['code', 'kind', 'name', 'costs']
+RECONCILE_COLUMNS = ['code', 'note']
 
 VARIANTS = ('budgetary', 'autonomous')
 ROOT_NAMES = {
@@ -190,6 +191,15 @@ def read_accounts(chart_dir=CHART_DIR):
     return rows
 
 
+def read_reconcile(chart_dir=CHART_DIR):
+    """Codes of reconcile.csv: the accounts whose lines are reconciled
+    (a receivable and its receipt), optional file"""
+    path = os.path.join(chart_dir, 'reconcile.csv')
+    if not os.path.exists(path):
+        return {}
+    return {r['code']: r['_line'] for r in read_csv(path, RECONCILE_COLUMNS)}
+
+
 def chart_accounts(variant, chart_dir=CHART_DIR):
     """The accounts of one chart, parents first.
 
@@ -210,6 +220,11 @@ def chart_accounts(variant, chart_dir=CHART_DIR):
                     row['_line'], row['code']))
         by_code[row['code']] = row
     has_children = {r['parent'] for r in rows}
+    reconcile = read_reconcile(chart_dir)
+    for code, line in reconcile.items():
+        if code not in by_code or code in has_children:
+            raise ChartError('%s: %s is not a leaf account of the %s chart'
+                % (line, code, variant))
     accounts = []
     for row in rows:
         if row['parent'] and row['parent'] not in by_code:
@@ -229,6 +244,7 @@ def chart_accounts(variant, chart_dir=CHART_DIR):
                 'name': row['name'],
                 'parent': row['parent'],
                 'type': '' if row['kosgu'] else row['type'],
+                'reconcile': row['code'] in reconcile,
                 '_line': row['_line'],
                 })
         if row['kosgu']:
@@ -238,6 +254,7 @@ def chart_accounts(variant, chart_dir=CHART_DIR):
                     'name': code['name'],
                     'parent': row['code'],
                     'type': row['type'],
+                    'reconcile': False,
                     '_line': row['_line'],
                     }
                 if child['code'] in by_code:
@@ -347,6 +364,8 @@ def build_xml(chart_dir=CHART_DIR):
                     # explicit, so that a leaf turned group loses its type
                     # when the module is updated
                     records.append(_field('type', eval_='None'))
+                if account['reconcile']:
+                    records.append(_field('reconcile', eval_='True'))
                 records.append('    </record>')
         if not records:
             break
