@@ -60,10 +60,8 @@ COMPANY = {
     'FROM account_statement_line t JOIN account_statement s '
     'ON t.statement = s.id ORDER BY t.id',
     'account_move': "SELECT m.*, m.company AS _company FROM account_move m "
-    "WHERE m.id IN (SELECT move FROM account_statement_line l "
-    "JOIN account_move_line ml ON ml.id = l.cash_line "
-    "WHERE ml.move = l.move AND ml.origin = 'account.statement.line,' "
-    "|| l.id) ORDER BY m.id",
+    "WHERE m.id IN (SELECT ml.move FROM account_move_line ml "
+    "WHERE ml.origin LIKE 'account.statement.line,%') ORDER BY m.id",
     'account_move_line': "SELECT ml.*, m.company AS _company "
     "FROM account_move_line ml JOIN account_move m ON ml.move = m.id "
     "WHERE ml.origin LIKE 'account.statement.line,%' ORDER BY ml.id",
@@ -136,6 +134,7 @@ def main():
         str(report), *options)
     statuses = Counter(r['status'] for r in json.loads(report.read_text()))
     summary = result.stdout.strip().splitlines()[-1]
+    print(f"  kazan bank import: {import_time:.1f} s ({summary})", flush=True)
 
     with psycopg.connect(conninfo) as connection:
         server = machine.postgresql_settings(connection, [

@@ -1,0 +1,130 @@
+# This file is part of kazan_accounting.  Licensed under the GNU GPL v3+.
+"""Statements imported from the client: the core's import wizard with the
+service's format, as an accountant of the institution runs it."""
+import datetime as dt
+import unittest
+from decimal import Decimal
+
+from trytond.exceptions import UserError
+from trytond.modules.kazan_accounting.tests import sample
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
+
+START = dt.date(2026, 3, 1)
+# the school's cash of КФО 4 in its opening balance (sample.opening_balance)
+OPENING = Decimal('350000.00')
+
+
+def one_c(account, opening, documents):
+    "A 1CClientBankExchange file of one day, 2 March 2026"
+    total_in = sum((a for d, a, _, _ in documents if d == 'in'), Decimal(0))
+    total_out = sum((a for d, a, _, _ in documents if d == 'out'),
+        Decimal(0))
+    lines = ['1CClientBankExchange', 'ВерсияФормата=1.03',
+        'Кодировка=Windows', 'СекцияРасчСчет', 'ДатаНачала=02.03.2026',
+        'ДатаКонца=02.03.2026', f'РасчСчет={account}',
+        f'НачальныйОстаток={opening:.2f}', f'ВсегоПоступило={total_in:.2f}',
+        f'ВсегоСписано={total_out:.2f}',
+        f'КонечныйОстаток={opening + total_in - total_out:.2f}',
+        'КонецРасчСчет']
+    for number, (direction, amount, inn, purpose) in enumerate(
+            documents, 1):
+        ours, theirs = f'Счет={account}', 'Счет=03234643927010001100'
+        payer, payee = (ours, theirs) if direction == 'out' else (
+            theirs, ours)
+        lines += ['СекцияДокумент=Платежное поручение', f'Номер={number}',
+            'Дата=02.03.2026', f'Сумма={amount:.2f}', 'Плательщик' + payer,
+            'Получатель' + payee,
+            ('ПолучательИНН=' if direction == 'out' else 'ПлательщикИНН=')
+            + inn, 'ДатаСписано=02.03.2026', 'ДатаПоступило=02.03.2026',
+            'КОСГУ=' + ('226' if direction == 'out' else '131'),
+            'КВР=244' if direction == 'out' else 'КВР=',
+            f'НазначениеПлатежа={purpose}', 'КонецДокумента']
+    lines.append('КонецФайла')
+    return '\r\n'.join(lines).encode('cp1251')
+
+
+class BankStatementTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('kazan_accounting')
+
+    def institutions(self):
+        pool = Pool()
+        Company = pool.get('company.company')
+        User = pool.get('res.user')
+        school, other = Company.setup_institutions([
+                sample.institution(301, START),
+                sample.institution(302, START)])
+        User.write([User(Transaction().user)], {
+                'companies': [('add', [school.id])],
+                'company': school.id})
+        return school, other
+
+    def run_wizard(self, company, data):
+        Import = Pool().get('account.statement.import', type='wizard')
+        session_id, _, _ = Import.create()
+        return Import.execute(session_id, {'start': {
+                    'company': company.id, 'file_': data,
+                    'file_format': 'kazan'}}, 'import_')
+
+    @with_transaction()
+    def test_import_from_the_client(self):
+        pool = Pool()
+        Statement = pool.get('account.statement')
+        Origin = pool.get('account.statement.origin')
+        school, other = self.institutions()
+        account = school.personal_accounts[0].number
+        data = one_c(account, OPENING, [
+                ('in', Decimal('1000000.00'), '1655065057',
+                    'Субсидия на финансовое обеспечение выполнения '
+                    'муниципального задания'),
+                ('out', Decimal('12500.00'), '7707083893',
+                    'Оплата по контракту № 5 за услуги'),
+                ])
+        with Transaction().set_context(company=school.id):
+            result = self.run_wizard(school, data)
+            statement, = Statement.search([('company', '=', school.id)])
+            self.assertEqual(result['actions'][0][1]['res_id'],
+                [statement.id])
+            self.assertEqual(statement.state, 'draft')  # one left open
+            subsidy, payment = sorted(statement.origins,
+                key=lambda o: -o.amount)
+            self.assertEqual(subsidy.import_status, 'posted')
+            line, = subsidy.lines
+            self.assertEqual((line.account.code, line.kosgu, line.kfo,
+                    line.move.state, line.cash_line.account.code,
+                    line.cash_line.debit),
+                ('205.31', '131', '4', 'posted', '201.11',
+                    Decimal('1000000.00')))
+            self.assertEqual(payment.import_status, 'open')
+            self.assertEqual(payment.counterparty_inn, '7707083893')
+            self.assertEqual((payment.kosgu, payment.kvr), ('226', '244'))
+
+            # the same file again: nothing new
+            self.run_wizard(school, data)
+            self.assertEqual(Origin.search_count(
+                    [('statement.company', '=', school.id)]), 2)
+
+            # the next day's opening must be the ledger's with the open
+            # payment: 350,000 + 1,000,000 - 12,500
+            wrong = one_c(account, OPENING, []).replace(
+                b'02.03.2026', b'03.03.2026')
+            with self.assertRaises(UserError) as context:
+                self.run_wizard(school, wrong)
+            self.assertIn('1337500.00', context.exception.message)
+
+    @with_transaction()
+    def test_account_of_another_institution_refused(self):
+        pool = Pool()
+        Statement = pool.get('account.statement')
+        school, other = self.institutions()
+        data = one_c(other.personal_accounts[0].number, OPENING, [])
+        with Transaction().set_context(company=school.id):
+            with self.assertRaises(UserError) as context:
+                self.run_wizard(school, data)
+            self.assertIn(other.personal_accounts[0].number,
+                context.exception.message)
+        self.assertEqual(Statement.search_count([]), 0)
