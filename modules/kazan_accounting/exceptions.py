@@ -69,3 +69,11 @@ class PlanAccessError(AccessError):
 
 class PlanImportError(UserError):
     "A plan file cannot be imported: nothing is written"
+
+
+class CounterpartyValidationError(ValidationError):
+    "An identifier or the bank details of a counterparty are not valid"
+
+
+class ContractError(ValidationError):
+    "A contract cannot accept, change or end its obligations"
