@@ -349,12 +349,14 @@ class Contract(DocumentMixin, Workflow, ModelSQL, ModelView):
             checks = plan_checks(changes, planned, accepted)
             if not checks:
                 continue
+            round_ = contract.company.currency.round
             figures = '\n'.join(gettext(
                     'kazan_accounting.msg_contract_plan_figures',
                     kfo=c.codes.kfo, kvr=c.codes.kvr or '-',
-                    kosgu=c.codes.kosgu, planned=c.planned,
-                    accepted=c.accepted, remaining=c.remaining,
-                    amount=c.amount) for c in checks)
+                    kosgu=c.codes.kosgu, planned=round_(c.planned),
+                    accepted=round_(c.accepted),
+                    remaining=round_(c.remaining),
+                    amount=round_(c.amount)) for c in checks)
             if not contract.override_reason:
                 raise ContractError(gettext(
                         'kazan_accounting.msg_contract_exceeds_plan',
