@@ -11,6 +11,7 @@ from trytond.modules.kazan_accounting.tests import sample
 from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
+from trytond.transaction import Transaction
 
 from ..contract import Codes, obligation_entries, plan_checks, remaining_plan
 from .tools import in_rolled_back_transaction
@@ -131,6 +132,27 @@ class CounterpartyTestCase(unittest.TestCase):
             Account.create([{'bank': bank.id, 'numbers': [('create', [
                                 {'type': 'ru', 'number': '3010181'}])]}])
         self.assertIn('20 digits', context.exception.message)
+
+    @in_rolled_back_transaction
+    def test_bank_details_kept_by_accountants(self):
+        "Directors read the bank details, accountants keep them"
+        pool = Pool()
+        User = pool.get('res.user')
+        Access = pool.get('ir.model.access')
+        models = ['bank', 'bank.account', 'bank.account.number',
+            'bank.account-party.party']
+        users = User.create_service_users([
+                {'login': f'bank-{role}', 'name': role, 'role': role,
+                    'companies': [], 'password': 'Kz-test-password-1'}
+                for role in ['director', 'accountant']])
+        for user, allowed in zip(users, [False, True]):
+            with Transaction().set_user(user.id):
+                access = Access.get_access(models)
+            for model in models:
+                self.assertTrue(access[model]['read'], model)
+                for mode in ['write', 'create', 'delete']:
+                    self.assertEqual(bool(access[model][mode]), allowed,
+                        (user.login, model, mode))
 
     @in_rolled_back_transaction
     def test_invalid_bic_refused(self):
