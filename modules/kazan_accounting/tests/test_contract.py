@@ -95,6 +95,15 @@ class CounterpartyTestCase(unittest.TestCase):
         self.assertEqual(Party.find_by_inn(SUPPLIER_INN, '165502001'), [])
 
     @in_rolled_back_transaction
+    def test_bank_import_finds_by_inn(self):
+        "The bank import matches payments with parties by their ИНН"
+        from ..bank_import import _inn, _parties_by_inn
+        party = self.supplier(inn='1655 191213')
+        self.assertEqual(_parties_by_inn({SUPPLIER_INN, '1650081400'}),
+            {SUPPLIER_INN: party.id})
+        self.assertEqual(_inn(party), SUPPLIER_INN)
+
+    @in_rolled_back_transaction
     def test_invalid_inn_refused(self):
         with self.assertRaises(ValidationError) as context:
             self.supplier(inn='1655191214')
