@@ -360,6 +360,17 @@ class InstitutionIsolationTestCase(unittest.TestCase):
         pool.get('ir.note').create([
                 {'resource': str(move), 'message': 'проверить'}])
         set_up_income(pool, school)
+        # a registered contract with its line (kazan.contract, .line)
+        Contract = pool.get('kazan.contract')
+        supplier, = pool.get('party.party').create([{'name': 'Поставщик'}])
+        contract, = Contract.create([{
+                    'company': school.id, 'number': '1', 'date': START,
+                    'party': supplier.id,
+                    'lines': [('create', [{'kfo': '4', 'kvr': '111',
+                                    'kosgu': '211',
+                                    'amount': Decimal('100')}])],
+                    }])
+        Contract.register([contract])
         return school.id, museum.id
 
     @classmethod

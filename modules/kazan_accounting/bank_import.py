@@ -350,9 +350,11 @@ def _parties_by_inn(inns):
     Identifier = Pool().get('party.identifier')
     found = {}
     for sub in grouped_slice(sorted(inns)):
+        # the core's type of the ИНН is ru_vat (ru_inn until 6.8)
         for identifier in Identifier.search([
-                    ('type', '=', 'ru_inn'), ('code', 'in', list(sub))]):
-            found.setdefault(identifier.code, identifier.party.id)
+                    ('type', '=', 'ru_vat'),
+                    ('code_compact', 'in', list(sub))]):
+            found.setdefault(identifier.code_compact, identifier.party.id)
     return found
 
 
@@ -408,5 +410,5 @@ def _open_settlements(company_id):
 
 def _inn(party):
     for identifier in party.identifiers:
-        if identifier.type == 'ru_inn':
-            return identifier.code
+        if identifier.type == 'ru_vat':
+            return identifier.code_compact

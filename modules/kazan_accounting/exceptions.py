@@ -85,3 +85,11 @@ class FeeRegistryError(UserError):
 
 class SubsidyError(ValidationError):
     "A subsidy agreement cannot be saved or posted as it is"
+
+
+class CounterpartyValidationError(ValidationError):
+    "An identifier or the bank details of a counterparty are not valid"
+
+
+class ContractError(ValidationError):
+    "A contract cannot accept, change or end its obligations"
