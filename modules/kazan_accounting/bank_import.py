@@ -39,6 +39,7 @@ from trytond.transaction import Transaction
 from .table import Problem
 
 ZERO = Decimal(0)
+CENT = Decimal('0.01')
 
 
 @dataclass
@@ -133,8 +134,9 @@ def import_statements(company_id, inn, statements):
         # ledger does not hold yet
         added = []
         for statement in account_statements:
-            expected = balance[statement.date_from] + sum(
-                (a for d, a in added if d < statement.date_from), ZERO)
+            expected = (balance[statement.date_from] + sum(
+                    (a for d, a in added if d < statement.date_from), ZERO)
+                ).quantize(CENT)
             if expected != statement.opening:
                 problems.append(Problem('statement_opening_mismatch',
                         statement.file, statement.line, inn=inn,
