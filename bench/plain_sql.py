@@ -8,6 +8,8 @@ they belong to under '_company'.
 import time
 from collections import defaultdict
 
+from psycopg.types.json import Jsonb
+
 __all__ = ['table_counts', 'columns', 'insert_values', 'insert_select']
 
 
@@ -53,6 +55,8 @@ def insert_values(connection, tables, rows):
                     new_ids[table, record['id']] = new_id
                     for name in cols:
                         value = record[name]
+                        if isinstance(value, dict):
+                            value = Jsonb(value)
                         if name == parent:
                             value = new_ids[parent_table, value]
                         params.append(value)
