@@ -119,6 +119,20 @@ def test_regenerated_identical(tmp_path):
     assert summary['opening_debit'] == summary['opening_credit']
 
 
+def test_sample_statements_regenerated_identical(tmp_path):
+    "data/sample_statements is what its script writes from the batch"
+    subprocess.run([sys.executable, 'scripts/generate_sample_statements.py',
+            '--batch', str(SAMPLE), '--out', str(tmp_path / 's')],
+        cwd=REPO, check=True, capture_output=True)
+    statements = REPO / 'data' / 'sample_statements'
+    names = sorted(p.name for p in statements.iterdir())
+    assert names == sorted(p.name for p in (tmp_path / 's').iterdir())
+    assert len(names) == 37
+    for name in names:
+        assert filecmp.cmp(tmp_path / 's' / name, statements / name,
+            shallow=False), f'{name} differs: regenerate the statements'
+
+
 def test_script(tmp_path):
     subprocess.run([sys.executable, 'scripts/generate_sample_batch.py',
             '--out', str(tmp_path / 'b'), '--institutions', '3',
