@@ -26,8 +26,6 @@ from . import database, parallel
 from .config import UsageError
 from .progress import Progress
 
-MESSAGE = 'kazan_accounting.msg_bank_'
-
 
 @dataclass
 class Result:
@@ -123,11 +121,11 @@ def _accounts(numbers):
 
 
 def describe(problems):
-    "Fill each problem's message (the ir.message of its key, in Russian)"
-    from trytond.i18n import gettext
+    """Fill each problem's message: where it is, then the ir.message of its
+    key in Russian"""
+    from trytond.modules.kazan_accounting import bank_import
     for problem in problems:
-        params = {k: str(v) for k, v in problem.params.items()}
-        problem.message = gettext(MESSAGE + problem.key, **params)
+        problem.message = bank_import.message(problem)
 
 
 def write_report(result, path):
@@ -140,6 +138,5 @@ def write_report(result, path):
 
 
 def format_problem(problem):
-    where = problem.where()
     inn = f" (ИНН {problem.inn})" if problem.inn else ''
-    return f"{where}: {problem.message}{inn}" if where else problem.message
+    return f"{problem.message}{inn}"

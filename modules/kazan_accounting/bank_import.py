@@ -25,7 +25,7 @@ check → store → match → book, in bulk for all the institution's statements
 """
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sql import Null
@@ -36,6 +36,7 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 
+from .model import describe_problem
 from .table import Problem
 
 ZERO = Decimal(0)
@@ -85,11 +86,7 @@ def unknown(statement):
 
 def message(problem):
     "The problem in the user's language, where it is first"
-    from trytond.i18n import gettext
-    text = gettext('kazan_accounting.msg_bank_' + problem.key,
-        **{k: str(v) for k, v in problem.params.items()})
-    where = problem.where()
-    return f'{where}: {text}' if where else text
+    return describe_problem(replace(problem, key='msg_bank_' + problem.key))
 
 
 def refused(statement, inn, status='refused'):
