@@ -168,6 +168,10 @@ class TypeMixin:
         help="Where the money of the accounts of this type is kept: "
         "their movements are the execution of the plan (form 0503737) "
         "and carry КОСГУ and КВР.")
+    purchase = fields.Boolean(
+        "Purchases",
+        help="A supplier's document may be accrued to the accounts of this "
+        "type besides the expenses: materials, investments, costs.")
 
 
 class AccountTypeTemplate(TypeMixin, metaclass=PoolMeta):
@@ -175,7 +179,7 @@ class AccountTypeTemplate(TypeMixin, metaclass=PoolMeta):
 
     def _get_type_value(self, type=None):
         values = super()._get_type_value(type=type)
-        for name in ['line_code', 'cash_kind']:
+        for name in ['line_code', 'cash_kind', 'purchase']:
             if not type or getattr(type, name) != getattr(self, name):
                 values[name] = getattr(self, name)
         return values

@@ -27,11 +27,11 @@ del sys.path[0]
 
 TYPE_COLUMNS = [
     'id', 'parent', 'sequence', 'name', 'statement', 'assets', 'revenue',
-    'expense', 'line_code', 'cash_kind']
+    'expense', 'line_code', 'cash_kind', 'payable', 'purchase']
 ACCOUNT_COLUMNS = [
     'code', 'name', 'parent', 'type', 'variant', 'kosgu', 'note']
 KOSGU_COLUMNS = ['code', 'kind', 'name', 'costs']
-RECONCILE_COLUMNS = ['code', 'note']
+RECONCILE_COLUMNS = ['code', 'party', 'note']
 
 VARIANTS = ('budgetary', 'autonomous')
 ROOT_NAMES = {
@@ -98,7 +98,8 @@ def read_types(chart_dir=CHART_DIR):
         if row['statement'] not in STATEMENTS:
             raise ChartError('%s: unknown statement %r' % (
                     row['_line'], row['statement']))
-        for column in ['assets', 'revenue', 'expense']:
+        for column in ['assets', 'revenue', 'expense', 'payable',
+                'purchase']:
             row[column] = _bool(row, column)
         if row['cash_kind'] not in CASH_KINDS:
             raise ChartError('%s: unknown cash_kind %r' % (
@@ -109,6 +110,13 @@ def read_types(chart_dir=CHART_DIR):
         if (row['revenue'] or row['expense']) and row['statement'] != 'income':
             raise ChartError('%s: revenue/expense need statement income'
                 % row['_line'])
+        # account.account.type's domains of payable, and purchase ours
+        if row['payable'] and (row['statement'] != 'balance'
+                or row['assets']):
+            raise ChartError('%s: payable needs statement balance, '
+                'not assets' % row['_line'])
+        if row['purchase'] and not row['assets']:
+            raise ChartError('%s: purchase needs assets' % row['_line'])
         by_id[row['id']] = row
     roots = [r for r in rows if not r['parent']]
     if len(roots) != 1 or roots[0]['statement']:
@@ -192,12 +200,17 @@ def read_accounts(chart_dir=CHART_DIR):
 
 
 def read_reconcile(chart_dir=CHART_DIR):
-    """Codes of reconcile.csv: the accounts whose lines are reconciled
-    (a receivable and its receipt), optional file"""
+    """{code: row} of reconcile.csv: the accounts whose lines are
+    reconciled (a receivable and its receipt, a supplier's document and
+    its payment); party True when the lines name the counterparty
+    (party_required), optional file"""
     path = os.path.join(chart_dir, 'reconcile.csv')
     if not os.path.exists(path):
         return {}
-    return {r['code']: r['_line'] for r in read_csv(path, RECONCILE_COLUMNS)}
+    rows = read_csv(path, RECONCILE_COLUMNS)
+    for row in rows:
+        row['party'] = _bool(row, 'party')
+    return {r['code']: r for r in rows}
 
 
 def chart_accounts(variant, chart_dir=CHART_DIR):
@@ -221,10 +234,10 @@ def chart_accounts(variant, chart_dir=CHART_DIR):
         by_code[row['code']] = row
     has_children = {r['parent'] for r in rows}
     reconcile = read_reconcile(chart_dir)
-    for code, line in reconcile.items():
+    for code, row in reconcile.items():
         if code not in by_code or code in has_children:
             raise ChartError('%s: %s is not a leaf account of the %s chart'
-                % (line, code, variant))
+                % (row['_line'], code, variant))
     accounts = []
     for row in rows:
         if row['parent'] and row['parent'] not in by_code:
@@ -245,6 +258,8 @@ def chart_accounts(variant, chart_dir=CHART_DIR):
                 'parent': row['parent'],
                 'type': '' if row['kosgu'] else row['type'],
                 'reconcile': row['code'] in reconcile,
+                'party_required': (row['code'] in reconcile
+                    and reconcile[row['code']]['party']),
                 '_line': row['_line'],
                 })
         if row['kosgu']:
@@ -255,6 +270,7 @@ def chart_accounts(variant, chart_dir=CHART_DIR):
                     'parent': row['code'],
                     'type': row['type'],
                     'reconcile': False,
+                    'party_required': False,
                     '_line': row['_line'],
                     }
                 if child['code'] in by_code:
@@ -319,7 +335,8 @@ def build_xml(chart_dir=CHART_DIR):
                 records.append(_field('statement', row['statement']))
             else:
                 records.append(_field('statement', eval_='None'))
-            for column in ['assets', 'revenue', 'expense']:
+            for column in ['assets', 'revenue', 'expense', 'payable',
+                    'purchase']:
                 records.append(_field(column, eval_=str(row[column])))
             for column in ['line_code', 'cash_kind']:
                 if row[column]:
@@ -366,6 +383,8 @@ def build_xml(chart_dir=CHART_DIR):
                     records.append(_field('type', eval_='None'))
                 if account['reconcile']:
                     records.append(_field('reconcile', eval_='True'))
+                if account['party_required']:
+                    records.append(_field('party_required', eval_='True'))
                 records.append('    </record>')
         if not records:
             break

@@ -309,9 +309,12 @@ def _append(path, line):
             'generated'),
         ('accounts.csv', '401.20.999;X;401.20;result_expense;both;;',
             'children must have neither'),
-        ('types.csv', 'bad;offbal;10;X;balance;;;;;', 'statement'),
-        ('types.csv', 'bad2;root;10;X;off-balance;True;;;;', 'assets'),
-        ('types.csv', 'bad3;fa;10;X;balance;True;;;;safe', 'cash_kind'),
+        ('types.csv', 'bad;offbal;10;X;balance;;;;;;;', 'statement'),
+        ('types.csv', 'bad2;root;10;X;off-balance;True;;;;;;', 'assets'),
+        ('types.csv', 'bad3;fa;10;X;balance;True;;;;safe;;', 'cash_kind'),
+        ('types.csv', 'bad4;fa;10;X;balance;True;;;;;True;', 'payable'),
+        ('types.csv', 'bad5;liab;10;X;balance;;;;;;;True', 'purchase'),
+        ('reconcile.csv', '302.11;yes;X', 'party'),
         ('kosgu.csv', '131;income;Дубль;', 'duplicate'),
         ])
 def test_generator_rejects_bad_data(tmp_path, file_name, line, message):
