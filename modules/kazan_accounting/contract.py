@@ -28,7 +28,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
-from trytond.tools import sqlite_apply_types
+from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 
 from .common import KFO
@@ -411,6 +411,31 @@ class Contract(DocumentMixin, Workflow, ModelSQL, ModelView):
         return result
 
 
+def entry_lines(company, codes, debit_code, credit_code, amount):
+    """The values of the two move lines of an entry of the company's
+    obligations on the codes ({'kfo', 'kvr', 'kosgu'}); a negative amount
+    is the entry reversed"""
+    pool = Pool()
+    Account = pool.get('account.account')
+    accounts = {a.code: a for a in Account.search([
+                ('company', '=', company.id),
+                ('code', 'in', [debit_code, credit_code]),
+                ])}
+    for code in (debit_code, credit_code):
+        if code not in accounts:
+            raise ContractError(gettext(
+                    'kazan_accounting.msg_contract_account_missing',
+                    institution=company.rec_name, code=code))
+    if amount < 0:
+        debit_code, credit_code, amount = credit_code, debit_code, -amount
+    return [
+        {'account': accounts[debit_code].id, 'debit': amount,
+            'credit': ZERO, **codes},
+        {'account': accounts[credit_code].id, 'debit': ZERO,
+            'credit': amount, **codes},
+        ]
+
+
 def is_chief_accountant():
     "The user is a chief accountant (or the system, user 0)"
     pool = Pool()
@@ -461,6 +486,11 @@ class ContractLine(ModelSQL, ModelView):
     accepted = fields.Numeric("Accepted Obligation", digits=(16, 2),
         readonly=True,
         help="The obligation posted on 502.11 for the line.")
+    executed = fields.Function(
+        fields.Numeric("Executed", digits=(16, 2),
+            help="The monetary obligations of the suppliers' documents "
+            "that execute the line (502.12)."),
+        'get_executed')
 
     del _states
 
@@ -505,32 +535,31 @@ class ContractLine(ModelSQL, ModelView):
             ' '.join(filter(None, [self.kfo, self.kvr, self.kosgu])))
 
     @classmethod
+    def get_executed(cls, lines, name):
+        executed = cls.executed_amounts(lines)
+        return {l.id: executed.get(l.id, ZERO) for l in lines}
+
+    @classmethod
     def executed_amounts(cls, lines):
-        """{line id: amount} executed of the lines (the monetary
-        obligations of their acts and invoices); none is recorded yet"""
-        return {}
+        """{line id: amount} executed of the lines: the suppliers'
+        documents validated, posted or paid that execute them (their
+        monetary obligations; a credit note counts negative)"""
+        Invoice = Pool().get('account.invoice')
+        result = {}
+        for sub in grouped_slice([l.id for l in lines]):
+            for invoice in Invoice.search([
+                        ('contract_line', 'in', list(sub)),
+                        ('state', 'in', ['validated', 'posted', 'paid']),
+                        ]):
+                line = invoice.contract_line.id
+                result[line] = result.get(line, ZERO) + invoice.total_amount
+        return result
 
     def _move_lines(self, debit_code, credit_code, amount):
         "The two move lines of an entry on the line's codes"
-        pool = Pool()
-        Account = pool.get('account.account')
-        company = self.contract.company
-        accounts = {a.code: a for a in Account.search([
-                    ('company', '=', company.id),
-                    ('code', 'in', [debit_code, credit_code]),
-                    ])}
-        for code in (debit_code, credit_code):
-            if code not in accounts:
-                raise ContractError(gettext(
-                        'kazan_accounting.msg_contract_account_missing',
-                        institution=company.rec_name, code=code))
-        codes = {'kfo': self.kfo, 'kvr': self.kvr, 'kosgu': self.kosgu}
-        return [
-            {'account': accounts[debit_code].id, 'debit': amount,
-                'credit': ZERO, **codes},
-            {'account': accounts[credit_code].id, 'debit': ZERO,
-                'credit': amount, **codes},
-            ]
+        return entry_lines(self.contract.company,
+            {'kfo': self.kfo, 'kvr': self.kvr, 'kosgu': self.kosgu},
+            debit_code, credit_code, amount)
 
     @classmethod
     def check_modification(cls, mode, lines, values=None, external=False):

@@ -93,3 +93,7 @@ class CounterpartyValidationError(ValidationError):
 
 class ContractError(ValidationError):
     "A contract cannot accept, change or end its obligations"
+
+
+class SupplierDocumentError(ValidationError):
+    "A supplier's document cannot be saved or posted as it is"

@@ -106,7 +106,8 @@ class Company(metaclass=PoolMeta):
     @classmethod
     def create_fiscalyears(cls, companies, years):
         """Create for each company the fiscal year (calendar year) with its
-        strict move sequence and 12 monthly periods; return them"""
+        strict move sequence, the numbering of its documents and 12
+        monthly periods; return them"""
         pool = Pool()
         FiscalYear = pool.get('account.fiscalyear')
         Sequence = pool.get('ir.sequence.strict')
@@ -128,6 +129,7 @@ class Company(metaclass=PoolMeta):
                     } for company, year, sequence
                 in zip(companies, years, sequences)])
         FiscalYear.create_period(fiscalyears, interval=1)
+        FiscalYear.create_invoice_sequences(fiscalyears)
         cls.create_journal_periods(fiscalyears)
         return fiscalyears
 
@@ -152,16 +154,22 @@ class Company(metaclass=PoolMeta):
     @classmethod
     def post_opening_balances(cls, companies, balances, fiscalyears):
         """Post for each company its opening-balance move, dated on its
-        first day in the service, in the opening-balance journal"""
+        first day in the service, in the opening-balance journal.
+
+        The batch names no counterparty: a balance of an account settled
+        by supplier (302.2x, 302.3x: party required) is posted with the
+        party «Контрагент не указан (входящий остаток)», which the
+        accountant reallocates to the suppliers by a move."""
         pool = Pool()
         Account = pool.get('account.account')
         Move = pool.get('account.move')
         Period = pool.get('account.period')
         ModelData = pool.get('ir.model.data')
         journal = ModelData.get_id('kazan_accounting', 'journal_opening')
+        unnamed = ModelData.get_id('kazan_accounting', 'party_opening_balance')
 
         accounts = defaultdict(dict)
-        cash_accounts = set()
+        cash_accounts, party_accounts = set(), set()
         for account in Account.search([
                     ('company', 'in', [c.id for c in companies]),
                     ('type', '!=', None),
@@ -169,6 +177,8 @@ class Company(metaclass=PoolMeta):
             accounts[account.company.id][account.code] = account.id
             if account.type.cash_kind:
                 cash_accounts.add(account.id)
+            if account.party_required:
+                party_accounts.add(account.id)
         periods = {}
         for period in Period.search([
                     ('fiscalyear', 'in', [f.id for f in fiscalyears]),
@@ -202,6 +212,8 @@ class Company(metaclass=PoolMeta):
                         # of the cash account, never execution of the plan
                         'kosgu': (OPENING_CASH_KOSGU[debit >= credit]
                             if account in cash_accounts else None),
+                        'party': (unnamed if account in party_accounts
+                            else None),
                         })
             moves.append({
                     'company': company.id,

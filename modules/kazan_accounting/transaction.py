@@ -36,7 +36,10 @@ def in_transaction(database_name, func, readonly=False, context=None):
     is then rolled back, started again with what the error asks for, and
     func called again.  Tryton takes its locks without waiting (NOWAIT):
     when another process holds one, the transaction is tried again after a
-    pause, as Tryton's own RPC dispatcher does."""
+    pause, as Tryton's own RPC dispatcher does.  Once committed, the tasks
+    the transaction queued (``__queue__``: an invoice paid by a
+    reconciliation...) are run as that dispatcher runs them when no worker
+    serves the queue."""
     tables = _EXTRAS.setdefault((database_name, readonly), {})
     records = {}
     attempt = 0
@@ -50,9 +53,10 @@ def in_transaction(database_name, func, readonly=False, context=None):
             with Transaction().start(database_name, 0, readonly=readonly,
                     context=context or {}, **extras) as transaction:
                 try:
-                    return func(Pool())
+                    result = func(Pool())
                 except TransactionError as e:
                     transaction.rollback()
+                    transaction.tasks.clear()
                     asked = {}
                     e.fix(asked)
                     for table in asked.get('_lock_tables', []):
@@ -60,8 +64,25 @@ def in_transaction(database_name, func, readonly=False, context=None):
                     for table, ids in asked.get('_lock_records', {}).items():
                         records.setdefault(table, []).extend(ids)
                     continue
+                except Exception:
+                    transaction.tasks.clear()
+                    raise
         except backend.DatabaseOperationalError:
+            Transaction().tasks.clear()
             attempt += 1
             if readonly or time.monotonic() > deadline:
                 raise
+        else:
+            run_tasks(database_name)
+            return result
         time.sleep(min(0.05 * attempt, 1) * (0.5 + random.random()))
+
+
+def run_tasks(database_name):
+    """Run the tasks queued by the transaction just committed, each in a
+    transaction of its own (trytond.worker.run_task), as the RPC
+    dispatcher does after its commit; a configured worker leaves none"""
+    from trytond.worker import run_task
+    tasks = Transaction().tasks
+    while tasks:
+        run_task(database_name, tasks.pop())

@@ -59,3 +59,18 @@ def institution(number, start_date, legal_form='budgetary'):
         'default_kfo': '4', 'personal_accounts': [f'ЛБВ308{number:05d}'],
         'opening_balance': opening_balance(),
         }
+
+
+def with_parties(lines):
+    """The values of move lines, the accounts settled by supplier (party
+    required: 302.2x, 302.3x) given the unnamed counterparty of the
+    opening balances"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Account = pool.get('account.account')
+    ModelData = pool.get('ir.model.data')
+    unnamed = ModelData.get_id('kazan_accounting', 'party_opening_balance')
+    required = {a.id for a in Account.browse(list({l['account']
+                    for l in lines})) if a.party_required}
+    return [dict(l, party=unnamed) if l['account'] in required else l
+        for l in lines]

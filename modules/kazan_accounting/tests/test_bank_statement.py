@@ -16,8 +16,9 @@ START = dt.date(2026, 3, 1)
 OPENING = Decimal('350000.00')
 
 
-def one_c(account, opening, documents):
-    "A 1CClientBankExchange file of one day, 2 March 2026"
+def one_c(account, opening, documents, kosgu='226'):
+    """A 1CClientBankExchange file of one day, 2 March 2026: the payments
+    out with the КОСГУ kosgu and КВР 244"""
     total_in = sum((a for d, a, _, _ in documents if d == 'in'), Decimal(0))
     total_out = sum((a for d, a, _, _ in documents if d == 'out'),
         Decimal(0))
@@ -38,7 +39,7 @@ def one_c(account, opening, documents):
             'Получатель' + payee,
             ('ПолучательИНН=' if direction == 'out' else 'ПлательщикИНН=')
             + inn, 'ДатаСписано=02.03.2026', 'ДатаПоступило=02.03.2026',
-            'КОСГУ=' + ('226' if direction == 'out' else '131'),
+            'КОСГУ=' + (kosgu if direction == 'out' else '131'),
             'КВР=244' if direction == 'out' else 'КВР=',
             f'НазначениеПлатежа={purpose}', 'КонецДокумента']
     lines.append('КонецФайла')

@@ -93,14 +93,14 @@ class YearEndClosingTestCase(unittest.TestCase):
                         'kazan_accounting', 'journal_non_cash'),
                     'period': Period.find(company, date=date).id,
                     'date': date,
-                    'lines': [('create', [
+                    'lines': [('create', sample.with_parties([
                                 {'account': accounts[debit], 'kfo': kfo,
                                     'debit': amount(value),
                                     'credit': Decimal(0)},
                                 {'account': accounts[credit], 'kfo': kfo,
                                     'debit': Decimal(0),
                                     'credit': amount(value)},
-                                ])],
+                                ]))],
                     } for kfo, debit, credit, value in ledger])
         Move.post(moves)
         return moves

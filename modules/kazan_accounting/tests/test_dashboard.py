@@ -112,11 +112,11 @@ class DashboardTestCase(unittest.TestCase):
             return {
                 'company': company.id, 'journal': journal, 'date': date,
                 'period': (period or Period.find(company, date=date)).id,
-                'lines': [('create', [{
+                'lines': [('create', sample.with_parties([{
                                 'account': accounts[code], 'kfo': kfo,
                                 'debit': Decimal(debit),
                                 'credit': Decimal(credit)}
-                            for code, kfo, debit, credit in lines])],
+                            for code, kfo, debit, credit in lines]))],
                 }
 
         Move.post(Move.create(

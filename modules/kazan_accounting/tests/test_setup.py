@@ -105,14 +105,14 @@ class SetupTestCase(unittest.TestCase):
                             'kazan_accounting', 'journal_non_cash'),
                         'period': Period.find(company, date=START).id,
                         'date': START,
-                        'lines': [('create', [
+                        'lines': [('create', sample.with_parties([
                                     {'account': accounts['302.23'],
                                         'kfo': '4', 'debit': Decimal(50),
                                         'credit': 0},
                                     {'account': accounts['201.11'],
                                         'kfo': '4', 'debit': 0,
                                         'credit': Decimal(50),
-                                        'kosgu': kosgu, 'kvr': kvr}])],
+                                        'kosgu': kosgu, 'kvr': kvr}]))],
                         }])
 
         for kosgu, kvr, message in [

@@ -185,13 +185,13 @@ def post_moves(company, moves, post=True, period=None):
                 'period': period.id if period else Period.find(
                     company.id, date=date).id,
                 'date': date,
-                'lines': [('create', [{
+                'lines': [('create', sample.with_parties([{
                                 'account': accounts[code], 'kfo': kfo,
                                 'debit': Decimal(debit),
                                 'credit': Decimal(credit),
                                 'kosgu': kosgu, 'kvr': kvr,
                                 } for code, kfo, debit, credit, kosgu, kvr
-                            in lines])],
+                            in lines]))],
                 } for date, journal, lines in moves])
     if post:
         Move.post(created)
