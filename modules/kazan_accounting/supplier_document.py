@@ -44,6 +44,10 @@ DOCUMENT_KINDS = [
     ]
 
 
+# The journal of operations of the documents, by type of invoice
+JOURNALS = {'in': 'journal_suppliers', 'out': 'journal_debtors'}
+
+
 def _read_accounts():
     path = os.path.join(os.path.dirname(__file__), 'supplier_accounts.csv')
     with open(path, encoding='utf-8', newline='') as file:
@@ -151,6 +155,17 @@ class Invoice(metaclass=PoolMeta):
         "the lines debit by default.")
 
     del _states, _required
+
+    @fields.depends('type')
+    def set_journal(self, pattern=None):
+        "The journals of operations No. 4 (suppliers) and 5 (debtors)"
+        pool = Pool()
+        Journal = pool.get('account.journal')
+        ModelData = pool.get('ir.model.data')
+        super().set_journal(pattern=pattern)
+        xml_id = JOURNALS.get(self.type)
+        if xml_id:
+            self.journal = Journal(ModelData.get_id('kazan_accounting', xml_id))
 
     @fields.depends('contract_line', 'kfo', 'kvr', 'kosgu',
         methods=['on_change_kosgu'])
