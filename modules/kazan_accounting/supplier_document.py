@@ -165,7 +165,8 @@ class Invoice(metaclass=PoolMeta):
         super().set_journal(pattern=pattern)
         xml_id = JOURNALS.get(self.type)
         if xml_id:
-            self.journal = Journal(ModelData.get_id('kazan_accounting', xml_id))
+            self.journal = Journal(
+                ModelData.get_id('kazan_accounting', xml_id))
 
     @fields.depends('contract_line', 'kfo', 'kvr', 'kosgu',
         methods=['on_change_kosgu'])
