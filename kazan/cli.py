@@ -3,6 +3,7 @@
 This module alone parses the arguments, prints the summaries and chooses
 the exit status.  The work is the services' (``database.init``,
 ``onboard.run_batch``, ``payroll.run_month``, ``plan.import_file``,
+``documents.import_file``,
 ``absences.import_file``, ``statements.write``, ``backup``,
 ``demo.build``): typed functions that
 return what they did and raise ``UsageError`` for bad usage.
@@ -237,6 +238,16 @@ def parser():
         help="год строк с пустым годом; строки другого года — ошибка")
     plan_import.add_argument('--draft', action='store_true',
         help="оставить планы черновиками (без утверждения)")
+
+    documents = sub.add_parser('documents', parents=[nested],
+        help="документы поставщиков (акты, счета, накладные, УПД)")
+    documents_sub = documents.add_subparsers(dest='documents_command',
+        required=True, parser_class=Parser)
+    documents_import = documents_sub.add_parser('import', parents=[nested],
+        help="загрузить документы поставщиков и их договоры из файла CSV "
+        "или XLSX и провести их")
+    documents_import.add_argument('file', type=pathlib.Path,
+        metavar='FILE')
 
     absences = sub.add_parser('absences', parents=[nested],
         help="отпуска, больничные и отпуска без сохранения заработной платы")
@@ -510,6 +521,33 @@ def _print_plan(result, out=sys.stdout, err=sys.stderr):
         print("повторная загрузка: ничего не изменено", file=out)
 
 
+def cmd_documents(settings, args):
+    from . import documents
+    result = documents.import_file(settings, args.file)
+    _print_documents(result)
+    return EXIT_PARTIAL if result.problems or result.failures else EXIT_OK
+
+
+def _print_documents(result, out=sys.stdout, err=sys.stderr):
+    if result.problems:
+        for message in result.problems:
+            print(message, file=err)
+        print(f"документы не загружены: ошибок {len(result.problems)}, "
+            "ничего не записано", file=err)
+        return
+    for inn, message in result.failures:
+        print(f"ИНН {inn}: документы не загружены, ничего не записано: "
+            f"{message}", file=err)
+    counts = result.counts
+    print(f"документы поставщиков из {result.file.name}: учреждений "
+        f"{result.institutions}; проведено {counts['posted']}, уже были "
+        f"{counts['duplicate']}; договоров зарегистрировано "
+        f"{counts['contracts']}; учреждений с ошибками: "
+        f"{len(result.failures)}", file=out)
+    if result.unchanged:
+        print("повторная загрузка: ничего не изменено", file=out)
+
+
 def cmd_absences(settings, args):
     from . import absences
     result = absences.import_file(settings, args.file, dry_run=args.dry_run)
@@ -604,6 +642,8 @@ def cmd_demo(settings, args):
         _print_plan(built.plans)
     for result in built.payroll:
         _print_payroll(result)
+    if built.documents:
+        _print_documents(built.documents)
     if built.bank:
         _print_bank(built.bank)
     if built.failure:
@@ -628,6 +668,7 @@ COMMANDS = {
     'statements': cmd_statements,
     'tax-reports': cmd_tax_reports,
     'plan': cmd_plan,
+    'documents': cmd_documents,
     'absences': cmd_absences,
     'bank': cmd_bank,
     'backup': cmd_backup,

@@ -7,8 +7,10 @@ for 2026 (ПФХД, data/sample_plans.csv or ``--plans``) are imported as
 ``kazan plan import`` does; the payroll of March 2026 is computed, posted
 and paid in every institution (January and February first where the
 service started in January) as ``kazan payroll`` does; the subsidy of the
-month is accrued in the first two institutions; the statements of 2-16
-March (data/sample_statements) are imported as ``kazan bank import`` does;
+month is accrued in the first two institutions; the suppliers' acts and
+waybills their payments pay, with their contracts (data/sample_documents.csv)
+are imported as ``kazan documents import`` does, and the statements of 2-16
+March (data/sample_statements) as ``kazan bank import`` does;
 an accountant of the service center gets every institution.  ``build``
 returns all that (the trial balances of the first two institutions, the
 logins); kazan.cli prints it and serves the database.  The passwords are
@@ -22,7 +24,7 @@ import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import bank, database, onboard, payroll, plan
+from . import bank, database, documents, onboard, payroll, plan
 from .config import UsageError
 
 # In a checkout: an installed package has no data/ (then --batch, --plans)
@@ -30,6 +32,7 @@ SAMPLE_BATCH = pathlib.Path(__file__).resolve().parent.parent / 'data' / \
     'sample_batch'
 SAMPLE_PLANS = SAMPLE_BATCH.parent / 'sample_plans.csv'
 SAMPLE_STATEMENTS = SAMPLE_BATCH.parent / 'sample_statements'
+SAMPLE_DOCUMENTS = SAMPLE_BATCH.parent / 'sample_documents.csv'
 
 # (journal XML id, description, [(account, kfo, debit, credit, КОСГУ)]):
 # the subsidy accrued (brief §3, entry 9); its receipt comes with the
@@ -54,6 +57,7 @@ class Demo:
     onboarding: object = None    # onboard.Result
     plans: object = None         # plan.Result
     payroll: list = field(default_factory=list)  # [payroll.Result]
+    documents: object = None     # documents.Result
     bank: object = None          # bank.Result
     trial_balances: list = field(default_factory=list)  # [Balance]
     credentials: list = field(default_factory=list)  # [(login, pw, role)]
@@ -127,6 +131,14 @@ def build(settings, *, batch=None, plans=None):
     (companies, end), demo.credentials = database.run(
         settings, post_and_assign)
     write_credentials(settings, demo.credentials)
+    # the suppliers' acts and waybills the statements pay, with their
+    # contracts
+    if SAMPLE_DOCUMENTS.is_file():
+        demo.documents = documents.import_file(settings, SAMPLE_DOCUMENTS)
+        if demo.documents.problems or demo.documents.failures:
+            demo.failure = ("документы поставщиков демонстрационного "
+                "пакета не загружены")
+            return demo
     # the statements of 2-16 March: subsidies, payments, bank fees
     statements = sorted(SAMPLE_STATEMENTS.glob('*.*'))
     if statements:

@@ -15,12 +15,10 @@ read → check → write → report, like ``kazan onboard``:
   what was created, updated or left as it was.
 """
 import pathlib
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
-from . import database, parallel
-from .config import UsageError
-from .progress import Progress
+from . import database, imports
 
 
 def check(pool, data, filename, year=None, approve=True):
@@ -54,21 +52,17 @@ def check(pool, data, filename, year=None, approve=True):
 
 
 def write(pool, company_id, plans, approve=True):
-    "Import the plans of one institution; return their statuses"
+    "Import the plans of one institution: {status: count} of the plans"
     Company = pool.get('company.company')
     Plan = pool.get('kazan.plan')
     company = Company(company_id)
-    return [Plan.import_data(company, plan, approve)[1] for plan in plans]
+    return Counter(
+        Plan.import_data(company, plan, approve)[1] for plan in plans)
 
 
 @dataclass
-class Result:
+class Result(imports.Result):
     "What an import did: the problems that stopped it, or the plans"
-    file: pathlib.Path
-    problems: list = field(default_factory=list)  # messages; none written
-    institutions: int = 0
-    counts: dict = field(default_factory=lambda: defaultdict(int))
-    failures: list = field(default_factory=list)  # [(inn, message)]
 
     @property
     def unchanged(self):
@@ -81,10 +75,7 @@ def import_file(settings, path, *, year=None, draft=False):
     """Import the plans of the file (approved unless draft); rows without
     a year are of year.  A file with any problem writes nothing"""
     path = pathlib.Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"файл не читается: {path}: {error.strerror}")
+    data = imports.read_file(path)
     approve = not draft
     result = Result(path)
     groups, result.problems = database.run(settings,
@@ -92,15 +83,7 @@ def import_file(settings, path, *, year=None, draft=False):
         readonly=True)
     if result.problems:
         return result
-    result.institutions = len(groups)
     tasks = [(inn, (company_id, plans, approve))
         for inn, company_id, plans in groups]
-    with Progress(len(groups), "Загрузка ПФХД") as progress:
-        for inn, statuses, error in parallel.each(settings, write, tasks):
-            if error:
-                result.failures.append((inn, error))
-            else:
-                for status in statuses:
-                    result.counts[status] += 1
-            progress.step(inn)
-    return result
+    return imports.write_each(settings, result, write, tasks,
+        "Загрузка ПФХД")

@@ -1,13 +1,15 @@
-"""``kazan bank import`` end to end (interfaces.md §5).
+"""``kazan bank import`` end to end (interfaces.md §5), with ``kazan
+documents import``.
 
 One database: three small institutions of the sample generator onboarded;
 the school's March payroll posted and paid.  The school's March statement
 (generated like the sample data) gains the payroll's payments as the
 finance body would show them: they are linked with the payroll's moves,
 not posted again; the subsidy and the bank fees are posted by the rules;
-the suppliers' payments, for which no settlement is open, stay for the
-accountant.  What is in the ledger is read by a small program run with
-the command's configuration (ledger_figures).
+the suppliers' payments whose acts were imported are reconciled with them
+(the acts are paid), the others stay for the accountant.  What is in
+the ledger is read by a small program run with the command's
+configuration (ledger_figures).
 """
 import datetime as dt
 import json
@@ -44,6 +46,8 @@ def figures(pool):
                 l.move.number, l.move.journal.code] for l in cash],
         'origins': len(Origin.search([('statement.company', '=',
                         company.id)])),
+        'documents': sorted(i.state for i in pool.get('account.invoice'
+                ).search([('company', '=', company.id)])),
         }
 print(json.dumps(database.run(settings, figures, readonly=True)))
 '''
@@ -109,6 +113,20 @@ class BankImportTestCase(unittest.TestCase):
         self.assertTrue(paid)
         path = self.workdir / 'school.txt'
         bank_statements.write_1c(path, days, self.school)
+        # the suppliers' acts of all but one payment in three (no plan
+        # was imported: no contract)
+        documents = bank_statements.supplier_documents(days, self.school,
+            planned=set(), missing=3)
+        self.assertTrue(documents)
+        documents_path = self.workdir / 'documents.csv'
+        bank_statements.write_documents(documents_path, documents)
+        result = self.kazan('documents', 'import', str(documents_path))
+        self.assertIn(f'проведено {len(documents)}, уже были 0',
+            result.stdout)
+        result = self.kazan('documents', 'import', str(documents_path))
+        self.assertIn('ничего не изменено', result.stdout)
+        before = self.ledger(self.school)
+        self.assertEqual(before['documents'], ['posted'] * len(documents))
 
         _, dry = self.bank(path, options=['--dry-run'])
         self.assertEqual(self.ledger(self.school), before)
@@ -117,7 +135,8 @@ class BankImportTestCase(unittest.TestCase):
         self.assertEqual([r['status'] for r in report],
             [r['status'] for r in dry])
         statuses = Counter(r['status'] for r in report)
-        self.assertEqual(statuses['reconciled'], len(paid))
+        self.assertEqual(statuses['reconciled'], len(paid) + len(documents))
+        self.assertGreaterEqual(statuses['open'], 1)  # without their act
         self.assertGreaterEqual(statuses['posted'], 1)  # the subsidy
         self.assertEqual(statuses['refused'] + statuses['duplicate'], 0)
         self.assertEqual(sum(statuses.values()),
@@ -125,7 +144,10 @@ class BankImportTestCase(unittest.TestCase):
         payroll_moves = {c[3] for c in before['cash']}
         for entry in report:
             self.assertEqual(entry['inn'], self.school)
-            if entry['status'] == 'reconciled':
+            if entry['status'] == 'reconciled' and entry['amount'] in {
+                    d['amount'] for d in documents}:
+                self.assertTrue(entry['move'])
+            elif entry['status'] == 'reconciled':
                 self.assertIn(entry['move'], payroll_moves)
             elif entry['status'] == 'posted':
                 self.assertTrue(entry['move'])
@@ -133,9 +155,11 @@ class BankImportTestCase(unittest.TestCase):
                 self.assertIsNone(entry['move'])
         after = self.ledger(self.school)
         # the payroll's cash lines are still there, once: the posted
-        # documents added two lines each, the linked ones none
-        self.assertEqual(
-            len(after['cash']) - len(before['cash']), statuses['posted'])
+        # and the documents' payments added a cash line each, the linked
+        # ones none
+        self.assertEqual(len(after['cash']) - len(before['cash']),
+            statuses['posted'] + len(documents))
+        self.assertEqual(after['documents'], ['paid'] * len(documents))
         subsidy = next(r for r in report if r['direction'] == 'in')
         self.assertEqual(subsidy['status'], 'posted')
         self.assertIn([subsidy['date'], subsidy['amount'], '4',
@@ -201,3 +225,40 @@ class BankImportTestCase(unittest.TestCase):
         self.assertTrue(report)
         self.assertEqual({r['file'] for r in report}, {str(path)})
         self.assertNotIn('refused', {r['status'] for r in report})
+
+    def test_documents_bad_input(self):
+        "Bad rows named with file, line and column; nothing written"
+        row = {'inn': self.other, 'supplier_inn': '1659031838',
+            'supplier_name': 'ООО «Поставщик 1838»', 'number': 'А-1',
+            'date': '2026-03-02', 'kind': 'act', 'kfo': '4', 'kvr': '244',
+            'kosgu': '226', 'amount': '1500.00', 'description': 'услуги',
+            'contract': '', 'contract_date': '', 'law': ''}
+        path = self.workdir / 'bad-documents.csv'
+        bank_statements.write_documents(path, [row,
+                dict(row, number='А-2', supplier_inn='1659031839'),
+                dict(row, number='А-3', kosgu='999'),
+                dict(row, number='А-4',
+                    inn=sample_batch.organisation_inn(1655, 99999)),
+                dict(row, number='А-5', contract='7'),
+                ])
+        before = self.ledger(self.other)
+        result = self.kazan('documents', 'import', str(path), check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        for line, column in [(3, 'supplier_inn'), (4, 'kosgu'),
+                (5, 'inn'), (6, 'contract_date')]:
+            self.assertIn(f'bad-documents.csv:{line}:{column}',
+                result.stderr)
+        self.assertIn('ничего не записано', result.stderr)
+        self.assertEqual(self.ledger(self.other), before)
+
+        # a contract the plan has not: the institution refused whole
+        path = self.workdir / 'unplanned.csv'
+        bank_statements.write_documents(path, [row,
+                dict(row, number='А-5', contract='7',
+                    contract_date='2026-03-02', law='44')])
+        result = self.kazan('documents', 'import', str(path), check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn(f'ИНН {self.other}: документы не загружены',
+            result.stderr)
+        self.assertIn('КОСГУ 226', result.stderr)
+        self.assertEqual(self.ledger(self.other), before)

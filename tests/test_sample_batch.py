@@ -120,10 +120,23 @@ def test_regenerated_identical(tmp_path):
 
 
 def test_sample_statements_regenerated_identical(tmp_path):
-    "data/sample_statements is what its script writes from the batch"
+    """data/sample_statements and data/sample_documents.csv are what their
+    script writes from the batch and the plans"""
     subprocess.run([sys.executable, 'scripts/generate_sample_statements.py',
-            '--batch', str(SAMPLE), '--out', str(tmp_path / 's')],
+            '--batch', str(SAMPLE), '--out', str(tmp_path / 's'),
+            '--documents', str(tmp_path / 'documents.csv'),
+            '--plans', str(REPO / 'data' / 'sample_plans.csv')],
         cwd=REPO, check=True, capture_output=True)
+    assert filecmp.cmp(tmp_path / 'documents.csv',
+        REPO / 'data' / 'sample_documents.csv', shallow=False), \
+        'data/sample_documents.csv differs: regenerate it'
+    with open(tmp_path / 'documents.csv', encoding='utf-8') as f:
+        rows = list(csv.DictReader(f, delimiter=';'))
+    # acts and waybills, most under a contract, for every institution
+    # whose statements are there
+    assert {r['kind'] for r in rows} == {'act', 'waybill'}
+    assert 0 < sum(bool(r['contract']) for r in rows) < len(rows)
+    assert len({r['inn'] for r in rows}) == 37
     statements = REPO / 'data' / 'sample_statements'
     names = sorted(p.name for p in statements.iterdir())
     assert names == sorted(p.name for p in (tmp_path / 's').iterdir())
