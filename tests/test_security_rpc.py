@@ -371,6 +371,29 @@ class InstitutionIsolationTestCase(unittest.TestCase):
                                     'amount': Decimal('100')}])],
                     }])
         Contract.register([contract])
+        # a supplier's act posted (account.invoice, its line, the fiscal
+        # year's numbering of documents)
+        Invoice = pool.get('account.invoice')
+        payable, = pool.get('account.account').search([
+                ('company', '=', school.id), ('code', '=', '302.26')])
+        address, = pool.get('party.address').create([
+                {'party': supplier.id}])
+        with Transaction().set_context(company=school.id):
+            act, = Invoice.create([{
+                        'company': school.id, 'type': 'in',
+                        'party': supplier.id, 'invoice_address': address.id,
+                        'account': payable.id,
+                        'journal': pool.get('ir.model.data').get_id(
+                            'kazan_accounting', 'journal_suppliers'),
+                        'currency': school.currency.id,
+                        'invoice_date': START, 'document_kind': 'act',
+                        'kfo': '4', 'kvr': '244', 'kosgu': '226',
+                        'lines': [('create', [{'type': 'line',
+                                        'quantity': 1,
+                                        'unit_price': Decimal('100'),
+                                        'description': 'Услуги'}])],
+                        }])
+            Invoice.post([act])
         return school.id, museum.id
 
     @classmethod
