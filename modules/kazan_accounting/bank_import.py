@@ -32,6 +32,7 @@ from sql import Null
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
+from trytond.modules.account.exceptions import PeriodNotFoundError
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
@@ -162,8 +163,27 @@ def import_statements(company_id, inn, statements):
             if new:
                 accepted.append((journal, statement, new))
     if accepted:
+        _lock_move_sequences(company_id,
+            {d.date for _, _, new in accepted for d in new})
         results.extend(_store_and_book(company_id, inn, accepted, links))
     return results, problems
+
+
+def _lock_move_sequences(company_id, dates):
+    """Ask for the locks of the move numbers that posting takes: before
+    any work, the restart of the transaction that takes them costs nothing
+    (asked for by Move.post, it would redo the whole import)"""
+    pool = Pool()
+    Period = pool.get('account.period')
+    Sequence = pool.get('ir.sequence.strict')
+    sequences = set()
+    for date in dates:
+        try:
+            period = Period.find(company_id, date=date)
+        except PeriodNotFoundError:
+            continue  # nothing of that day is booked, or book says why
+        sequences.add(period.move_sequence_used)
+    Sequence.lock(list(sequences))
 
 
 def _stored_keys(company_id, keys):
