@@ -21,11 +21,16 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql import Null
+from sql.conditionals import Case
+from sql.functions import CurrentTimestamp
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 from .common import KFO
 from .exceptions import BankImportError
@@ -302,7 +307,7 @@ class StatementLine(metaclass=PoolMeta):
                 line.move = move
         for line, _, cash in pairs:
             line.cash_line = cash
-        cls.save([line for line, _, _ in pairs])
+        cls._set_moves([line for line, _, _ in pairs])
         to_reconcile = [[line.settles, counterpart]
             for line, counterpart, _ in pairs
             if line.settles and line.settles.account == counterpart.account
@@ -312,6 +317,25 @@ class StatementLine(metaclass=PoolMeta):
         if post:
             Move.post(moves)
         return moves
+
+    @classmethod
+    def _set_moves(cls, lines):
+        """Store the move and the cash line given to each saved line: one
+        UPDATE per slice, the move and its lines having just been booked
+        from these lines (a write would validate each line again)"""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        transaction.counter += 1  # the records read before are stale
+        for sub in grouped_slice(lines, MAX_QUERY_PARAMS // 5):
+            sub = list(sub)
+            move = Case(*((table.id == l.id, l.move.id) for l in sub))
+            cash = Case(*((table.id == l.id, l.cash_line.id) for l in sub))
+            cursor.execute(*table.update(
+                    [table.move, table.cash_line, table.write_uid,
+                        table.write_date],
+                    [move, cash, transaction.user, CurrentTimestamp()],
+                    where=table.id.in_([l.id for l in sub])))
 
     @classmethod
     def link(cls, lines_and_cash_lines):
@@ -365,6 +389,26 @@ class StatementRuleLine(metaclass=PoolMeta):
 
 class AccountStatementRule(metaclass=PoolMeta):
     __name__ = 'account.statement.rule'
+
+    @classmethod
+    def of_company(cls, company_id):
+        """The rules, their lines' account codes looked up once in the
+        institution's chart: the lines' account, an attribute of these
+        instances, not a write (each line would look it up per document)"""
+        Account = Pool().get('account.account')
+        rules = cls.search([])
+        lines = [l for r in rules for l in r.lines
+            if not l.account and l.account_code]
+        accounts = {}
+        for account in Account.search([
+                    ('company', '=', company_id),
+                    ('code', 'in', sorted({l.account_code for l in lines})),
+                    ('type', '!=', None),
+                    ]):
+            accounts.setdefault(account.code, account)
+        for line in lines:
+            line.account = accounts.get(line.account_code)
+        return rules
 
     @classmethod
     def matching(cls, rules, origin):
