@@ -44,6 +44,9 @@ from .model import describe_problem
 from .table import Problem
 
 ZERO = Decimal(0)
+# the size of a slice of ids or keys in one query (grouped_slice's
+# default, one, made a query per key)
+IN_MAX = 1000
 MAGIC_COLUMNS = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date'}
 CENT = Decimal('0.01')
 
@@ -75,7 +78,7 @@ def accounts(numbers):
     institution holds and the prefix table maps (the others are unknown)"""
     PersonalAccount = Pool().get('kazan.personal_account')
     found = {}
-    for sub in grouped_slice(sorted(set(numbers))):
+    for sub in grouped_slice(sorted(set(numbers)), IN_MAX):
         for account in PersonalAccount.search([('number', 'in', list(sub))]):
             if account.statement_mapping():
                 found[account.number] = (
@@ -198,7 +201,7 @@ def _stored_keys(company_id, keys):
     origin, statement = Origin.__table__(), Statement.__table__()
     cursor = Transaction().connection.cursor()
     found = set()
-    for sub in grouped_slice(sorted(set(keys))):
+    for sub in grouped_slice(sorted(set(keys)), IN_MAX):
         cursor.execute(*origin.join(statement,
                 condition=origin.statement == statement.id).select(
                 origin.import_key,
@@ -420,7 +423,7 @@ def _parties_by_inn(inns):
     "{INN: party id} of the parties identified by those INNs"
     Identifier = Pool().get('party.identifier')
     found = {}
-    for sub in grouped_slice(sorted(inns)):
+    for sub in grouped_slice(sorted(inns), IN_MAX):
         # the core's type of the ИНН is ru_vat (ru_inn until 6.8)
         for identifier in Identifier.search([
                     ('type', '=', 'ru_vat'),
@@ -444,7 +447,7 @@ def _posted_payments(journal, start, end):
             ('date', '<=', end),
             ], order=[('id', 'ASC')])
     taken = set()
-    for sub in grouped_slice([l.id for l in lines]):
+    for sub in grouped_slice([l.id for l in lines], IN_MAX):
         taken.update(l.cash_line.id for l in StatementLine.search([
                     ('cash_line', 'in', list(sub))]))
     found = defaultdict(list)
