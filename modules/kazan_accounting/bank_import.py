@@ -32,6 +32,7 @@ from sql import Column, Null
 from sql.aggregate import Max, Sum
 from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp
+from sql.operators import Exists
 
 from trytond.backend import MAX_QUERY_PARAMS
 from trytond.model import fields
@@ -132,9 +133,8 @@ def import_statements(company_id, inn, statements):
         journal = journal_of[number]
         balance = _balance_before(journal,
             [s.date_from for s in account_statements])
-        paid = _posted_payments(journal,
-            min(s.date_from for s in account_statements),
-            max(s.date_to for s in account_statements))
+        # read when the first new document comes: none on a second import
+        paid = None
         # (date, signed amount) of the new documents accepted that the
         # ledger does not hold yet
         added = []
@@ -160,6 +160,10 @@ def import_statements(company_id, inn, statements):
                 else:
                     stored.add(key)
                     new.append(document)
+                    if paid is None:
+                        paid = _posted_payments(journal,
+                            min(s.date_from for s in account_statements),
+                            max(s.date_to for s in account_statements))
                     cash = paid.get((document.date, document.signed))
                     if cash:
                         links[key] = cash.pop(0)
@@ -323,14 +327,7 @@ def _store_and_book(company_id, inn, accepted, links):
     Line.link(linked)
     lines = Line.browse(insert(Line, [l._save_values() for l in lines]))
     Line.book(lines, post=True)
-    by_status = defaultdict(list)
-    for origin, value in status.items():
-        by_status[value].append(origin)
-    to_write = []
-    for value, records in by_status.items():
-        to_write.extend([records, {'import_status': value}])
-    if to_write:
-        Origin.write(*to_write)
+    _set_import_status(status)
     complete = [s for s in statements
         if all(o in status for o in s.origins)]
     if complete:
@@ -395,6 +392,25 @@ def insert(Model, vlist):
     return ids
 
 
+def _set_import_status(status):
+    """Store {origin: import status}: an UPDATE per status, the statuses
+    being the import's own (a write would validate each origin again)"""
+    Origin = Pool().get('account.statement.origin')
+    transaction = Transaction()
+    cursor = transaction.connection.cursor()
+    table = Origin.__table__()
+    by_status = defaultdict(list)
+    for origin, value in status.items():
+        by_status[value].append(origin.id)
+    transaction.counter += 1  # the records read before are stale
+    for value, ids in sorted(by_status.items()):
+        for sub in grouped_slice(ids, IN_MAX):
+            cursor.execute(*table.update(
+                    [table.import_status, table.write_uid, table.write_date],
+                    [value, transaction.user, CurrentTimestamp()],
+                    where=table.id.in_(list(sub))))
+
+
 def _counterpart(cash):
     "The line of the payment's move that the cash line pays: its debit"
     for line in cash.move.lines:
@@ -438,22 +454,25 @@ def _posted_payments(journal, start, end):
     line is yet (the payroll's payments)"""
     pool = Pool()
     MoveLine = pool.get('account.move.line')
+    Move = pool.get('account.move')
     StatementLine = pool.get('account.statement.line')
-    lines = MoveLine.search([
-            ('account', '=', journal.account.id),
-            ('kfo', '=', journal.kfo),
-            ('move.state', '=', 'posted'),
-            ('date', '>=', start),
-            ('date', '<=', end),
-            ], order=[('id', 'ASC')])
-    taken = set()
-    for sub in grouped_slice([l.id for l in lines], IN_MAX):
-        taken.update(l.cash_line.id for l in StatementLine.search([
-                    ('cash_line', 'in', list(sub))]))
+    line, move = MoveLine.__table__(), Move.__table__()
+    st_line = StatementLine.__table__()
+    cursor = Transaction().connection.cursor()
+    query = line.join(move, condition=line.move == move.id).select(
+        line.id, move.date.as_('date'),
+        (line.debit - line.credit).as_('amount'),
+        where=(line.account == journal.account.id)
+        & (line.kfo == journal.kfo) & (move.state == 'posted')
+        & (move.date >= start) & (move.date <= end)
+        & ~Exists(st_line.select(st_line.id,
+                where=st_line.cash_line == line.id)),
+        order_by=[line.id.asc])
+    sqlite_apply_types(query, [None, 'DATE', 'NUMERIC'])
+    cursor.execute(*query)
     found = defaultdict(list)
-    for line in lines:
-        if line.id not in taken:
-            found[(line.date, line.debit - line.credit)].append(line)
+    for id_, date, amount in cursor:
+        found[(date, amount)].append(MoveLine(id_))
     return found
 
 
