@@ -295,11 +295,13 @@ class StatementLine(metaclass=PoolMeta):
         Move.save(moves)
         # the saved lines, read back: the instances given stay unsaved
         saved = {}
+        cash_account = {line.id: line.statement.journal.account
+            for line, _, _ in pairs}
         for move in Move.browse([m.id for m in moves]):
             for move_line in move.lines:
-                origin = move_line.origin
-                is_cash = move_line.account == origin.statement.journal.account
-                saved[(origin.id, is_cash)] = move_line
+                line_id = move_line.origin.id
+                is_cash = move_line.account == cash_account[line_id]
+                saved[(line_id, is_cash)] = move_line
         pairs = [(line, saved[(line.id, False)], saved[(line.id, True)])
             for line, _, _ in pairs]
         for move, group in zip(moves, groups.values()):
