@@ -295,7 +295,7 @@ def _store_and_book(company_id, inn, accepted, links):
     statements = Statement.browse(statements)  # with their origins
     documents = {d.key(): d for _, _, new in accepted for d in new}
     origins = [o for s in statements for o in s.origins]
-    company = Pool().get('company.company')(company_id)
+    company = pool.get('company.company')(company_id)
     for origin in origins:
         # known: the rules would compute it for each (a function field)
         origin.company = company

@@ -388,6 +388,18 @@ class StatementRuleLine(metaclass=PoolMeta):
             line.kvr = self.kvr or origin.kvr
         return line
 
+    # Without the keywords that name them, the core finds no party and no
+    # invoice, after reading the account configuration for each document
+    def _get_party(self, origin, keywords, amount=0):
+        if (self.party or keywords.get('bank_account')
+                or keywords.get('party') or keywords.get('payment_reference')):
+            return super()._get_party(origin, keywords, amount=amount)
+
+    def _get_invoice(self, origin, keywords, party=None, amount=0):
+        if keywords.get('invoice') or keywords.get('payment_reference'):
+            return super()._get_invoice(
+                origin, keywords, party=party, amount=amount)
+
 
 class AccountStatementRule(metaclass=PoolMeta):
     __name__ = 'account.statement.rule'
