@@ -293,15 +293,21 @@ class StatementLine(metaclass=PoolMeta):
             move.lines = move_lines
             moves.append(move)
         Move.save(moves)
-        # the saved lines, read back: the instances given stay unsaved
+        # the saved lines (the instances given stay unsaved): their origin
+        # and account read back by a query, not each line through the ORM
         saved = {}
-        cash_account = {line.id: line.statement.journal.account
+        cash_account = {line.id: line.statement.journal.account.id
             for line, _, _ in pairs}
-        for move in Move.browse([m.id for m in moves]):
-            for move_line in move.lines:
-                line_id = move_line.origin.id
-                is_cash = move_line.account == cash_account[line_id]
-                saved[(line_id, is_cash)] = move_line
+        table = MoveLine.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub in grouped_slice([m.id for m in moves], MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(
+                    table.id, table.origin, table.account,
+                    where=table.move.in_(list(sub))))
+            for id_, origin, account in cursor:
+                line_id = int(origin.split(',')[1])
+                is_cash = account == cash_account[line_id]
+                saved[(line_id, is_cash)] = MoveLine(id_)
         pairs = [(line, saved[(line.id, False)], saved[(line.id, True)])
             for line, _, _ in pairs]
         for move, group in zip(moves, groups.values()):
