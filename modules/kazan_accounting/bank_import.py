@@ -41,6 +41,7 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 
+from .bank_statement import forget_cached
 from .model import describe_problem
 from .table import Problem
 
@@ -406,13 +407,13 @@ def _set_import_status(status):
     by_status = defaultdict(list)
     for origin, value in status.items():
         by_status[value].append(origin.id)
-    transaction.counter += 1  # the records read before are stale
     for value, ids in sorted(by_status.items()):
         for sub in grouped_slice(ids, IN_MAX):
             cursor.execute(*table.update(
                     [table.import_status, table.write_uid, table.write_date],
                     [value, transaction.user, CurrentTimestamp()],
                     where=table.id.in_(list(sub))))
+    forget_cached(Origin, [o.id for o in status])
 
 
 def _counterpart(cash):

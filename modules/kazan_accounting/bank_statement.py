@@ -195,6 +195,18 @@ class StatementOrigin(metaclass=PoolMeta):
                 self.company, self.amount, self.counterparty_inn)[:10]]
 
 
+def forget_cached(Model, ids):
+    """Forget what the transaction read of the records written by SQL, as
+    the ORM's write does"""
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        if Model.__name__ in cache:
+            records = cache[Model.__name__]
+            for id_ in ids:
+                records.pop(id_, None)
+
+
 def open_settlements(company, amount, inn=None):
     """The open lines of reconcilable accounts that a statement amount
     would settle: a payment (amount < 0) a credit, a receipt a debit;
@@ -334,7 +346,6 @@ class StatementLine(metaclass=PoolMeta):
         transaction = Transaction()
         cursor = transaction.connection.cursor()
         table = cls.__table__()
-        transaction.counter += 1  # the records read before are stale
         for sub in grouped_slice(lines, MAX_QUERY_PARAMS // 5):
             sub = list(sub)
             move = Case(*((table.id == l.id, l.move.id) for l in sub))
@@ -344,6 +355,7 @@ class StatementLine(metaclass=PoolMeta):
                         table.write_date],
                     [move, cash, transaction.user, CurrentTimestamp()],
                     where=table.id.in_([l.id for l in sub])))
+        forget_cached(cls, [l.id for l in lines])
 
     @classmethod
     def link(cls, lines_and_cash_lines):

@@ -6,7 +6,7 @@ import unittest
 from decimal import Decimal
 
 from trytond.exceptions import UserError
-from trytond.modules.kazan_accounting import bank_import
+from trytond.modules.kazan_accounting import bank_exchange, bank_import
 from trytond.modules.kazan_accounting.tests import sample
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -116,6 +116,46 @@ class BankStatementTestCase(unittest.TestCase):
             with self.assertRaises(UserError) as context:
                 self.run_wizard(school, wrong)
             self.assertIn('1337500.00', context.exception.message)
+
+    @with_transaction()
+    def test_statement_all_recognised_is_posted_once(self):
+        "Every document posted by a rule: the statement posted, each once"
+        pool = Pool()
+        Statement = pool.get('account.statement')
+        Origin = pool.get('account.statement.origin')
+        MoveLine = pool.get('account.move.line')
+        school, _ = self.institutions()
+        data = one_c(school.personal_accounts[0].number, OPENING, [
+                ('in', Decimal('1000000.00'), '1655065057',
+                    'Субсидия на финансовое обеспечение выполнения '
+                    'муниципального задания'),
+                ('out', Decimal('150.00'), '1655065057',
+                    'Комиссия банка за обслуживание счета'),
+                ])
+        statements, problems = bank_exchange.read('file', data)
+        self.assertEqual(problems, [])
+        with Transaction().set_context(company=school.id):
+            # as kazan bank import calls it
+            results, problems = bank_import.import_statements(
+                school.id, school.inn, statements)
+            self.assertEqual(problems, [])
+            self.assertEqual([r.status for r in results], ['posted'] * 2)
+            statement, = Statement.search([('company', '=', school.id)])
+            self.assertEqual(statement.state, 'posted')
+            self.assertEqual(
+                sorted(o.import_status for o in statement.origins),
+                ['posted', 'posted'])
+            self.assertEqual(Origin.search_count([
+                        ('statement', '=', statement.id),
+                        ('import_status', '=', 'posted')]), 2)
+            booked = MoveLine.search([
+                    ('origin', 'in', [str(l) for l in statement.lines])])
+            self.assertEqual(len(booked), 4)
+            self.assertEqual({l.move.state for l in booked}, {'posted'})
+            self.assertEqual({l.move for l in booked},
+                {l.move for l in statement.lines})
+            self.assertEqual({l.cash_line for l in statement.lines},
+                {l for l in booked if l.account.code == '201.11'})
 
     @with_transaction()
     def test_account_of_another_institution_refused(self):
