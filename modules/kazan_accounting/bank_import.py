@@ -12,7 +12,8 @@ check → store → match → book, in bulk for all the institution's statements
 2. **store** a statement (``account.statement``) per file statement with an
    origin per new document; a document whose key (account, date, number,
    amount, direction, counterparty INN) is already stored is a duplicate
-   and creates nothing;
+   and creates nothing (the documents, checked here, are written by one
+   INSERT: see ``insert``);
 3. **match** each new document, in this order: the cash line of a payment
    already posted (the payroll's: same cash account, КФО, day and amount,
    not yet any statement's) is linked, not posted again; the one open
@@ -20,8 +21,13 @@ check → store → match → book, in bulk for all the institution's statements
    reconciled; the first statement rule that recognises it (data, see
    ``account.statement.rule``) gives its lines; the rest stays open, with
    candidates proposed in the client;
-4. **book** the new statement lines in the ledger and post them; a
+4. **book** the new statement lines in the ledger and post them (through
+   the core's Move.create and Move.post, a move per statement and day); a
    statement with nothing left open is validated and posted.
+
+A second import of the same files reads the balances and the stored keys
+only: the payments of an account are read with its first new document,
+the settlements and the rules when the institution has new documents.
 """
 import datetime as dt
 from collections import defaultdict
