@@ -386,7 +386,9 @@ def insert(Model, vlist):
     formats = [Model._fields[n].sql_format for n in names]
     ids = database.nextid(transaction.connection, Model._table,
         count=len(vlist))
-    if ids is None:
+    if isinstance(ids, int):
+        ids = [ids]  # PostgreSQL's for one record
+    elif ids is None:
         # SQLite: ids follow the largest (AUTOINCREMENT keeps track)
         cursor.execute(*table.select(Coalesce(Max(table.id), 0)))
         last_id, = cursor.fetchone()
