@@ -12,7 +12,8 @@ check → store → match → book, in bulk for all the institution's statements
 2. **store** a statement (``account.statement``) per file statement with an
    origin per new document; a document whose key (account, date, number,
    amount, direction, counterparty INN) is already stored is a duplicate
-   and creates nothing;
+   and creates nothing (the documents, checked here, are written by one
+   INSERT: see ``insert``);
 3. **match** each new document, in this order: the cash line of a payment
    already posted (the payroll's: same cash account, КФО, day and amount,
    not yet any statement's) is linked, not posted again; the one open
@@ -20,26 +21,41 @@ check → store → match → book, in bulk for all the institution's statements
    reconciled; the first statement rule that recognises it (data, see
    ``account.statement.rule``) gives its lines; the rest stays open, with
    candidates proposed in the client;
-4. **book** the new statement lines in the ledger and post them; a
+4. **book** the new statement lines in the ledger and post them (through
+   the core's Move.create and Move.post, a move per statement and day); a
    statement with nothing left open is validated and posted.
+
+A second import of the same files reads the balances and the stored keys
+only: the payments of an account are read with its first new document,
+the settlements and the rules when the institution has new documents.
 """
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sql import Null
-from sql.aggregate import Sum
+from sql import Column, Null
+from sql.aggregate import Max, Sum
 from sql.conditionals import Coalesce
+from sql.functions import CurrentTimestamp
+from sql.operators import Exists
 
+from trytond.backend import MAX_QUERY_PARAMS
+from trytond.model import fields
+from trytond.modules.account.exceptions import PeriodNotFoundError
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 
+from .bank_statement import forget_cached
 from .model import describe_problem
 from .table import Problem
 
 ZERO = Decimal(0)
+# the size of a slice of ids or keys in one query (grouped_slice's
+# default, one, made a query per key)
+IN_MAX = 1000
+MAGIC_COLUMNS = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date'}
 CENT = Decimal('0.01')
 
 
@@ -70,7 +86,7 @@ def accounts(numbers):
     institution holds and the prefix table maps (the others are unknown)"""
     PersonalAccount = Pool().get('kazan.personal_account')
     found = {}
-    for sub in grouped_slice(sorted(set(numbers))):
+    for sub in grouped_slice(sorted(set(numbers)), IN_MAX):
         for account in PersonalAccount.search([('number', 'in', list(sub))]):
             if account.statement_mapping():
                 found[account.number] = (
@@ -124,9 +140,8 @@ def import_statements(company_id, inn, statements):
         journal = journal_of[number]
         balance = _balance_before(journal,
             [s.date_from for s in account_statements])
-        paid = _posted_payments(journal,
-            min(s.date_from for s in account_statements),
-            max(s.date_to for s in account_statements))
+        # read when the first new document comes: none on a second import
+        paid = None
         # (date, signed amount) of the new documents accepted that the
         # ledger does not hold yet
         added = []
@@ -152,6 +167,10 @@ def import_statements(company_id, inn, statements):
                 else:
                     stored.add(key)
                     new.append(document)
+                    if paid is None:
+                        paid = _posted_payments(journal,
+                            min(s.date_from for s in account_statements),
+                            max(s.date_to for s in account_statements))
                     cash = paid.get((document.date, document.signed))
                     if cash:
                         links[key] = cash.pop(0)
@@ -162,8 +181,27 @@ def import_statements(company_id, inn, statements):
             if new:
                 accepted.append((journal, statement, new))
     if accepted:
+        _lock_move_sequences(company_id,
+            {d.date for _, _, new in accepted for d in new})
         results.extend(_store_and_book(company_id, inn, accepted, links))
     return results, problems
+
+
+def _lock_move_sequences(company_id, dates):
+    """Ask for the locks of the move numbers that posting takes: before
+    any work, the restart of the transaction that takes them costs nothing
+    (asked for by Move.post, it would redo the whole import)"""
+    pool = Pool()
+    Period = pool.get('account.period')
+    Sequence = pool.get('ir.sequence.strict')
+    sequences = set()
+    for date in dates:
+        try:
+            period = Period.find(company_id, date=date)
+        except PeriodNotFoundError:
+            continue  # nothing of that day is booked, or book says why
+        sequences.add(period.move_sequence_used)
+    Sequence.lock(list(sequences))
 
 
 def _stored_keys(company_id, keys):
@@ -174,7 +212,7 @@ def _stored_keys(company_id, keys):
     origin, statement = Origin.__table__(), Statement.__table__()
     cursor = Transaction().connection.cursor()
     found = set()
-    for sub in grouped_slice(sorted(set(keys))):
+    for sub in grouped_slice(sorted(set(keys)), IN_MAX):
         cursor.execute(*origin.join(statement,
                 condition=origin.statement == statement.id).select(
                 origin.import_key,
@@ -245,27 +283,31 @@ def _store_and_book(company_id, inn, accepted, links):
                 'total_amount': sum((d.signed for d in new), ZERO),
                 'number_of_lines': len(new),
                 'source': f'{s.file}:{s.line}',
-                'origins': [('create', [{
-                                'number': d.number, 'date': d.date,
-                                'amount': d.signed,
-                                'party': parties.get(d.inn),
-                                'description': d.purpose,
-                                'kfo': journal.kfo, 'kosgu': d.kosgu or None,
-                                'kvr': d.kvr or None, 'kbk': d.kbk or None,
-                                'counterparty_inn': d.inn or None,
-                                'counterparty_kpp': d.kpp or None,
-                                'counterparty_account': (
-                                    d.counterparty_account or None),
-                                'import_key': d.key(),
-                                'source': f'{d.file}:{d.line}',
-                                'import_status': 'open',
-                                'information': _information(d),
-                                } for d in new])],
                 } for journal, s, new in accepted])
+    insert(Origin, [{
+                'statement': statement.id,
+                'number': d.number, 'date': d.date, 'amount': d.signed,
+                'party': parties.get(d.inn), 'description': d.purpose,
+                'kfo': journal.kfo, 'kosgu': d.kosgu or None,
+                'kvr': d.kvr or None, 'kbk': d.kbk or None,
+                'counterparty_inn': d.inn or None,
+                'counterparty_kpp': d.kpp or None,
+                'counterparty_account': d.counterparty_account or None,
+                'import_key': d.key(),
+                'source': f'{d.file}:{d.line}',
+                'import_status': 'open',
+                'information': _information(d),
+                } for statement, (journal, _, new) in zip(
+                statements, accepted) for d in new])
+    statements = Statement.browse(statements)  # with their origins
     documents = {d.key(): d for _, _, new in accepted for d in new}
     origins = [o for s in statements for o in s.origins]
+    company = pool.get('company.company')(company_id)
+    for origin in origins:
+        # known: the rules would compute it for each (a function field)
+        origin.company = company
     settlements = _open_settlements(company_id)
-    rules = Rule.search([])
+    rules = Rule.of_company(company_id)
     lines, linked, status = [], [], {}
     for origin in origins:
         cash = links.get(origin.import_key)
@@ -294,16 +336,9 @@ def _store_and_book(company_id, inn, accepted, links):
                 lines.extend(rule_lines)
                 status[origin] = 'posted'
     Line.link(linked)
-    Line.save(lines)
+    lines = Line.browse(insert(Line, [l._save_values() for l in lines]))
     Line.book(lines, post=True)
-    by_status = defaultdict(list)
-    for origin, value in status.items():
-        by_status[value].append(origin)
-    to_write = []
-    for value, records in by_status.items():
-        to_write.extend([records, {'import_status': value}])
-    if to_write:
-        Origin.write(*to_write)
+    _set_import_status(status)
     complete = [s for s in statements
         if all(o in status for o in s.origins)]
     if complete:
@@ -318,6 +353,75 @@ def _store_and_book(company_id, inn, accepted, links):
                 status.get(origin, 'open'),
                 move.number if move and move.number else None))
     return results
+
+
+def insert(Model, vlist):
+    """Create the records of vlist as Model.create writes them, with one
+    INSERT (per slice of the query's parameters); return their ids.
+
+    For the plain records the import builds from documents it has checked
+    itself (the origins, the statement lines of the rules): the ORM's create
+    would spend most of the import validating the domain of every field of
+    each record (tests/test_bank_statement.py checks that the rows are
+    those of the ORM and pass its validation).  With a trigger on their
+    creation, or a value that the ORM sets apart, the ORM creates them."""
+    Trigger = Pool().get('ir.trigger')
+    if not vlist:
+        return []
+    given = set().union(*vlist)
+    if (Trigger.get_triggers(Model.__name__, 'create')
+            or any(hasattr(Model._fields[n], 'set') for n in given)):
+        return [r.id for r in Model.create(vlist)]
+    vlist = Model._before_create(vlist)  # access, counters, preprocessing
+    transaction = Transaction()
+    database = transaction.database
+    cursor = transaction.connection.cursor()
+    table = Model.__table__()
+    missing = [n for n, f in Model._fields.items()
+        if n not in given and n not in MAGIC_COLUMNS
+        and not isinstance(f, fields.Function) and not hasattr(f, 'set')]
+    defaults = Model._clean_defaults(
+        Model.default_get(missing, with_rec_name=False))
+    names = sorted(given | set(defaults))
+    formats = [Model._fields[n].sql_format for n in names]
+    ids = database.nextid(transaction.connection, Model._table,
+        count=len(vlist))
+    if isinstance(ids, int):
+        ids = [ids]  # PostgreSQL's for one record
+    elif ids is None:
+        # SQLite: ids follow the largest (AUTOINCREMENT keeps track)
+        cursor.execute(*table.select(Coalesce(Max(table.id), 0)))
+        last_id, = cursor.fetchone()
+        ids = list(range(last_id + 1, last_id + 1 + len(vlist)))
+    columns = [table.id, table.create_uid, table.create_date] + [
+        Column(table, n) for n in names]
+    rows = [[id_, transaction.user, CurrentTimestamp()] + [
+            sql_format(values.get(n, defaults.get(n)))
+            for n, sql_format in zip(names, formats)]
+        for id_, values in zip(ids, vlist)]
+    for sub in grouped_slice(rows, MAX_QUERY_PARAMS // len(columns)):
+        cursor.execute(*table.insert(columns, list(sub)))
+    transaction.create_records[Model.__name__].extend(ids)
+    return ids
+
+
+def _set_import_status(status):
+    """Store {origin: import status}: an UPDATE per status, the statuses
+    being the import's own (a write would validate each origin again)"""
+    Origin = Pool().get('account.statement.origin')
+    transaction = Transaction()
+    cursor = transaction.connection.cursor()
+    table = Origin.__table__()
+    by_status = defaultdict(list)
+    for origin, value in status.items():
+        by_status[value].append(origin.id)
+    for value, ids in sorted(by_status.items()):
+        for sub in grouped_slice(ids, IN_MAX):
+            cursor.execute(*table.update(
+                    [table.import_status, table.write_uid, table.write_date],
+                    [value, transaction.user, CurrentTimestamp()],
+                    where=table.id.in_(list(sub))))
+    forget_cached(Origin, [o.id for o in status])
 
 
 def _counterpart(cash):
@@ -348,7 +452,7 @@ def _parties_by_inn(inns):
     "{INN: party id} of the parties identified by those INNs"
     Identifier = Pool().get('party.identifier')
     found = {}
-    for sub in grouped_slice(sorted(inns)):
+    for sub in grouped_slice(sorted(inns), IN_MAX):
         # the core's type of the ИНН is ru_vat (ru_inn until 6.8)
         for identifier in Identifier.search([
                     ('type', '=', 'ru_vat'),
@@ -363,22 +467,25 @@ def _posted_payments(journal, start, end):
     line is yet (the payroll's payments)"""
     pool = Pool()
     MoveLine = pool.get('account.move.line')
+    Move = pool.get('account.move')
     StatementLine = pool.get('account.statement.line')
-    lines = MoveLine.search([
-            ('account', '=', journal.account.id),
-            ('kfo', '=', journal.kfo),
-            ('move.state', '=', 'posted'),
-            ('date', '>=', start),
-            ('date', '<=', end),
-            ], order=[('id', 'ASC')])
-    taken = set()
-    for sub in grouped_slice([l.id for l in lines]):
-        taken.update(l.cash_line.id for l in StatementLine.search([
-                    ('cash_line', 'in', list(sub))]))
+    line, move = MoveLine.__table__(), Move.__table__()
+    st_line = StatementLine.__table__()
+    cursor = Transaction().connection.cursor()
+    query = line.join(move, condition=line.move == move.id).select(
+        line.id, move.date.as_('date'),
+        (line.debit - line.credit).as_('amount'),
+        where=(line.account == journal.account.id)
+        & (line.kfo == journal.kfo) & (move.state == 'posted')
+        & (move.date >= start) & (move.date <= end)
+        & ~Exists(st_line.select(st_line.id,
+                where=st_line.cash_line == line.id)),
+        order_by=[line.id.asc])
+    sqlite_apply_types(query, [None, 'DATE', 'NUMERIC'])
+    cursor.execute(*query)
     found = defaultdict(list)
-    for line in lines:
-        if line.id not in taken:
-            found[(line.date, line.debit - line.credit)].append(line)
+    for id_, date, amount in cursor:
+        found[(date, amount)].append(MoveLine(id_))
     return found
 
 

@@ -21,11 +21,16 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql import Null
+from sql.conditionals import Case
+from sql.functions import CurrentTimestamp
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 from .common import KFO
 from .exceptions import BankImportError
@@ -190,6 +195,18 @@ class StatementOrigin(metaclass=PoolMeta):
                 self.company, self.amount, self.counterparty_inn)[:10]]
 
 
+def forget_cached(Model, ids):
+    """Forget what the transaction read of the records written by SQL, as
+    the ORM's write does"""
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        if Model.__name__ in cache:
+            records = cache[Model.__name__]
+            for id_ in ids:
+                records.pop(id_, None)
+
+
 def open_settlements(company, amount, inn=None):
     """The open lines of reconcilable accounts that a statement amount
     would settle: a payment (amount < 0) a credit, a receipt a debit;
@@ -288,13 +305,21 @@ class StatementLine(metaclass=PoolMeta):
             move.lines = move_lines
             moves.append(move)
         Move.save(moves)
-        # the saved lines, read back: the instances given stay unsaved
+        # the saved lines (the instances given stay unsaved): their origin
+        # and account read back by a query, not each line through the ORM
         saved = {}
-        for move in Move.browse([m.id for m in moves]):
-            for move_line in move.lines:
-                origin = move_line.origin
-                is_cash = move_line.account == origin.statement.journal.account
-                saved[(origin.id, is_cash)] = move_line
+        cash_account = {line.id: line.statement.journal.account.id
+            for line, _, _ in pairs}
+        table = MoveLine.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub in grouped_slice([m.id for m in moves], MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(
+                    table.id, table.origin, table.account,
+                    where=table.move.in_(list(sub))))
+            for id_, origin, account in cursor:
+                line_id = int(origin.split(',')[1])
+                is_cash = account == cash_account[line_id]
+                saved[(line_id, is_cash)] = MoveLine(id_)
         pairs = [(line, saved[(line.id, False)], saved[(line.id, True)])
             for line, _, _ in pairs]
         for move, group in zip(moves, groups.values()):
@@ -302,7 +327,7 @@ class StatementLine(metaclass=PoolMeta):
                 line.move = move
         for line, _, cash in pairs:
             line.cash_line = cash
-        cls.save([line for line, _, _ in pairs])
+        cls._set_moves([line for line, _, _ in pairs])
         to_reconcile = [[line.settles, counterpart]
             for line, counterpart, _ in pairs
             if line.settles and line.settles.account == counterpart.account
@@ -312,6 +337,25 @@ class StatementLine(metaclass=PoolMeta):
         if post:
             Move.post(moves)
         return moves
+
+    @classmethod
+    def _set_moves(cls, lines):
+        """Store the move and the cash line given to each saved line: one
+        UPDATE per slice, the move and its lines having just been booked
+        from these lines (a write would validate each line again)"""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        for sub in grouped_slice(lines, MAX_QUERY_PARAMS // 5):
+            sub = list(sub)
+            move = Case(*((table.id == l.id, l.move.id) for l in sub))
+            cash = Case(*((table.id == l.id, l.cash_line.id) for l in sub))
+            cursor.execute(*table.update(
+                    [table.move, table.cash_line, table.write_uid,
+                        table.write_date],
+                    [move, cash, transaction.user, CurrentTimestamp()],
+                    where=table.id.in_([l.id for l in sub])))
+        forget_cached(cls, [l.id for l in lines])
 
     @classmethod
     def link(cls, lines_and_cash_lines):
@@ -362,9 +406,41 @@ class StatementRuleLine(metaclass=PoolMeta):
             line.kvr = self.kvr or origin.kvr
         return line
 
+    # Without the keywords that name them, the core finds no party and no
+    # invoice, after reading the account configuration for each document
+    def _get_party(self, origin, keywords, amount=0):
+        if (self.party or keywords.get('bank_account')
+                or keywords.get('party') or keywords.get('payment_reference')):
+            return super()._get_party(origin, keywords, amount=amount)
+
+    def _get_invoice(self, origin, keywords, party=None, amount=0):
+        if keywords.get('invoice') or keywords.get('payment_reference'):
+            return super()._get_invoice(
+                origin, keywords, party=party, amount=amount)
+
 
 class AccountStatementRule(metaclass=PoolMeta):
     __name__ = 'account.statement.rule'
+
+    @classmethod
+    def of_company(cls, company_id):
+        """The rules, their lines' account codes looked up once in the
+        institution's chart: the lines' account, an attribute of these
+        instances, not a write (each line would look it up per document)"""
+        Account = Pool().get('account.account')
+        rules = cls.search([])
+        lines = [l for r in rules for l in r.lines
+            if not l.account and l.account_code]
+        accounts = {}
+        for account in Account.search([
+                    ('company', '=', company_id),
+                    ('code', 'in', sorted({l.account_code for l in lines})),
+                    ('type', '!=', None),
+                    ]):
+            accounts.setdefault(account.code, account)
+        for line in lines:
+            line.account = accounts.get(line.account_code)
+        return rules
 
     @classmethod
     def matching(cls, rules, origin):

@@ -6,6 +6,7 @@ import unittest
 from decimal import Decimal
 
 from trytond.exceptions import UserError
+from trytond.modules.kazan_accounting import bank_exchange, bank_import
 from trytond.modules.kazan_accounting.tests import sample
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -118,6 +119,46 @@ class BankStatementTestCase(unittest.TestCase):
             self.assertIn('1337500.00', context.exception.message)
 
     @with_transaction()
+    def test_statement_all_recognised_is_posted_once(self):
+        "Every document posted by a rule: the statement posted, each once"
+        pool = Pool()
+        Statement = pool.get('account.statement')
+        Origin = pool.get('account.statement.origin')
+        MoveLine = pool.get('account.move.line')
+        school, _ = self.institutions()
+        data = one_c(school.personal_accounts[0].number, OPENING, [
+                ('in', Decimal('1000000.00'), '1655065057',
+                    'Субсидия на финансовое обеспечение выполнения '
+                    'муниципального задания'),
+                ('out', Decimal('150.00'), '1655065057',
+                    'Комиссия банка за обслуживание счета'),
+                ])
+        statements, problems = bank_exchange.read('file', data)
+        self.assertEqual(problems, [])
+        with Transaction().set_context(company=school.id):
+            # as kazan bank import calls it
+            results, problems = bank_import.import_statements(
+                school.id, school.inn, statements)
+            self.assertEqual(problems, [])
+            self.assertEqual([r.status for r in results], ['posted'] * 2)
+            statement, = Statement.search([('company', '=', school.id)])
+            self.assertEqual(statement.state, 'posted')
+            self.assertEqual(
+                sorted(o.import_status for o in statement.origins),
+                ['posted', 'posted'])
+            self.assertEqual(Origin.search_count([
+                        ('statement', '=', statement.id),
+                        ('import_status', '=', 'posted')]), 2)
+            booked = MoveLine.search([
+                    ('origin', 'in', [str(l) for l in statement.lines])])
+            self.assertEqual(len(booked), 4)
+            self.assertEqual({l.move.state for l in booked}, {'posted'})
+            self.assertEqual({l.move for l in booked},
+                {l.move for l in statement.lines})
+            self.assertEqual({l.cash_line for l in statement.lines},
+                {l for l in booked if l.account.code == '201.11'})
+
+    @with_transaction()
     def test_account_of_another_institution_refused(self):
         pool = Pool()
         Statement = pool.get('account.statement')
@@ -129,3 +170,68 @@ class BankStatementTestCase(unittest.TestCase):
             self.assertIn(other.personal_accounts[0].number,
                 context.exception.message)
         self.assertEqual(Statement.search_count([]), 0)
+
+    @with_transaction()
+    def test_rows_inserted_as_the_orm_creates_them(self):
+        "The import's INSERT writes the rows of Model.create, and valid ones"
+        pool = Pool()
+        Journal = pool.get('account.statement.journal')
+        Statement = pool.get('account.statement')
+        Origin = pool.get('account.statement.origin')
+        Line = pool.get('account.statement.line')
+        Account = pool.get('account.account')
+        school, _ = self.institutions()
+        journal, = Journal.of_personal_accounts(
+            [school.personal_accounts[0]]).values()
+        account, = Account.search([
+                ('company', '=', school.id), ('code', '=', '205.31')])
+        orm, sql = Statement.create([{
+                    'name': name, 'company': school.id,
+                    'journal': journal.id, 'date': START,
+                    'start_balance': OPENING, 'end_balance': OPENING,
+                    'total_amount': Decimal('-12.50'), 'number_of_lines': 1,
+                    } for name in ['orm', 'sql']])
+
+        def origins(statement):
+            return [{'statement': statement.id, 'number': '7',
+                    'date': START, 'amount': Decimal('-12.50'),
+                    'description': "Оплата по контракту", 'kfo': '4',
+                    'kosgu': '226', 'kvr': '244', 'kbk': None,
+                    'counterparty_inn': '7707083893',
+                    'counterparty_kpp': None,
+                    'counterparty_account': '03234643927010001100',
+                    'import_key': f'{statement.name}|key',
+                    'source': 'file:3', 'import_status': 'open',
+                    'information': {'counterparty_inn': '7707083893',
+                        'kosgu': '226'}}]
+
+        def lines(origin):
+            return [Line(statement=origin.statement, origin=origin,
+                    number=origin.number, date=origin.date,
+                    amount=origin.amount, description=origin.description,
+                    account=account, kfo='4', kosgu='131',
+                    kvr=None)._save_values()]
+
+        with Transaction().set_context(company=school.id):
+            by_orm = Origin.create(origins(orm))
+            by_sql = Origin.browse(bank_import.insert(Origin, origins(sql)))
+            Origin._validate(by_sql)
+            lines_orm = Line.create(lines(by_orm[0]))
+            lines_sql = Line.browse(
+                bank_import.insert(Line, lines(by_sql[0])))
+            Line._validate(lines_sql)
+        for Model, created, inserted, differ in [
+                (Origin, by_orm, by_sql, {'statement', 'import_key'}),
+                (Line, lines_orm, lines_sql, {'statement', 'origin'}),
+                ]:
+            names = [n for n, f in Model._fields.items()
+                if not hasattr(f, 'get') and n not in differ
+                and n not in {'id', 'create_date', 'write_date'}]
+            self.assertEqual(
+                [{n: getattr(r, n) for n in names}
+                    for r in Model.browse(inserted)],
+                [{n: getattr(r, n) for n in names}
+                    for r in Model.browse(created)])
+            for record in Model.browse(inserted):
+                self.assertEqual(record.create_uid.id,
+                    Transaction().user)
