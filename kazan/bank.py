@@ -52,9 +52,49 @@ def import_files(settings, paths, *, dry_run=False, jobs=1):
     if not database.is_initialised(settings):
         raise UsageError(f"база «{settings.database}» не подготовлена: "
             "сначала выполните kazan init")
-    from trytond.modules.kazan_accounting import bank_exchange, bank_import
+    from trytond.modules.kazan_accounting import bank_import
     from trytond.modules.kazan_accounting.bank_import import refused
-    result = Result(dry_run)
+
+    # the workers load Tryton while this process reads the files
+    jobs = parallel.usable_jobs(settings, jobs)
+    with parallel.started(settings, jobs) as workers:
+        result = Result(dry_run)
+        statements = _read(paths, result)
+        accounts = database.run(settings, lambda pool: _accounts(
+                [s.account for s in statements]), readonly=True)
+        by_company = defaultdict(list)
+        for statement in statements:
+            if statement.account in accounts:
+                by_company[accounts[statement.account]].append(statement)
+            else:
+                result.problems.append(bank_import.unknown(statement))
+                result.lines.extend(refused(statement, None))
+        tasks = [(inn, (company_id, inn, company_statements, dry_run))
+            for (company_id, inn), company_statements in sorted(
+                by_company.items(), key=lambda i: i[0][1] or '')]
+        with Progress(len(tasks), "Загрузка выписок") as progress:
+            for inn, done, error in parallel.each(settings, work, tasks, jobs,
+                    workers=workers):
+                if error:
+                    result.failures[inn] = error
+                    for statement in by_company_of(by_company, inn):
+                        result.lines.extend(refused(statement, inn))
+                else:
+                    lines, problems = done
+                    result.lines.extend(lines)
+                    result.problems.extend(problems)
+                progress.step(inn)
+    result.lines.sort(key=lambda l: (l.file, l.line))
+    database.run(settings, lambda pool: describe(result.problems),
+        readonly=True)
+    return result
+
+
+def _read(paths, result):
+    """The statements of the files without a problem; the others' problems
+    and refused lines added to result"""
+    from trytond.modules.kazan_accounting import bank_exchange
+    from trytond.modules.kazan_accounting.bank_import import refused
     statements = []
     for path in map(pathlib.Path, paths):
         try:
@@ -69,34 +109,7 @@ def import_files(settings, paths, *, dry_run=False, jobs=1):
                 result.lines.extend(refused(statement, None))
             else:
                 statements.append(statement)
-    accounts = database.run(settings, lambda pool: _accounts(
-            [s.account for s in statements]), readonly=True)
-    by_company = defaultdict(list)
-    for statement in statements:
-        if statement.account in accounts:
-            by_company[accounts[statement.account]].append(statement)
-        else:
-            result.problems.append(bank_import.unknown(statement))
-            result.lines.extend(refused(statement, None))
-    tasks = [(inn, (company_id, inn, company_statements, dry_run))
-        for (company_id, inn), company_statements in sorted(
-            by_company.items(), key=lambda i: i[0][1] or '')]
-    jobs = parallel.usable_jobs(settings, jobs)
-    with Progress(len(tasks), "Загрузка выписок") as progress:
-        for inn, done, error in parallel.each(settings, work, tasks, jobs):
-            if error:
-                result.failures[inn] = error
-                for statement in by_company_of(by_company, inn):
-                    result.lines.extend(refused(statement, inn))
-            else:
-                lines, problems = done
-                result.lines.extend(lines)
-                result.problems.extend(problems)
-            progress.step(inn)
-    result.lines.sort(key=lambda l: (l.file, l.line))
-    database.run(settings, lambda pool: describe(result.problems),
-        readonly=True)
-    return result
+    return statements
 
 
 def by_company_of(by_company, inn):

@@ -11,6 +11,7 @@ institutions a transaction, and each alone again when their transaction
 fails, so that an error still names its institution and the others are
 done and committed.
 """
+import contextlib
 import functools
 import math
 
@@ -31,14 +32,39 @@ def error_message(error):
     return getattr(error, 'message', None) or str(error)
 
 
-def each(settings, work, tasks, jobs=1):
+def each(settings, work, tasks, jobs=1, workers=None):
     """Call work(pool, *args) for each (key, args) of tasks, each in a
     transaction of its own, in this process or in ``jobs`` worker
-    processes; yield (key, result, error message or None) as each is done.
+    processes (those of ``workers`` when given); yield (key, result, error
+    message or None) as each is done.
 
     work must be a module-level function (the workers import it)."""
     call = functools.partial(_call, settings, work)
+    if workers is not None:
+        yield from workers.imap_unordered(call, tasks)
+        return
     yield from _imap(settings, call, tasks, jobs)
+
+
+@contextlib.contextmanager
+def started(settings, jobs):
+    """The worker processes of ``jobs`` (None for one: this process),
+    started now and loading Tryton's pool of the database while the caller
+    reads its files, for ``each(..., workers=...)``"""
+    if jobs <= 1:
+        yield None
+        return
+    import multiprocessing
+    context = multiprocessing.get_context('spawn')
+    with context.Pool(jobs, initializer=_warm, initargs=(settings,)) \
+            as workers:
+        yield workers
+
+
+def _warm(settings):
+    "Configure trytond and load the database's pool in a worker"
+    apply(settings)
+    database.run(settings, lambda pool: None, readonly=True)
 
 
 def each_chunk(settings, work, tasks, args=(), jobs=1, size=10):

@@ -219,9 +219,10 @@ class BankImportTestCase(unittest.TestCase):
         self.assertGreater(self.ledger(self.other)['origins'], 0)
 
     def test_csv_layout(self):
+        "The CSV layout, with two workers (one process on SQLite)"
         path = self.statements(self.third, 'third', per_day=1, csv_every=1)
         self.assertEqual(path.suffix, '.csv')
-        _, report = self.bank(path)
+        _, report = self.bank(path, options=['--jobs', '2'])
         self.assertTrue(report)
         self.assertEqual({r['file'] for r in report}, {str(path)})
         self.assertNotIn('refused', {r['status'] for r in report})
