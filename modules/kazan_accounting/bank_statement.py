@@ -17,6 +17,7 @@ plan execution needs), each document's cash line remembered
 (``cash_line``) so that a statement line matched with a payment already
 posted (the payroll's) links to that line and is not posted again.
 """
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -177,7 +178,8 @@ class StatementOrigin(metaclass=PoolMeta):
     candidates = fields.Function(fields.Many2Many(
             'account.move.line', None, None, "Candidates",
             help="Open settlements this document may pay or settle: "
-            "the counterparty's by INN and amount, then any of the amount."),
+            "those of the contract its purpose names, the counterparty's "
+            "by INN and amount, then any of the amount."),
         'get_candidates')
 
     @classmethod
@@ -192,7 +194,8 @@ class StatementOrigin(metaclass=PoolMeta):
         if self.lines or not self.statement or not self.amount:
             return []
         return [l.id for l in open_settlements(
-                self.company, self.amount, self.counterparty_inn)[:10]]
+                self.company, self.amount, self.counterparty_inn,
+                self.description)[:10]]
 
 
 def forget_cached(Model, ids):
@@ -207,10 +210,12 @@ def forget_cached(Model, ids):
                 records.pop(id_, None)
 
 
-def open_settlements(company, amount, inn=None):
+def open_settlements(company, amount, inn=None, purpose=None):
     """The open lines of reconcilable accounts that a statement amount
-    would settle: a payment (amount < 0) a credit, a receipt a debit;
-    those of the counterparty with the INN first"""
+    would settle: a payment (amount < 0) a credit, a receipt a debit.
+    First those of the suppliers' documents of a contract whose number
+    the purpose names (whatever their amount: a part, or several
+    documents), then those of the counterparty with the INN"""
     MoveLine = Pool().get('account.move.line')
     side = 'credit' if amount < 0 else 'debit'
     lines = MoveLine.search([
@@ -220,10 +225,38 @@ def open_settlements(company, amount, inn=None):
             ('move.state', '=', 'posted'),
             (side, '=', abs(amount)),
             ], order=[('date', 'ASC'), ('id', 'ASC')], limit=50)
+    contracted = _contract_settlements(company, side, purpose)
+    lines = contracted + [l for l in lines if l not in contracted]
     if inn:
-        lines.sort(key=lambda l: not (l.party and l.party.tax_identifier
-                and l.party.tax_identifier.code == inn))
+        lines.sort(key=lambda l: (l not in contracted,
+                not (l.party and l.party.tax_identifier
+                    and l.party.tax_identifier.code == inn)))
     return lines
+
+
+def contract_numbers(purpose):
+    """The contract numbers a payment's purpose names: what follows «№»
+    («Оплата по контракту № 44-12 за …» names 44-12)"""
+    return {number.rstrip('.,;:)')
+        for number in re.findall(r'№\s*(\S+)', purpose or '')}
+
+
+def _contract_settlements(company, side, purpose):
+    "The open lines of the side of the documents of the contracts named"
+    pool = Pool()
+    MoveLine = pool.get('account.move.line')
+    numbers = contract_numbers(purpose)
+    if not numbers:
+        return []
+    return MoveLine.search([
+            ('company', '=', company.id),
+            ('account.reconcile', '=', True),
+            ('reconciliation', '=', None),
+            ('move.state', '=', 'posted'),
+            (side, '>', 0),
+            ('move_origin.contract_line.contract.number', 'in',
+                list(numbers), 'account.invoice'),
+            ], order=[('date', 'ASC'), ('id', 'ASC')], limit=20)
 
 
 class StatementLine(metaclass=PoolMeta):

@@ -237,6 +237,38 @@ class SupplierDocumentTestCase(unittest.TestCase):
         self.assertEqual(document.amount_to_pay, 0)
 
     @in_rolled_back_transaction
+    def test_part_payment_proposes_the_contract_documents(self):
+        "A payment of another amount: the contract's act among candidates"
+        pool = Pool()
+        Company = pool.get('company.company')
+        Import = pool.get('account.statement.import', type='wizard')
+        Origin = pool.get('account.statement.origin')
+        school = Company(self.ids['school'])
+        document = self.document(Decimal(70000))
+        data = one_c(school.personal_accounts[0].number, OPENING, [
+                ('out', Decimal(30000), SUPPLIER_INN,
+                    'Частичная оплата по контракту № 44-12 за март')],
+            kosgu='223')
+        with Transaction().set_context(company=school.id):
+            session_id, _, _ = Import.create()
+            Import.execute(session_id, {'start': {
+                        'company': school.id, 'file_': data,
+                        'file_format': 'kazan'}}, 'import_')
+        origin, = Origin.search([('statement.company', '=', school.id)])
+        self.assertEqual(origin.import_status, 'open')
+        payable, = [l for l in document.move.lines
+            if l.account.code == '302.23']
+        self.assertEqual(origin.candidates[0], payable)
+
+    def test_contract_numbers_of_a_purpose(self):
+        from ..bank_statement import contract_numbers
+        self.assertEqual(contract_numbers(
+                'Оплата по контракту № 44-12 за электроэнергию'), {'44-12'})
+        self.assertEqual(contract_numbers('Оплата по договору №7, акт 3'),
+            {'7'})
+        self.assertEqual(contract_numbers('Комиссия банка'), set())
+
+    @in_rolled_back_transaction
     def test_opening_payables_name_the_unnamed_counterparty(self):
         pool = Pool()
         Line = pool.get('account.move.line')
