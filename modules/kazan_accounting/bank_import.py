@@ -47,8 +47,7 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 
-from .bank_statement import forget_cached
-from .model import describe_problem
+from .model import describe_problem, forget_cached
 from .table import Problem
 
 ZERO = Decimal(0)

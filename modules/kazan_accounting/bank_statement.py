@@ -35,6 +35,7 @@ from trytond.transaction import Transaction
 
 from .common import KFO
 from .exceptions import BankImportError
+from .model import forget_cached
 
 ZERO = Decimal(0)
 IMPORT_STATUSES = [
@@ -196,18 +197,6 @@ class StatementOrigin(metaclass=PoolMeta):
         return [l.id for l in open_settlements(
                 self.company, self.amount, self.counterparty_inn,
                 self.description)[:10]]
-
-
-def forget_cached(Model, ids):
-    """Forget what the transaction read of the records written by SQL, as
-    the ORM's write does"""
-    transaction = Transaction()
-    transaction.counter += 1
-    for cache in transaction.cache.values():
-        if Model.__name__ in cache:
-            records = cache[Model.__name__]
-            for id_ in ids:
-                records.pop(id_, None)
 
 
 def open_settlements(company, amount, inn=None, purpose=None):

@@ -76,3 +76,15 @@ class InstitutionRowsMixin:
 
     def get_currency(self, name):
         return self.company.currency.id
+
+
+def forget_cached(Model, ids):
+    """Forget what the transaction read of the records written by SQL, as
+    the ORM's write does"""
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        if Model.__name__ in cache:
+            records = cache[Model.__name__]
+            for id_ in ids:
+                records.pop(id_, None)
