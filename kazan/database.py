@@ -158,7 +158,15 @@ def init(settings, *, admin_password_file=None,
     run_admin(settings, password_file,
         admin_email=admin_email if password_file else None)
     run(settings, _prefer_russian)
+    run(settings, _number_documents)
     return created
+
+
+def _number_documents(pool):
+    """Give the fiscal years without a numbering of documents one (those
+    onboarded before the suppliers' documents)"""
+    FiscalYear = pool.get('account.fiscalyear')
+    FiscalYear.create_invoice_sequences(FiscalYear.search([]))
 
 
 def _prefer_russian(pool):

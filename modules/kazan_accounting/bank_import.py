@@ -42,12 +42,11 @@ from sql.operators import Exists
 
 from trytond.backend import MAX_QUERY_PARAMS
 from trytond.model import fields
-from trytond.modules.account.exceptions import PeriodNotFoundError
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 
-from .model import describe_problem, forget_cached
+from .model import describe_problem, forget_cached, lock_move_sequences
 from .table import Problem
 
 ZERO = Decimal(0)
@@ -180,27 +179,10 @@ def import_statements(company_id, inn, statements):
             if new:
                 accepted.append((journal, statement, new))
     if accepted:
-        _lock_move_sequences(company_id,
+        lock_move_sequences(company_id,
             {d.date for _, _, new in accepted for d in new})
         results.extend(_store_and_book(company_id, inn, accepted, links))
     return results, problems
-
-
-def _lock_move_sequences(company_id, dates):
-    """Ask for the locks of the move numbers that posting takes: before
-    any work, the restart of the transaction that takes them costs nothing
-    (asked for by Move.post, it would redo the whole import)"""
-    pool = Pool()
-    Period = pool.get('account.period')
-    Sequence = pool.get('ir.sequence.strict')
-    sequences = set()
-    for date in dates:
-        try:
-            period = Period.find(company_id, date=date)
-        except PeriodNotFoundError:
-            continue  # nothing of that day is booked, or book says why
-        sequences.add(period.move_sequence_used)
-    Sequence.lock(list(sequences))
 
 
 def _stored_keys(company_id, keys):

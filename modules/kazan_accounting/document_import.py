@@ -28,7 +28,7 @@ from .common import KFO_CODES
 from .contract import LAWS
 from .counterparty import inn as counterparty_inn
 from .identifiers import organisation_inn
-from .model import describe_problem
+from .model import describe_problem, lock_move_sequences
 from .supplier_document import ACCOUNTS, DOCUMENT_KINDS
 
 DOCUMENT_FILE_COLUMNS = [
@@ -193,6 +193,7 @@ def import_documents(company, documents):
     (contracts)"""
     pool = Pool()
     Invoice = pool.get('account.invoice')
+    FiscalYear = pool.get('account.fiscalyear')
     ModelData = pool.get('ir.model.data')
     counts = defaultdict(int)
     suppliers = _suppliers(documents)
@@ -210,6 +211,12 @@ def import_documents(company, documents):
             counts['duplicate'] += 1
         else:
             new.append(document)
+    # the numbers of the moves and documents locked first: asked for when
+    # posting, the transaction would start again and do everything twice
+    dates = ({d.date for d in new}
+        | {d.contract_date for d in new if d.contract})
+    lock_move_sequences(company.id, dates)
+    FiscalYear.lock_invoice_sequences(company, dates)
     lines, counts['contracts'] = _contract_lines(company, new, suppliers)
     journal = ModelData.get_id('kazan_accounting', 'journal_suppliers')
     with Transaction().set_context(company=company.id):

@@ -86,7 +86,8 @@ class FiscalYear(metaclass=PoolMeta):
     def create_invoice_sequences(cls, fiscalyears):
         """Give each fiscal year without invoice sequences one numbering
         of its documents (account_invoice's, for the four kinds): the
-        fiscal years onboarded before the suppliers' documents have none"""
+        fiscal years onboarded before the suppliers' documents have none
+        (``kazan init`` gives them theirs)"""
         pool = Pool()
         Sequence = pool.get('ir.sequence.strict')
         InvoiceSequence = pool.get('account.fiscalyear.invoice_sequence')
@@ -121,6 +122,21 @@ class FiscalYear(metaclass=PoolMeta):
                         'out_invoice_sequence': s.id,
                         'out_credit_note_sequence': s.id,
                         } for f, s in zip(missing, sequences)])
+
+    @classmethod
+    def lock_invoice_sequences(cls, company, dates):
+        """Ask for the locks of the numbering of documents that posting
+        on the dates takes, before any work (see lock_move_sequences)"""
+        pool = Pool()
+        Sequence = pool.get('ir.sequence.strict')
+        sequences = set()
+        for fiscalyear in cls.search([('company', '=', company.id)]):
+            if any(fiscalyear.start_date <= d <= fiscalyear.end_date
+                    for d in dates):
+                for invoice_sequence in fiscalyear.invoice_sequences:
+                    sequences.add(invoice_sequence.in_invoice_sequence)
+                    sequences.add(invoice_sequence.in_credit_note_sequence)
+        Sequence.lock(list(sequences))
 
 
 class Invoice(metaclass=PoolMeta):
@@ -246,22 +262,6 @@ class Invoice(metaclass=PoolMeta):
     def _post(cls, invoices):
         cls.check_contracts(invoices)
         super()._post(invoices)
-
-    @classmethod
-    def set_number(cls, invoices):
-        pool = Pool()
-        FiscalYear = pool.get('account.fiscalyear')
-        Date = pool.get('ir.date')
-        fiscalyears = set()
-        for invoice in invoices:
-            if invoice.number:
-                continue
-            with Transaction().set_context(company=invoice.company.id):
-                date = (invoice.accounting_date or invoice.invoice_date
-                    or Date.today())
-            fiscalyears.add(FiscalYear.find(invoice.company, date=date))
-        FiscalYear.create_invoice_sequences(list(fiscalyears))
-        super().set_number(invoices)
 
     def _get_move_line(self, date, amount):
         line = super()._get_move_line(date, amount)
