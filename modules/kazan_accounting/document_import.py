@@ -252,10 +252,15 @@ def _suppliers(documents):
     names = {}
     for document in documents:
         names.setdefault(document.supplier_inn, document.supplier_name)
+    unaddressed = []
     for inn in names:
         parties = Party.find_by_inn(inn)
         if parties:
             found[inn] = parties[0].id
+            if not parties[0].addresses:
+                unaddressed.append(parties[0])
+    # a document needs its supplier's address, even an empty one
+    pool.get('party.address').create([{'party': p.id} for p in unaddressed])
     missing = [inn for inn in names if inn not in found]
     parties = Party.create([{
                 'name': names[inn],

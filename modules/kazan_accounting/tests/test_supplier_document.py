@@ -278,3 +278,26 @@ class SupplierDocumentTestCase(unittest.TestCase):
         self.assertEqual(line.party.id, ModelData.get_id(
                 'kazan_accounting', 'party_opening_balance'))
         self.assertEqual(line.credit, Decimal(10000))
+
+    @in_rolled_back_transaction
+    def test_import_of_a_supplier_without_address(self):
+        "A supplier found by INN without an address gets one, and its act"
+        from ..document_import import DocumentData, import_documents
+        pool = Pool()
+        Company = pool.get('company.company')
+        Party = pool.get('party.party')
+        inn = sample.organisation_inn(9403)
+        party, = Party.create([{'name': 'ООО "Без адреса"',
+                    'identifiers': [('create', [{'type': 'ru_vat',
+                                    'code': inn}])]}])
+        Party.write([party], {'addresses': [
+                    ('delete', [a.id for a in party.addresses])]})
+        document = DocumentData('documents.csv', 2, '', inn, 'ООО',
+            'А-9', dt.date(2026, 3, 5), 'act', '4', '244', '226',
+            Decimal(500))
+        counts = import_documents(Company(self.ids['school']), [document])
+        self.assertEqual(counts['posted'], 1)
+        self.assertEqual(len(Party(party.id).addresses), 1)
+        # the same again: nothing
+        counts = import_documents(Company(self.ids['school']), [document])
+        self.assertEqual((counts['posted'], counts['duplicate']), (0, 1))
