@@ -219,13 +219,15 @@ def import_documents(company, documents):
     FiscalYear.lock_invoice_sequences(company, dates)
     lines, counts['contracts'] = _contract_lines(company, new, suppliers)
     journal = ModelData.get_id('kazan_accounting', 'journal_suppliers')
+    addresses = _addresses({suppliers[d.supplier_inn] for d in new})
+    accounts = _accounts(company, {d.kosgu for d in new})
     with Transaction().set_context(company=company.id):
         invoices = Invoice.create([{
                     'company': company.id, 'type': 'in',
                     'journal': journal,
                     'party': suppliers[d.supplier_inn],
-                    'invoice_address': _address(suppliers[d.supplier_inn]),
-                    'account': _payable(company, d.kosgu),
+                    'invoice_address': addresses[suppliers[d.supplier_inn]],
+                    'account': accounts[d.kosgu][0],
                     'currency': company.currency.id,
                     'reference': d.number, 'invoice_date': d.date,
                     'document_kind': d.kind,
@@ -235,6 +237,7 @@ def import_documents(company, documents):
                     'lines': [('create', [{
                                     'type': 'line', 'quantity': 1,
                                     'unit_price': d.amount,
+                                    'account': accounts[d.kosgu][1],
                                     'description': (d.description
                                         or d.number),
                                     }])],
@@ -271,20 +274,24 @@ def _suppliers(documents):
     return found
 
 
-def _address(party_id):
+def _addresses(party_ids):
+    "{party id: its invoice address id}"
     Party = Pool().get('party.party')
-    address = Party(party_id).address_get(type='invoice')
-    return address.id if address else None
+    return {p.id: p.address_get(type='invoice').id
+        for p in Party.browse(list(party_ids))}
 
 
-def _payable(company, kosgu):
+def _accounts(company, kosgus):
+    """{КОСГУ: (settlement account id, debit account id)} of the
+    company's chart (supplier_accounts.csv)"""
     Account = Pool().get('account.account')
-    account, = Account.search([
-            ('company', '=', company.id),
-            ('code', '=', ACCOUNTS[kosgu][0]),
-            ('type', '!=', None),
-            ])
-    return account.id
+    codes = {c for k in kosgus for c in ACCOUNTS[k]}
+    ids = {a.code: a.id for a in Account.search([
+                ('company', '=', company.id),
+                ('code', 'in', sorted(codes)),
+                ('type', '!=', None),
+                ])}
+    return {k: (ids[ACCOUNTS[k][0]], ids[ACCOUNTS[k][1]]) for k in kosgus}
 
 
 def _contract_lines(company, documents, suppliers):

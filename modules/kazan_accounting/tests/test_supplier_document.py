@@ -129,6 +129,15 @@ class SupplierDocumentTestCase(unittest.TestCase):
                 Invoice.post([document])
         return document
 
+    def import_statement(self, school, data):
+        "Run the client's statement import of the school's file"
+        Import = Pool().get('account.statement.import', type='wizard')
+        with Transaction().set_context(company=school.id):
+            session_id, _, _ = Import.create()
+            Import.execute(session_id, {'start': {
+                        'company': school.id, 'file_': data,
+                        'file_format': 'kazan'}}, 'import_')
+
     def move_lines(self, document):
         return sorted((l.account.code, l.debit, l.credit,
                 l.party.id if l.party else None, l.kfo, l.kvr, l.kosgu)
@@ -208,7 +217,6 @@ class SupplierDocumentTestCase(unittest.TestCase):
     def test_payment_from_the_statement_pays_the_act(self):
         pool = Pool()
         Company = pool.get('company.company')
-        Import = pool.get('account.statement.import', type='wizard')
         Origin = pool.get('account.statement.origin')
         school = Company(self.ids['school'])
         document = self.document(Decimal(70000))
@@ -216,11 +224,7 @@ class SupplierDocumentTestCase(unittest.TestCase):
                 ('out', Decimal(70000), SUPPLIER_INN,
                     'Оплата по контракту № 44-12 за электроэнергию')],
             kosgu='223')
-        with Transaction().set_context(company=school.id):
-            session_id, _, _ = Import.create()
-            Import.execute(session_id, {'start': {
-                        'company': school.id, 'file_': data,
-                        'file_format': 'kazan'}}, 'import_')
+        self.import_statement(school, data)
         # what the reconciliation queued runs, as after an RPC's commit
         Queue = pool.get('ir.queue')
         tasks = Transaction().tasks
@@ -241,7 +245,6 @@ class SupplierDocumentTestCase(unittest.TestCase):
         "A payment of another amount: the contract's act among candidates"
         pool = Pool()
         Company = pool.get('company.company')
-        Import = pool.get('account.statement.import', type='wizard')
         Origin = pool.get('account.statement.origin')
         school = Company(self.ids['school'])
         document = self.document(Decimal(70000))
@@ -249,11 +252,7 @@ class SupplierDocumentTestCase(unittest.TestCase):
                 ('out', Decimal(30000), SUPPLIER_INN,
                     'Частичная оплата по контракту № 44-12 за март')],
             kosgu='223')
-        with Transaction().set_context(company=school.id):
-            session_id, _, _ = Import.create()
-            Import.execute(session_id, {'start': {
-                        'company': school.id, 'file_': data,
-                        'file_format': 'kazan'}}, 'import_')
+        self.import_statement(school, data)
         origin, = Origin.search([('statement.company', '=', school.id)])
         self.assertEqual(origin.import_status, 'open')
         payable, = [l for l in document.move.lines
