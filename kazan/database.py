@@ -159,6 +159,7 @@ def init(settings, *, admin_password_file=None,
         admin_email=admin_email if password_file else None)
     run(settings, _prefer_russian)
     run(settings, _number_documents)
+    run(settings, _post_plans)
     return created
 
 
@@ -167,6 +168,13 @@ def _number_documents(pool):
     onboarded before the suppliers' documents)"""
     FiscalYear = pool.get('account.fiscalyear')
     FiscalYear.create_invoice_sequences(FiscalYear.search([]))
+
+
+def _post_plans(pool):
+    """Post the indicators of the approved plans the ledger lacks (those
+    approved before the plans were posted); nothing when it has them"""
+    Plan = pool.get('kazan.plan')
+    Plan.post_indicators(Plan.search([('state', '=', 'approved')]))
 
 
 def _prefer_russian(pool):

@@ -83,6 +83,13 @@ class RenewFiscalYear(metaclass=PoolMeta):
             sequence.save()
         return defaults
 
+    def create_fiscalyear(self):
+        "The plans of the new year approved beforehand are posted now"
+        Plan = Pool().get('kazan.plan')
+        fiscalyear = super().create_fiscalyear()
+        Plan.post_of_fiscalyears([fiscalyear])
+        return fiscalyear
+
 
 class YearEndClosingStart(ModelView):
     "Year-End Closing"

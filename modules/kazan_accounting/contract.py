@@ -33,7 +33,7 @@ from trytond.transaction import Transaction
 
 from .common import KFO
 from .exceptions import ContractError
-from .model import DocumentMixin
+from .model import IN_MAX, DocumentMixin
 
 ZERO = Decimal(0)
 
@@ -411,21 +411,31 @@ class Contract(DocumentMixin, Workflow, ModelSQL, ModelView):
         return result
 
 
-def entry_lines(company, codes, debit_code, credit_code, amount):
-    """The values of the two move lines of an entry of the company's
-    obligations on the codes ({'kfo', 'kvr', 'kosgu'}); a negative amount
-    is the entry reversed"""
+def entry_accounts(company, codes):
+    """{code: account} of the company's accounts of codes, an error naming
+    the first code its chart lacks"""
     pool = Pool()
     Account = pool.get('account.account')
     accounts = {a.code: a for a in Account.search([
                 ('company', '=', company.id),
-                ('code', 'in', [debit_code, credit_code]),
+                ('code', 'in', list(codes)),
                 ])}
-    for code in (debit_code, credit_code):
+    for code in codes:
         if code not in accounts:
             raise ContractError(gettext(
                     'kazan_accounting.msg_contract_account_missing',
                     institution=company.rec_name, code=code))
+    return accounts
+
+
+def entry_lines(company, codes, debit_code, credit_code, amount,
+        accounts=None):
+    """The values of the two move lines of an entry of the company's
+    obligations on the codes ({'kfo', 'kvr', 'kosgu'}); a negative amount
+    is the entry reversed.  accounts ({code: account}, entry_accounts) saves
+    looking them up for each entry."""
+    if accounts is None:
+        accounts = entry_accounts(company, [debit_code, credit_code])
     if amount < 0:
         debit_code, credit_code, amount = credit_code, debit_code, -amount
     return [
@@ -546,7 +556,8 @@ class ContractLine(ModelSQL, ModelView):
         monetary obligations; a credit note counts negative)"""
         Invoice = Pool().get('account.invoice')
         result = {}
-        for sub in grouped_slice([l.id for l in lines]):
+        for sub in grouped_slice(
+                [l.id for l in lines], IN_MAX):
             for invoice in Invoice.search([
                         ('contract_line', 'in', list(sub)),
                         ('state', 'in', ['validated', 'posted', 'paid']),

@@ -107,9 +107,11 @@ class Company(metaclass=PoolMeta):
     def create_fiscalyears(cls, companies, years):
         """Create for each company the fiscal year (calendar year) with its
         strict move sequence, the numbering of its documents and 12
-        monthly periods; return them"""
+        monthly periods, and post the approved plans of the year; return
+        them"""
         pool = Pool()
         FiscalYear = pool.get('account.fiscalyear')
+        Plan = pool.get('kazan.plan')
         Sequence = pool.get('ir.sequence.strict')
         ModelData = pool.get('ir.model.data')
         sequence_type = ModelData.get_id(
@@ -131,6 +133,7 @@ class Company(metaclass=PoolMeta):
         FiscalYear.create_period(fiscalyears, interval=1)
         FiscalYear.create_invoice_sequences(fiscalyears)
         cls.create_journal_periods(fiscalyears)
+        Plan.post_of_fiscalyears(fiscalyears)
         return fiscalyears
 
     @classmethod
@@ -146,10 +149,13 @@ class Company(metaclass=PoolMeta):
         Journal = pool.get('account.journal')
         JournalPeriod = pool.get('account.journal.period')
         journals = Journal.search([])
+        periods = [p for f in fiscalyears for p in f.periods]
+        # those a move created already (a plan posted by the renewal)
+        existing = {(j.journal.id, j.period.id) for j in JournalPeriod.search(
+                [('period', 'in', [p.id for p in periods])])}
         JournalPeriod.create([{'journal': journal.id, 'period': period.id}
-                for fiscalyear in fiscalyears
-                for period in fiscalyear.periods
-                for journal in journals])
+                for period in periods for journal in journals
+                if (journal.id, period.id) not in existing])
 
     @classmethod
     def post_opening_balances(cls, companies, balances, fiscalyears):

@@ -6,6 +6,10 @@ from trytond.modules.account.exceptions import PeriodNotFoundError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+# The size of a slice of ids or keys in one query: grouped_slice without a
+# size takes one, a query per id
+IN_MAX = 1000
+
 
 def tables(*names):
     "The SQL tables of the models named, in that order, for one query"

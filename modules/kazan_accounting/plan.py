@@ -8,18 +8,37 @@ approved its lines are frozen and every change comes as an amendment
 of a date is the sum of the original lines and of the lines of the
 amendments dated up to then: form 0503737 computes it in SQL from the
 tables ``kazan_plan``, ``kazan_plan_line`` and ``kazan_plan_amendment``.
+
+The approved plan is also in the ledger, Section 5 of the chart: its
+payments on 504.10 / 506.10 (the right to accept obligations, which the
+contracts then use), its receipts on 507.10 / 504.10 (the approved
+financing), by КФО, КВР and КОСГУ (brief §3 entries 20 and 21, their
+directions unconfirmed: obligation_entries.csv).  The original lines are
+posted on 1 January of the plan's year (or the day the institution joined
+the service, when later), each amendment's on its date;
+whatever changes them (approval, an amendment, its lines edited or
+deleted, the plan set back to draft) posts the difference between what the
+plan says and what its moves hold, so the ledger follows the plan.
 """
+import datetime as dt
 from collections import defaultdict, namedtuple
 from decimal import Decimal
 
+from sql.aggregate import Sum
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.tools import grouped_slice, sqlite_apply_types
+from trytond.transaction import Transaction
 
 from .common import KFO, KFO_CODES
+from .contract import ENTRIES, Codes, entry_accounts, entry_lines
 from .exceptions import PlanAccessError, PlanImportError, PlanValidationError
-from .model import DocumentMixin
+from .fees import move_values
+from .model import IN_MAX, DocumentMixin, tables
 from .table import Problem
 
 PLAN_STATES = [
@@ -45,6 +64,14 @@ SECTION_OF_KOSGU_GROUP = {
     }
 
 
+# The entry of obligation_entries.csv that posts the lines of each section
+# of an approved plan; the sources of financing post none
+SECTION_ENTRIES = {
+    'expense': 'plan_expense',
+    'income': 'plan_income',
+    }
+
+
 def is_budget_code(code):
     "КОСГУ and КВР codes are three digits"
     return bool(code) and len(code) == 3 and code.isdigit()
@@ -63,6 +90,20 @@ LineData = namedtuple('LineData', [
 Total = namedtuple('Total', [
         'kfo', 'section', 'line_code', 'kvr', 'kosgu',
         'original', 'amendments', 'total'])
+# An indicator of the plan in the ledger: the amount of a section's codes
+# from a date
+Indicator = namedtuple('Indicator', ['date', 'section', 'codes'])
+
+
+def indicator_changes(wanted, posted):
+    """{Indicator: amount} to post so that the ledger holding posted
+    ({Indicator: amount}) holds wanted"""
+    changes = {}
+    for key in sorted(set(wanted) | set(posted)):
+        change = wanted.get(key, Decimal(0)) - posted.get(key, Decimal(0))
+        if change:
+            changes[key] = change
+    return changes
 
 
 class Plan(DocumentMixin, Workflow, ModelSQL, ModelView):
@@ -90,6 +131,11 @@ class Plan(DocumentMixin, Workflow, ModelSQL, ModelView):
         fields.Numeric("Income", digits=(16, 2)), 'get_totals')
     expense_total = fields.Function(
         fields.Numeric("Expenses", digits=(16, 2)), 'get_totals')
+    moves = fields.Function(fields.Many2Many(
+            'account.move', None, None, "Moves",
+            help="The plan's indicators in the ledger (504.10, 506.10, "
+            "507.10)."),
+        'get_moves')
 
     del _states
 
@@ -143,6 +189,11 @@ class Plan(DocumentMixin, Workflow, ModelSQL, ModelView):
                     result[name][plan.id] += total.total
         return result
 
+    def get_moves(self, name):
+        Move = Pool().get('account.move')
+        return [m.id for m in Move.search([('origin', '=', str(self))],
+                order=[('date', 'ASC'), ('id', 'ASC')])]
+
     def totals(self, date=None):
         """The plan per КФО, section, line, КВР and КОСГУ: the original
         amount, the sum of the amendments dated up to date (all when None)
@@ -189,6 +240,22 @@ class Plan(DocumentMixin, Workflow, ModelSQL, ModelView):
                     raise PlanAccessError(gettext(
                             'kazan_accounting.msg_plan_delete_approved',
                             plan=plan.rec_name))
+            cls.check_no_moves(plans)
+
+    @classmethod
+    def check_no_moves(cls, plans):
+        """A plan once approved keeps its moves (and so its record), even
+        back to draft where they are reversed"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        for sub in grouped_slice(plans, IN_MAX):
+            moves = Move.search([
+                    ('origin', 'in', [str(p) for p in sub]),
+                    ], limit=1)
+            if moves:
+                raise PlanAccessError(gettext(
+                        'kazan_accounting.msg_plan_delete_posted',
+                        plan=moves[0].origin.rec_name))
 
     @classmethod
     def copy(cls, plans, default=None):
@@ -337,6 +404,119 @@ class Plan(DocumentMixin, Workflow, ModelSQL, ModelView):
                         'kazan_accounting.msg_plan_draft_amended',
                         plan=plan.rec_name))
 
+    @classmethod
+    def on_modification(cls, mode, plans, field_names=None):
+        super().on_modification(mode, plans, field_names=field_names)
+        if mode == 'write' and 'state' in field_names:
+            cls.post_indicators(plans)
+
+    def indicators(self):
+        """{Indicator: amount} of the plan the ledger must hold: for an
+        approved plan its lines on the first day of its year in the
+        service (1 January, or the institution's start in the service)
+        and the lines of each amendment on its date (that day at the
+        earliest), in the sections that post; nothing for a draft"""
+        result = defaultdict(Decimal)
+        if self.state != 'approved':
+            return result
+        start, end = dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)
+        joined = self.company.service_start_date
+        if joined and joined.year == self.year:
+            start = max(start, joined)
+        for line in self.all_lines():
+            if line.section in SECTION_ENTRIES and line.amount:
+                date = start
+                if line.amendment:
+                    date = min(max(line.amendment.date, start), end)
+                result[Indicator(date, line.section, line.codes)] += (
+                    line.amount)
+        return result
+
+    @classmethod
+    def post_of_fiscalyears(cls, fiscalyears):
+        "Post the approved plans of the years of the new fiscal years"
+        plans = cls.search([
+                ('company', 'in', list({f.company.id for f in fiscalyears})),
+                ('year', 'in', list({f.start_date.year for f in fiscalyears})),
+                ('state', '=', 'approved'),
+                ])
+        if plans:
+            cls.post_indicators(plans)
+
+    @classmethod
+    def posted_indicators(cls, plans):
+        """{plan id: {Indicator: amount}} the moves of the plans hold: the
+        debit less credit of each entry's debit account on the codes of
+        its section"""
+        move, line, account = tables(
+            'account.move', 'account.move.line', 'account.account')
+        cursor = Transaction().connection.cursor()
+        sections = defaultdict(set)
+        for section, operation in SECTION_ENTRIES.items():
+            sections[ENTRIES[operation][0]].add(section)
+        plan_ids = {str(p): p.id for p in plans}
+        result = defaultdict(lambda: defaultdict(Decimal))
+        for origins in grouped_slice(list(plan_ids), IN_MAX):
+            query = line.join(move, condition=line.move == move.id
+                ).join(account, condition=line.account == account.id
+                ).select(move.origin, move.date.as_('date'), account.code,
+                    line.kfo, line.kvr, line.kosgu,
+                    Sum(line.debit - line.credit).as_('amount'),
+                    where=move.origin.in_(list(origins))
+                    & account.code.in_(list(sections)),
+                    group_by=[move.origin, move.date, account.code,
+                        line.kfo, line.kvr, line.kosgu])
+            if backend.name == 'sqlite':
+                sqlite_apply_types(
+                    query, [None, 'DATE', None, None, None, None, 'NUMERIC'])
+            cursor.execute(*query)
+            for origin, date, code, kfo, kvr, kosgu, amount in cursor:
+                section = section_of_kosgu(kosgu)
+                if section in sections[code]:
+                    key = Indicator(
+                        date, section, Codes(kfo, kvr or None, kosgu))
+                    result[plan_ids[origin]][key] += Decimal(amount)
+        return result
+
+    @classmethod
+    def post_indicators(cls, plans):
+        """Post what the plans' indicators changed since their moves: one
+        move per plan and date.  A plan of a year whose fiscal year is not
+        created yet (the next year's, approved in December) waits for it:
+        creating the fiscal year posts it (post_of_fiscalyears)."""
+        pool = Pool()
+        Move = pool.get('account.move')
+        FiscalYear = pool.get('account.fiscalyear')
+        plans = cls.browse(plans)
+        opened = {(f.company.id, f.start_date.year)
+            for f in FiscalYear.search([
+                    ('company', 'in', list({p.company.id for p in plans})),
+                    ('start_date', 'in', list({
+                                dt.date(p.year, 1, 1) for p in plans})),
+                    ])}
+        plans = [p for p in plans if (p.company.id, p.year) in opened]
+        posted = cls.posted_indicators(plans)
+        moves = []
+        for plan in plans:
+            changes = indicator_changes(
+                plan.indicators(), posted.get(plan.id, {}))
+            if not changes:
+                continue
+            accounts = entry_accounts(plan.company, sorted(
+                    {c for o in SECTION_ENTRIES.values() for c in ENTRIES[o]}))
+            by_date = defaultdict(list)
+            for key, amount in changes.items():
+                debit, credit = ENTRIES[SECTION_ENTRIES[key.section]]
+                by_date[key.date].extend(entry_lines(plan.company,
+                        key.codes._asdict(), debit, credit, amount,
+                        accounts=accounts))
+            for date, lines in sorted(by_date.items()):
+                moves.append(move_values(plan.company, 'journal_other',
+                        date, gettext('kazan_accounting.msg_plan_move',
+                            plan=plan.rec_name), plan, lines))
+        if moves:
+            Move.post(Move.create(moves))
+
 
 class PlanPartMixin:
     "The institution of a part of a plan (an amendment, a line) is the plan's"
@@ -409,6 +589,17 @@ class Amendment(PlanPartMixin, ModelSQL, ModelView):
                         'kazan_accounting.msg_plan_amendment_draft',
                         amendment=amendment.rec_name,
                         plan=amendment.plan.rec_name))
+
+    @classmethod
+    def on_modification(cls, mode, amendments, field_names=None):
+        super().on_modification(mode, amendments, field_names=field_names)
+        post_plans_indicators({a.plan for a in amendments})
+
+    @classmethod
+    def on_delete(cls, amendments):
+        plans = {a.plan for a in amendments}
+        return super().on_delete(amendments) + [
+            lambda: post_plans_indicators(plans)]
 
 
 class Line(PlanPartMixin, ModelSQL, ModelView):
@@ -511,6 +702,22 @@ class Line(PlanPartMixin, ModelSQL, ModelView):
         return ' '.join(filter(None, [
                     self.kfo, self.line_code, self.kvr, self.kosgu]))
 
+    @property
+    def codes(self):
+        return Codes(self.kfo, self.kvr or None, self.kosgu)
+
+    @classmethod
+    def on_modification(cls, mode, lines, field_names=None):
+        "The amendments' lines are posted as they change"
+        super().on_modification(mode, lines, field_names=field_names)
+        post_plans_indicators({l.plan for l in lines if l.amendment})
+
+    @classmethod
+    def on_delete(cls, lines):
+        plans = {l.plan for l in lines if l.amendment}
+        return super().on_delete(lines) + [
+            lambda: post_plans_indicators(plans)]
+
     def data(self):
         "The line as a plan file gives it"
         return LineData(self.kfo, self.section, self.line_code or '',
@@ -557,6 +764,14 @@ class Line(PlanPartMixin, ModelSQL, ModelView):
                         plan=line.plan.rec_name))
 
 
+def post_plans_indicators(plans):
+    "Post the changes of the indicators of the plans that still exist"
+    Plan = Pool().get('kazan.plan')
+    plans = Plan.search([('id', 'in', [p.id for p in plans])])
+    if plans:
+        Plan.post_indicators(plans)
+
+
 def line_error(kfo, section, kvr, kosgu, amount, amended=False):
     """The first error of a plan line as (message id, values), or None
 
@@ -581,3 +796,11 @@ def line_error(kfo, section, kvr, kosgu, amount, amended=False):
     if amount is not None and amount != amount.quantize(Decimal('0.01')):
         return 'msg_plan_amount_digits', {'amount': amount}
     return None
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'account.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['kazan.plan']

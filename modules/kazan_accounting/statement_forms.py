@@ -82,19 +82,19 @@ def obligations(company_ids, date):
     """The report on obligations (form 0503738) from 1 January to date.
 
     By КФО, КВР and КОСГУ: planned is the approved plan of the year as of
-    date (its payments, as in 0503737: the plan import posts no 504.10 nor
-    506.10); accepted the credit turnover of 502.11 (obligations
-    accepted); monetary the credit turnover of 502.12 (monetary obligations
-    accepted); executed the payments, the credit less debit of the cash
-    accounts (201.11, 201.21, 201.34...: the ledger posts the payments
-    there with their КВР and КОСГУ, not on the off-balance account 18)
-    with a КОСГУ of expenses (2xx, 3xx) or none, the same figure as the
-    expenses executed of 0503737; the obligations whose КОСГУ is one of
-    the sources of financing (5xx, 6xx) make the section sources, without
-    plan nor execution; not_executed is accepted less executed,
-    not_executed_monetary monetary less executed.  The opening-balance
-    moves are left out.  Which obligations were accepted by
-    competitive procurement the ledger does not tell.
+    date (its payments, read from the plan as in 0503737; its approval posts
+    the same on 504.10 / 506.10); accepted the credit turnover of 502.11
+    (obligations accepted); monetary the credit turnover of 502.12 (monetary
+    obligations accepted); executed the payments, the credit less debit of
+    the cash accounts (201.11, 201.21, 201.34...: the ledger posts the
+    payments there with their КВР and КОСГУ, not on the off-balance account
+    18) with a КОСГУ of expenses (2xx, 3xx) or none, the same figure as the
+    expenses executed of 0503737; the obligations whose КОСГУ is one of the
+    sources of financing (5xx, 6xx) make the section sources, without plan
+    nor execution; not_executed is accepted less executed,
+    not_executed_monetary monetary less executed.  The opening-balance moves
+    are left out.  Which obligations were accepted by competitive
+    procurement the ledger does not tell.
 
     Rows per КФО with any figure: the section totals (expense, sources)
     each followed by its rows by КВР and КОСГУ, then the total of the КФО.

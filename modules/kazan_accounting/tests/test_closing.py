@@ -148,7 +148,15 @@ class YearEndClosingTestCase(unittest.TestCase):
         pool = Pool()
         Move = pool.get('account.move')
         FiscalYear = pool.get('account.fiscalyear')
+        Plan = pool.get('kazan.plan')
         school = self.company('school')
+        # the next year's plan, approved before its fiscal year exists
+        plan, = Plan.create([{'company': school.id, 'year': 2027,
+                    'lines': [('create', [{'kfo': '4', 'kvr': '111',
+                                    'kosgu': '211',
+                                    'amount': Decimal(900)}])]}])
+        Plan.approve([plan])
+        self.assertEqual(plan.moves, ())
 
         move_ids = self.run_closing('chief_accountant', ['school'])
 
@@ -192,6 +200,10 @@ class YearEndClosingTestCase(unittest.TestCase):
         self.assertEqual(following.move_sequence.prefix, '2027-')
         self.assertNotEqual(
             following.move_sequence, fiscalyear.move_sequence)
+        # the renewal posted the next year's plan on its first day
+        plan_move, = Plan(plan.id).moves
+        self.assertEqual((plan_move.date, plan_move.state, plan_move.number),
+            (NEXT, 'posted', '2027-1'))
 
     @in_rolled_back_transaction
     def test_next_year_opens_with_the_closing_balances(self):

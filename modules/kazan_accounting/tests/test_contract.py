@@ -214,7 +214,9 @@ class ContractObligationTestCase(unittest.TestCase):
         return contract
 
     def balances(self):
-        "{code: debit - credit} of 502.11 and 506.10 by their move lines"
+        """{code: debit - credit} of 502.11 and 506.10 by their move lines:
+        the plan's 150 000 credited to 506.10 (the right to accept
+        obligations), what the contracts accepted debited"""
         Line = Pool().get('account.move.line')
         result = {}
         for line in Line.search([('account.company', '=', self.school_id),
@@ -232,19 +234,20 @@ class ContractObligationTestCase(unittest.TestCase):
         Contract.register([contract])
         self.assertEqual(contract.accepted, Decimal(120000))
         self.assertEqual(self.balances(),
-            {'502.11': Decimal(-120000), '506.10': Decimal(120000)})
+            {'502.11': Decimal(-120000), '506.10': Decimal(-30000)})
         # amended down by 20 000: the difference is reversed
         line, = contract.lines
         line.amount = Decimal(100000)
         line.save()
         Contract.amend([contract])
         self.assertEqual(self.balances(),
-            {'502.11': Decimal(-100000), '506.10': Decimal(100000)})
+            {'502.11': Decimal(-100000), '506.10': Decimal(-50000)})
         # terminated with nothing executed: everything is reversed
         Contract.terminate([contract])
         self.assertEqual(contract.state, 'terminated')
         self.assertEqual(contract.accepted, Decimal(0))
-        self.assertEqual(self.balances(), {'502.11': 0, '506.10': 0})
+        self.assertEqual(self.balances(),
+            {'502.11': 0, '506.10': Decimal(-150000)})
         self.assertEqual(len(contract.moves), 3)
 
     @in_rolled_back_transaction

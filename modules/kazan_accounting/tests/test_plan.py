@@ -6,20 +6,25 @@ import io
 import unittest
 from decimal import Decimal
 
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.kazan_accounting.tests import sample
+from trytond.modules.kazan_accounting.transaction import in_transaction
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import (
+    DB_NAME, activate_module, with_transaction)
 from trytond.transaction import Transaction
 
-from ..plan import LineData
+from ..contract import Codes
+from ..plan import Indicator, LineData, indicator_changes
 from ..plan_import import read_plan_file
 from .test_table import no_worksheet_xlsx
-from .tools import create_company
 
 INN = sample.organisation_inn(101)
 OTHER_INN = sample.organisation_inn(102)
+START = dt.date(2026, 1, 1)
+MARCH = dt.date(2026, 3, 1)
 HEADER = 'inn;year;kfo;line_code;kvr;kosgu;amount\n'
 GOOD = (HEADER
     + f'{INN};2026;4;1210;;131;1 000 000,00\n'
@@ -226,11 +231,14 @@ class PlanFileTestCase(unittest.TestCase):
 
 
 def create_institution(inn, name):
-    return create_company(name, inn=inn)
+    "The institution of the INN, set up with its chart by PlanTestCase"
+    Company = Pool().get('company.company')
+    company, = Company.search([('inn', '=', inn)])
+    return company
 
 
 def draft_plan():
-    "The draft plan (plan_values) of a new institution"
+    "The draft plan (plan_values) of the institution of INN"
     Plan = Pool().get('kazan.plan')
     plan, = Plan.create([plan_values(create_institution(INN, "Школа"))])
     return plan
@@ -251,12 +259,59 @@ def plan_values(company, year=2026):
         }
 
 
+class IndicatorChangesTestCase(unittest.TestCase):
+    "What the ledger must be given to hold the plan's indicators"
+
+    def test_changes(self):
+        codes = Codes('4', '244', '223')
+        jan, apr = Indicator(START, 'expense', codes), Indicator(
+            dt.date(2026, 4, 1), 'expense', codes)
+        income = Indicator(START, 'income', Codes('4', None, '131'))
+        self.assertEqual(indicator_changes(
+                {jan: Decimal(100), apr: Decimal(-30)}, {}),
+            {jan: Decimal(100), apr: Decimal(-30)})
+        # what is posted already is not posted again; a change posts the
+        # difference, a removed indicator its reverse
+        self.assertEqual(indicator_changes(
+                {jan: Decimal(100), income: Decimal(50)},
+                {jan: Decimal(100), apr: Decimal(-30),
+                    income: Decimal(20)}),
+            {apr: Decimal(30), income: Decimal(30)})
+        self.assertEqual(indicator_changes({}, {}), {})
+
+
 class PlanTestCase(unittest.TestCase):
     "The plan in the database"
 
     @classmethod
     def setUpClass(cls):
         activate_module(['kazan_accounting'])
+        in_transaction(DB_NAME, cls.set_up_data)
+
+    @classmethod
+    def tearDownClass(cls):
+        backend.Database(DB_NAME).close()
+
+    @staticmethod
+    def set_up_data(pool):
+        "Two institutions with their charts and the fiscal year 2026"
+        Company = pool.get('company.company')
+        Company.setup_institutions([
+                dict(sample.institution(101, START), name="Школа"),
+                dict(sample.institution(102, MARCH), name="Сад")])
+
+    def balances(self, plan):
+        """{(date, account code, kfo, kvr, kosgu): debit - credit} of the
+        plan's moves, all posted, without the zeros"""
+        Move = Pool().get('account.move')
+        result = {}
+        for move in Move.search([('origin', '=', str(plan))]):
+            self.assertEqual(move.state, 'posted')
+            for line in move.lines:
+                key = (move.date, line.account.code,
+                    line.kfo, line.kvr, line.kosgu)
+                result[key] = result.get(key, 0) + line.debit - line.credit
+        return {k: v for k, v in result.items() if v}
 
     @with_transaction()
     def test_approve_freezes_lines_and_amendments_change_totals(self):
@@ -283,11 +338,23 @@ class PlanTestCase(unittest.TestCase):
         self.assertEqual(Plan.search([('rec_name', '=', '2026')]), [plan])
         self.assertEqual(Plan.search([('rec_name', 'ilike', '%Шк%')]), [plan])
 
+        self.assertEqual(self.balances(plan), {})
         Plan.approve([plan])
         self.assertEqual(plan.state, 'approved')
         self.assertEqual(
             (plan.income_total, plan.expense_total),
             (Decimal('1100'), Decimal('1000')))
+        # in the ledger on 1 January: the receipts on 507.10 / 504.10, the
+        # payments on 504.10 / 506.10 (obligation_entries.csv)
+        approved = {
+            (START, '507.10', '4', None, '131'): Decimal(1100),
+            (START, '504.10', '4', None, '131'): Decimal(-1100),
+            (START, '504.10', '4', '111', '211'): Decimal(700),
+            (START, '506.10', '4', '111', '211'): Decimal(-700),
+            (START, '504.10', '4', '119', '213'): Decimal(300),
+            (START, '506.10', '4', '119', '213'): Decimal(-300),
+            }
+        self.assertEqual(self.balances(plan), approved)
         with self.assertRaises(AccessError):
             Line.write([plan.lines[0]], {'amount': Decimal('1')})
         with self.assertRaises(AccessError):
@@ -309,6 +376,18 @@ class PlanTestCase(unittest.TestCase):
                     }])
         # the amendment's lines belong to the plan too
         self.assertEqual({l.plan for l in amendment.lines}, {plan})
+        # posted on its date: less receipts, more payments
+        april = dt.date(2026, 4, 15)
+        self.assertEqual(self.balances(plan), {**approved,
+                (april, '507.10', '4', None, '131'): Decimal(-100),
+                (april, '504.10', '4', None, '131'): Decimal(100),
+                (april, '504.10', '4', '244', '226'): Decimal(50),
+                (april, '506.10', '4', '244', '226'): Decimal(-50),
+                })
+        self.assertEqual(len(Plan(plan.id).moves), 2)
+        # posting again (kazan init does) posts nothing
+        Plan.post_indicators([plan])
+        self.assertEqual(len(Plan(plan.id).moves), 2)
         plan = Plan(plan.id)
         self.assertEqual(
             (plan.income_total, plan.expense_total),
@@ -356,14 +435,75 @@ class PlanTestCase(unittest.TestCase):
             [('131', Decimal('900')), ('211', Decimal('700')),
                 ('213', Decimal('300'))])
 
-        # an amendment's lines stay editable
+        # an amendment's lines stay editable, the ledger follows
         Line.write([amendment.lines[0]], {'amount': Decimal('-150')})
+        april = dt.date(2026, 4, 15)
+        self.assertEqual(
+            self.balances(plan)[(april, '507.10', '4', None, '131')],
+            Decimal(-150))
         # back to draft only without amendments
         with self.assertRaises(AccessError):
             Plan.draft([plan])
         Amendment.delete([amendment])
+        self.assertNotIn((april, '507.10', '4', None, '131'),
+            self.balances(plan))
+        self.assertEqual(self.balances(plan)[
+                (START, '507.10', '4', None, '131')], Decimal(1000))
+        # a draft is not in the ledger: what was posted is reversed
         Plan.draft([plan])
         self.assertEqual(plan.state, 'draft')
+        self.assertEqual(self.balances(plan), {})
+        # approved again, posted again
+        Plan.approve([plan])
+        self.assertEqual(self.balances(plan)[
+                (START, '506.10', '4', '111', '211')], Decimal(-700))
+        Plan.draft([plan])
+        # its moves keep the plan: edited, not deleted
+        with self.assertRaises(AccessError) as context:
+            Plan.delete([plan])
+        self.assertIn('edit it', context.exception.message)
+
+    @with_transaction()
+    def test_posted_from_the_start_in_the_service(self):
+        "An institution that joined in March has its plan from 1 March"
+        pool = Pool()
+        Plan = pool.get('kazan.plan')
+        Amendment = pool.get('kazan.plan.amendment')
+        plan, = Plan.create([plan_values(create_institution(OTHER_INN, ""))])
+        Plan.approve([plan])
+        Amendment.create([{
+                    'plan': plan.id, 'number': '1',
+                    'date': dt.date(2026, 2, 10),
+                    'lines': [('create', [{'kfo': '4', 'kosgu': '131',
+                                    'line_code': '1210',
+                                    'amount': Decimal('-100')}])],
+                    }, {
+                    'plan': plan.id, 'number': '2',
+                    'date': dt.date(2026, 5, 20),
+                    'lines': [('create', [{'kfo': '4', 'kosgu': '131',
+                                    'line_code': '1210',
+                                    'amount': Decimal('-1')}])],
+                    }])
+        balances = self.balances(plan)
+        self.assertEqual({k[0] for k in balances},
+            {MARCH, dt.date(2026, 5, 20)})
+        self.assertEqual(balances[(MARCH, '507.10', '4', None, '131')],
+            Decimal(900))
+
+    @with_transaction()
+    def test_next_year_posted_when_its_fiscal_year_is_created(self):
+        "Approved in December, the next year's plan waits for its year"
+        pool = Pool()
+        Plan = pool.get('kazan.plan')
+        Company = pool.get('company.company')
+        company = create_institution(INN, "")
+        plan, = Plan.create([plan_values(company, 2027)])
+        Plan.approve([plan])
+        self.assertEqual(self.balances(plan), {})
+        Company.create_fiscalyears([company], [2027])
+        self.assertEqual(self.balances(plan)[
+                (dt.date(2027, 1, 1), '506.10', '4', '111', '211')],
+            Decimal(-700))
 
     @with_transaction()
     def test_year_unique_per_institution(self):

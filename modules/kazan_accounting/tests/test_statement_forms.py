@@ -359,8 +359,13 @@ class StatementFormsTestCase(unittest.TestCase):
         pool = Pool()
         Obligation = pool.get('kazan.statement.obligation')
         Debt = pool.get('kazan.statement.debt')
+        Company = pool.get('company.company')
+        # the founder's are S, T and any other test's institutions
+        founders = [c.id for c in Company.search(
+                [('founder', '=', 'education')], order=[('id', 'ASC')])]
+        self.assertTrue({self.s_id, self.t_id} <= set(founders))
         for context, ids in [({}, [self.s_id]),
-                ({'founder': 'education'}, [self.s_id, self.t_id])]:
+                ({'founder': 'education'}, founders)]:
             with Transaction().set_context(company=self.s_id,
                     date=FEBRUARY_END, **context):
                 fields = ['kfo', 'section', 'kvr', 'kosgu', 'accepted',
