@@ -13,9 +13,9 @@ first payment of March (the advance, on the 17th): so each statement's
 opening balance is the ledger's.  Every sixth institution gets the CSV
 layout.  The documents file (``kazan documents import``) has an act or
 a waybill for each payment to a supplier, of the same day and amount,
-under the contract its purpose names when the institution's plan has its
-КФО, КВР and КОСГУ.  The same arguments always give byte-identical files
-(tests/fixtures/bank_statements.py).
+under the contract its purpose names while the institution's plan leaves
+enough for its КФО, КВР and КОСГУ (else without a contract).  The same
+arguments always give byte-identical files (tests/fixtures/bank_statements.py).
 """
 import argparse
 import csv
@@ -23,6 +23,7 @@ import datetime as dt
 import os
 import pathlib
 import sys
+from decimal import Decimal
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if REPO not in sys.path:
@@ -57,18 +58,23 @@ def main(argv=None):
             days = [d for d in bank_statements.month_days(args.batch, inn,
                     MONTH, per_day=args.per_day) if d.date <= UNTIL]
             rows.extend(bank_statements.supplier_documents(days, inn,
-                    planned.get(inn, set()) if planned else None))
+                    planned.get(inn, {}) if planned else None))
         bank_statements.write_documents(args.documents, rows)
         print(f"{len(rows)} suppliers' documents in {args.documents}")
 
 
 def _planned(path):
-    "{inn: {(КФО, КВР, КОСГУ)}} of the plans of the file"
+    """{inn: {(КФО, КВР, КОСГУ): amount}} of the plans of the file (their
+    payments, without amendments)"""
     planned = {}
     with open(path, encoding='utf-8-sig', newline='') as f:
         for row in csv.DictReader(f, delimiter=';'):
-            planned.setdefault(row['inn'], set()).add(
-                (row['kfo'], row['kvr'], row['kosgu']))
+            if row.get('amendment') or not row['kvr']:
+                continue
+            codes = planned.setdefault(row['inn'], {})
+            key = (row['kfo'], row['kvr'], row['kosgu'])
+            codes[key] = codes.get(key, Decimal(0)) + Decimal(
+                row['amount'].replace(' ', '').replace(',', '.'))
     return planned
 
 

@@ -116,7 +116,7 @@ class BankImportTestCase(unittest.TestCase):
         # the suppliers' acts of all but one payment in three (no plan
         # was imported: no contract)
         documents = bank_statements.supplier_documents(days, self.school,
-            planned=set(), missing=3)
+            planned={}, missing=3)
         self.assertTrue(documents)
         documents_path = self.workdir / 'documents.csv'
         bank_statements.write_documents(documents_path, documents)

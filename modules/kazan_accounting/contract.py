@@ -8,7 +8,8 @@ accepts the obligation: Dr 506.10 / Cr 502.11 per line (brief §3 entry 18,
 the accounts in obligation_entries.csv).  An obligation may not exceed
 what the approved plan leaves for its КФО, КВР and КОСГУ: the amount
 planned up to the contract's date less the obligations already accepted
-in the year.  A chief accountant may accept it anyway, giving a reason;
+in the year, by contracts or by suppliers' documents without one (the
+ledger's 506.10).  A chief accountant may accept it anyway, giving a reason;
 who, when, why and the figures are kept on the contract.
 
 A registered contract changes by amendment: the accountant edits the
@@ -22,6 +23,7 @@ from collections import defaultdict, namedtuple
 from decimal import Decimal
 
 from sql.aggregate import Sum
+from sql.conditionals import Coalesce
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -33,7 +35,7 @@ from trytond.transaction import Transaction
 
 from .common import KFO
 from .exceptions import ContractError
-from .model import IN_MAX, DocumentMixin
+from .model import IN_MAX, DocumentMixin, tables
 
 ZERO = Decimal(0)
 
@@ -336,7 +338,10 @@ class Contract(DocumentMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def check_plan(cls, contracts):
         """Refuse an increase of obligations above what the plan leaves,
-        unless a chief accountant gave a reason (recorded)"""
+        unless a chief accountant gave a reason (recorded); the contracts
+        checked together count each other's increases"""
+        # {(institution, year): {Codes: amount}} of the contracts before
+        pending = defaultdict(lambda: defaultdict(lambda: ZERO))
         for contract in contracts:
             changes = defaultdict(lambda: ZERO)
             for line in contract.lines:
@@ -346,6 +351,11 @@ class Contract(DocumentMixin, Workflow, ModelSQL, ModelView):
                 continue
             planned = contract.planned()
             accepted = contract.accepted_in_year()
+            before = pending[(contract.company.id, contract.date.year)]
+            for codes, amount in before.items():
+                accepted[codes] += amount
+            for codes, amount in changes.items():
+                before[codes] += amount
             checks = plan_checks(changes, planned, accepted)
             if not checks:
                 continue
@@ -387,20 +397,27 @@ class Contract(DocumentMixin, Workflow, ModelSQL, ModelView):
         return result
 
     def accepted_in_year(self):
-        """{Codes: amount} of the obligations accepted by the institution's
-        contracts of the year, this one included"""
-        pool = Pool()
-        Line = pool.get('kazan.contract.line')
-        line, contract = Line.__table__(), self.__table__()
+        """{Codes: amount} of the obligations the institution accepted in
+        the contract's year, from its ledger: the debit less credit of
+        506.10 (the accepting entry's debit account) of its posted moves,
+        but the plan's, which credit the right to accept them.  So the
+        contracts (this one's posted amendments included) and the
+        suppliers' documents without a contract, which accept their own
+        obligation, all count."""
+        move, line, account = tables(
+            'account.move', 'account.move.line', 'account.account')
         cursor = Transaction().connection.cursor()
         year = self.date.year
-        query = line.join(contract,
-            condition=line.contract == contract.id
+        query = line.join(move, condition=line.move == move.id
+            ).join(account, condition=line.account == account.id
             ).select(line.kfo, line.kvr, line.kosgu,
-            Sum(line.accepted).as_('accepted'),
-            where=(contract.company == self.company.id)
-            & (contract.date >= dt.date(year, 1, 1))
-            & (contract.date <= dt.date(year, 12, 31)),
+            Sum(line.debit - line.credit).as_('accepted'),
+            where=(move.company == self.company.id)
+            & (move.state == 'posted')
+            & (move.date >= dt.date(year, 1, 1))
+            & (move.date <= dt.date(year, 12, 31))
+            & (account.code == ENTRIES['accept'][0])
+            & ~Coalesce(move.origin, '').like('kazan.plan,%'),
             group_by=[line.kfo, line.kvr, line.kosgu])
         if backend.name == 'sqlite':
             sqlite_apply_types(query, [None, None, None, 'NUMERIC'])

@@ -269,6 +269,33 @@ class ContractObligationTestCase(unittest.TestCase):
         self.assertEqual(second.state, 'registered')
 
     @in_rolled_back_transaction
+    def test_contracts_registered_together_count_each_other(self):
+        Contract = Pool().get('kazan.contract')
+        first = self.contract('1', Decimal(120000))
+        second = self.contract('2', Decimal(50000))
+        with self.assertRaises(ValidationError) as context:
+            Contract.register([first, second])
+        self.assertIn('120000', context.exception.message)
+        self.assertIn('"№ 2', context.exception.message)
+
+    @in_rolled_back_transaction
+    def test_obligations_accepted_without_contract_count(self):
+        """A supplier's document without a contract accepts its own
+        obligation (Dr 506.10 / Cr 502.11 in its move): the plan left is
+        the less"""
+        from .test_statements import post_moves
+        Contract = Pool().get('kazan.contract')
+        school = Pool().get('company.company')(self.school_id)
+        post_moves(school, [(dt.date(2026, 2, 1), 'journal_suppliers', [
+                        ('506.10', '4', 40000, 0, '223', '244'),
+                        ('502.11', '4', 0, 40000, '223', '244')])])
+        contract = self.contract('1', Decimal(120000))
+        with self.assertRaises(ValidationError) as context:
+            Contract.register([contract])
+        for figure in ['150000', '40000', '110000', '120000']:
+            self.assertIn(figure, context.exception.message)
+
+    @in_rolled_back_transaction
     def test_amendment_above_plan_refused(self):
         Contract = Pool().get('kazan.contract')
         contract = self.contract('1', Decimal(120000))
