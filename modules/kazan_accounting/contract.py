@@ -573,8 +573,7 @@ class ContractLine(ModelSQL, ModelView):
         monetary obligations; a credit note counts negative)"""
         Invoice = Pool().get('account.invoice')
         result = {}
-        for sub in grouped_slice(
-                [l.id for l in lines], IN_MAX):
+        for sub in grouped_slice([l.id for l in lines], IN_MAX):
             for invoice in Invoice.search([
                         ('contract_line', 'in', list(sub)),
                         ('state', 'in', ['validated', 'posted', 'paid']),
