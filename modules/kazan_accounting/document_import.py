@@ -196,6 +196,14 @@ def import_documents(company, documents):
     FiscalYear = pool.get('account.fiscalyear')
     ModelData = pool.get('ir.model.data')
     counts = defaultdict(int)
+    # the numbers of the moves and documents locked first, in one request
+    # (each is a restart of the transaction): asked for when posting, the
+    # transaction would start again and do everything again; the dates of
+    # the documents already there too, which costs nothing
+    dates = ({d.date for d in documents}
+        | {d.contract_date for d in documents if d.contract})
+    lock_move_sequences(company.id, dates,
+        FiscalYear.supplier_sequences(company, dates))
     suppliers = _suppliers(documents)
     stored = {(i.party.id, i.reference, i.invoice_date)
         for i in Invoice.search([
@@ -211,12 +219,6 @@ def import_documents(company, documents):
             counts['duplicate'] += 1
         else:
             new.append(document)
-    # the numbers of the moves and documents locked first: asked for when
-    # posting, the transaction would start again and do everything twice
-    dates = ({d.date for d in new}
-        | {d.contract_date for d in new if d.contract})
-    lock_move_sequences(company.id, dates)
-    FiscalYear.lock_invoice_sequences(company, dates)
     lines, counts['contracts'] = _contract_lines(company, new, suppliers)
     journal = ModelData.get_id('kazan_accounting', 'journal_suppliers')
     addresses = _addresses({suppliers[d.supplier_inn] for d in new})
