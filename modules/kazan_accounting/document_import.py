@@ -204,7 +204,7 @@ def import_documents(company, documents):
         | {d.contract_date for d in documents if d.contract})
     lock_move_sequences(company.id, dates,
         FiscalYear.supplier_sequences(company, dates))
-    suppliers = _suppliers(documents)
+    suppliers = find_suppliers(documents)
     stored = {(i.party.id, i.reference, i.invoice_date)
         for i in Invoice.search([
                 ('company', '=', company.id),
@@ -249,8 +249,9 @@ def import_documents(company, documents):
     return dict(counts)
 
 
-def _suppliers(documents):
-    "{INN: party id} of the documents' suppliers, those not found created"
+def find_suppliers(documents):
+    """{INN: party id} of the documents' suppliers, those not found
+    created (with an address: a document needs its supplier's)"""
     pool = Pool()
     Party = pool.get('party.party')
     found = {}
