@@ -243,7 +243,8 @@ def parser():
         help="документы поставщиков (акты, счета, накладные, УПД)")
     documents_sub = documents.add_subparsers(dest='documents_command',
         required=True, parser_class=Parser)
-    documents_import = documents_sub.add_parser('import', parents=[nested],
+    documents_import = documents_sub.add_parser('import',
+        parents=[nested, jobs],
         help="загрузить документы поставщиков и их договоры из файла CSV "
         "или XLSX и провести их")
     documents_import.add_argument('file', type=pathlib.Path,
@@ -298,6 +299,9 @@ def parser():
     demo.add_argument('--plans', type=pathlib.Path, metavar='FILE',
         help="ПФХД примера (по умолчанию data/sample_plans.csv рабочей "
         "копии)")
+    demo.add_argument('--jobs', type=_positive, default=os.cpu_count() or 1,
+        metavar='N', help="параллельных процессов на PostgreSQL (по "
+        "умолчанию по числу процессоров)")
     return p
 
 
@@ -523,7 +527,7 @@ def _print_plan(result, out=sys.stdout, err=sys.stderr):
 
 def cmd_documents(settings, args):
     from . import documents
-    result = documents.import_file(settings, args.file)
+    result = documents.import_file(settings, args.file, jobs=args.jobs)
     _print_documents(result)
     return EXIT_PARTIAL if result.problems or result.failures else EXIT_OK
 
@@ -631,7 +635,8 @@ def cmd_restore(settings, args):
 def cmd_demo(settings, args):
     """Build the demonstration database, show what was done, serve it"""
     from . import demo
-    built = demo.build(settings, batch=args.batch, plans=args.plans)
+    built = demo.build(settings, batch=args.batch, plans=args.plans,
+        jobs=args.jobs)
     if built.recreated:
         print(f"пересоздаю демонстрационную базу «{settings.database}»",
             file=sys.stderr)

@@ -24,7 +24,7 @@ import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import bank, database, documents, onboard, payroll, plan
+from . import bank, database, documents, onboard, parallel, payroll, plan
 from .config import UsageError
 
 # In a checkout: an installed package has no data/ (then --batch, --plans)
@@ -75,10 +75,12 @@ class Balance:
     rows: list  # [(code, kfo, six amounts)]
 
 
-def build(settings, *, batch=None, plans=None):
+def build(settings, *, batch=None, plans=None, jobs=1):
     """Build the demonstration database from the sample batch and its
-    plans (the checkout's data/ by default); return the Demo (its failure
-    set when a step failed)"""
+    plans (the checkout's data/ by default), the onboarding, the payroll,
+    the documents and the statements in ``jobs`` processes on PostgreSQL
+    (one on SQLite, without a word: the demo chose, not its user); return
+    the Demo (its failure set when a step failed)"""
     batch = pathlib.Path(batch or SAMPLE_BATCH)
     plans = pathlib.Path(plans or SAMPLE_PLANS)
     if not batch.is_dir():
@@ -104,8 +106,9 @@ def build(settings, *, batch=None, plans=None):
 
     demo.directors = settings.data_dir / 'demo-directors.csv'
     demo.directors.unlink(missing_ok=True)
+    jobs = parallel.usable_jobs(settings, jobs)
     demo.onboarding = onboard.run_batch(settings, batch,
-        credentials=demo.directors)
+        credentials=demo.directors, jobs=jobs)
     if not demo.onboarding.ok:
         demo.failure = "демонстрационный пакет не подключен"
         return demo
@@ -118,23 +121,32 @@ def build(settings, *, batch=None, plans=None):
         return demo
 
     for month in PAYROLL_MONTHS:
+        # the months before the demonstrated one are those of the few
+        # institutions in the service since January: worker processes
+        # would cost them more than they save
         result = payroll.run_month(settings, month, post=True, pay=True,
-            register=settings.data_dir / f'demo-register-{month:%Y-%m}.csv')
+            register=settings.data_dir / f'demo-register-{month:%Y-%m}.csv',
+            jobs=jobs if month == PAYROLL_MONTHS[-1] else 1)
         demo.payroll.append(result)
         if result.failed:
             demo.failure = f"зарплата за {month:%m.%Y} не проведена"
             return demo
 
+    # the first institutions of the batch (in several processes, the
+    # onboarding gives them their ids in no particular order)
+    shown = [i.inn for i in demo.onboarding.ready[:SHOWN]]
+
     def post_and_assign(pool):
-        companies = post_moves(pool)
-        return companies, create_accountant(pool)
-    (companies, end), demo.credentials = database.run(
+        companies, end = post_moves(pool, shown)
+        return companies, end, create_accountant(pool, companies[0])
+    companies, end, demo.credentials = database.run(
         settings, post_and_assign)
     write_credentials(settings, demo.credentials)
     # the suppliers' acts and waybills the statements pay, with their
     # contracts
     if SAMPLE_DOCUMENTS.is_file():
-        demo.documents = documents.import_file(settings, SAMPLE_DOCUMENTS)
+        demo.documents = documents.import_file(settings, SAMPLE_DOCUMENTS,
+            jobs=jobs)
         if demo.documents.problems or demo.documents.failures:
             demo.failure = ("документы поставщиков демонстрационного "
                 "пакета не загружены")
@@ -142,7 +154,7 @@ def build(settings, *, batch=None, plans=None):
     # the statements of 2-16 March: subsidies, payments, bank fees
     statements = sorted(SAMPLE_STATEMENTS.glob('*.*'))
     if statements:
-        demo.bank = bank.import_files(settings, statements)
+        demo.bank = bank.import_files(settings, statements, jobs=jobs)
         if not demo.bank.ok:
             demo.failure = "выписки демонстрационного пакета не загружены"
             return demo
@@ -151,17 +163,18 @@ def build(settings, *, batch=None, plans=None):
     return demo
 
 
-def post_moves(pool):
-    """Post the moves of the demonstrated month in the first institutions
-    of the batch; return them with the month's last day"""
+def post_moves(pool, inns):
+    """Post the moves of the demonstrated month in the institutions of the
+    INNs; return them (their ids, in that order) with the month's last
+    day"""
     Company = pool.get('company.company')
     Move = pool.get('account.move')
     Account = pool.get('account.account')
     Period = pool.get('account.period')
     ModelData = pool.get('ir.model.data')
 
-    companies = Company.search([('inn', '!=', None)],
-        order=[('id', 'ASC')], limit=SHOWN)
+    companies = sorted(Company.search([('inn', 'in', inns)]),
+        key=lambda c: inns.index(c.inn))
     start = PAYROLL_MONTHS[-1]
     end = (start + dt.timedelta(days=31)).replace(day=1) - \
         dt.timedelta(days=1)
@@ -187,9 +200,10 @@ def post_moves(pool):
     return [c.id for c in companies], end
 
 
-def create_accountant(pool):
+def create_accountant(pool, company_id=None):
     """An accountant of the service center with every institution, and the
-    administrator too"""
+    administrator too (company_id their current institution, by default
+    the first)"""
     Company = pool.get('company.company')
     User = pool.get('res.user')
     company_ids = [c.id for c in Company.search([], order=[('id', 'ASC')])]
@@ -201,7 +215,7 @@ def create_accountant(pool):
     admin, = User.search([('login', '=', 'admin')])
     User.write([admin], {
             'companies': [('add', company_ids)],
-            'company': company_ids[0],
+            'company': company_id or company_ids[0],
             })
     return [('accountant', password, 'chief_accountant')]
 

@@ -8,8 +8,11 @@ read → check → write → report, like ``kazan plan import``:
   module's reader;
 - **check** every row and the INNs of the institutions: any problem stops
   the import before anything is written;
-- **write** each institution's documents in a transaction of its own:
-  suppliers found by INN or created, contracts registered against the
+- **write** each institution's documents in a transaction of its own
+  (in ``jobs`` processes on PostgreSQL, the suppliers of every
+  institution found or created first, together: the institutions share
+  them, and two processes would create the same one twice): suppliers
+  found by INN or created, contracts registered against the
   plan, documents posted (each accrues its expense or asset against
   302.xx and makes its obligation monetary).  A document already there
   (supplier, number, date) is left as it is: importing the same file
@@ -22,7 +25,7 @@ import pathlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from . import database, imports
+from . import database, imports, parallel
 
 
 def check(pool, data, filename):
@@ -51,6 +54,12 @@ def check(pool, data, filename):
     return groups, [describe(p) for p in problems]
 
 
+def add_suppliers(pool, documents):
+    "Find the suppliers of the documents by INN, or create them"
+    from trytond.modules.kazan_accounting.document_import import find_suppliers
+    find_suppliers(documents)
+
+
 def write(pool, company_id, documents):
     "Import the documents of one institution: {status: count}"
     from trytond.modules.kazan_accounting.document_import import (
@@ -70,9 +79,9 @@ class Result(imports.Result):
             or self.counts['contracts'])
 
 
-def import_file(settings, path):
-    """Import the suppliers' documents of the file; a file with any
-    problem writes nothing"""
+def import_file(settings, path, *, jobs=1):
+    """Import the suppliers' documents of the file, in jobs processes on
+    PostgreSQL; a file with any problem writes nothing"""
     path = pathlib.Path(path)
     data = imports.read_file(path)
     result = Result(path)
@@ -82,5 +91,9 @@ def import_file(settings, path):
         return result
     tasks = [(inn, (company_id, documents))
         for inn, company_id, documents in groups]
+    jobs = parallel.usable_jobs(settings, jobs)
+    if jobs > 1:
+        database.run(settings, lambda pool: add_suppliers(pool,
+                [d for _, _, documents in groups for d in documents]))
     return imports.write_each(settings, result, write, tasks,
-        "Загрузка документов поставщиков")
+        "Загрузка документов поставщиков", jobs=jobs)

@@ -28,14 +28,16 @@ class Result:
     failures: list = field(default_factory=list)  # [(inn, message)]
 
 
-def write_each(settings, result, work, tasks, title):
+def write_each(settings, result, work, tasks, title, jobs=1):
     """Call work(pool, *args) for each (inn, args) of tasks, each
-    institution in a transaction of its own (parallel.each), showing the
-    progress; add the {status: count} it returns to result.counts, or its
-    error to result.failures"""
+    institution in a transaction of its own (parallel.each, in jobs
+    processes on PostgreSQL), showing the progress; add the {status:
+    count} it returns to result.counts, or its error to result.failures"""
     result.institutions = len(tasks)
+    jobs = parallel.usable_jobs(settings, jobs)
     with Progress(len(tasks), title) as progress:
-        for inn, counts, error in parallel.each(settings, work, tasks):
+        for inn, counts, error in parallel.each(
+                settings, work, tasks, jobs):
             if error:
                 result.failures.append((inn, error))
             else:

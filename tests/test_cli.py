@@ -5,7 +5,8 @@
 again safely, and bad usage exits with 2.  On SQLite this is the quick
 start (files under a temporary KAZAN_DATA_DIR); when the suite runs on
 PostgreSQL (TRYTOND_DATABASE_URI) the same commands run with a
-configuration file naming that server.
+configuration file naming that server, and the demo in two processes
+(``--jobs 2``, which SQLite leaves to one).
 """
 import csv
 import os
@@ -80,7 +81,7 @@ class KazanCommandTestCase(unittest.TestCase):
             conf = cls.workdir / 'trytond.conf'
             conf.write_text(f'[database]\nuri = {uri}\n', encoding='utf-8')
             cls.args = ['--config', str(conf), '--database', cls.database]
-        cls.demo = cls.kazan('demo', '--no-serve')
+        cls.demo = cls.kazan('demo', '--no-serve', '--jobs', '2')
 
     @classmethod
     def tearDownClass(cls):

@@ -196,7 +196,15 @@ def import_documents(company, documents):
     FiscalYear = pool.get('account.fiscalyear')
     ModelData = pool.get('ir.model.data')
     counts = defaultdict(int)
-    suppliers = _suppliers(documents)
+    # the numbers of the moves and documents locked first, in one request
+    # (each is a restart of the transaction): asked for when posting, the
+    # transaction would start again and do everything again; the dates of
+    # the documents already there too, which costs nothing
+    dates = ({d.date for d in documents}
+        | {d.contract_date for d in documents if d.contract})
+    lock_move_sequences(company.id, dates,
+        FiscalYear.supplier_sequences(company, dates))
+    suppliers = find_suppliers(documents)
     stored = {(i.party.id, i.reference, i.invoice_date)
         for i in Invoice.search([
                 ('company', '=', company.id),
@@ -211,12 +219,6 @@ def import_documents(company, documents):
             counts['duplicate'] += 1
         else:
             new.append(document)
-    # the numbers of the moves and documents locked first: asked for when
-    # posting, the transaction would start again and do everything twice
-    dates = ({d.date for d in new}
-        | {d.contract_date for d in new if d.contract})
-    lock_move_sequences(company.id, dates)
-    FiscalYear.lock_invoice_sequences(company, dates)
     lines, counts['contracts'] = _contract_lines(company, new, suppliers)
     journal = ModelData.get_id('kazan_accounting', 'journal_suppliers')
     addresses = _addresses({suppliers[d.supplier_inn] for d in new})
@@ -247,8 +249,9 @@ def import_documents(company, documents):
     return dict(counts)
 
 
-def _suppliers(documents):
-    "{INN: party id} of the documents' suppliers, those not found created"
+def find_suppliers(documents):
+    """{INN: party id} of the documents' suppliers, those not found
+    created (with an address: a document needs its supplier's)"""
     pool = Pool()
     Party = pool.get('party.party')
     found = {}

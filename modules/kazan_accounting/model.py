@@ -95,10 +95,12 @@ def forget_cached(Model, ids):
                 records.pop(id_, None)
 
 
-def lock_move_sequences(company_id, dates):
+def lock_move_sequences(company_id, dates, others=()):
     """Ask for the locks of the move numbers that posting on the dates
-    takes: before any work, the restart of the transaction that takes them
-    costs nothing (asked for by Move.post, it would redo the whole work)"""
+    takes, and of the others (strict sequences) in the same request: before
+    any work, the restart of the transaction that takes them costs nothing
+    (asked for by Move.post, it would redo the whole work; each request is
+    a restart)"""
     pool = Pool()
     Period = pool.get('account.period')
     Sequence = pool.get('ir.sequence.strict')
@@ -109,4 +111,4 @@ def lock_move_sequences(company_id, dates):
         except PeriodNotFoundError:
             continue  # nothing of that day is posted, or posting says why
         sequences.add(period.move_sequence_used)
-    Sequence.lock(list(sequences))
+    Sequence.lock(list(sequences | set(others)))

@@ -124,11 +124,9 @@ class FiscalYear(metaclass=PoolMeta):
                         } for f, s in zip(missing, sequences)])
 
     @classmethod
-    def lock_invoice_sequences(cls, company, dates):
-        """Ask for the locks of the numbering of documents that posting
-        on the dates takes, before any work (see lock_move_sequences)"""
-        pool = Pool()
-        Sequence = pool.get('ir.sequence.strict')
+    def supplier_sequences(cls, company, dates):
+        """The numberings of suppliers' documents that posting on the dates
+        takes, to lock with the moves' (lock_move_sequences)"""
         sequences = set()
         for fiscalyear in cls.search([('company', '=', company.id)]):
             if any(fiscalyear.start_date <= d <= fiscalyear.end_date
@@ -136,7 +134,7 @@ class FiscalYear(metaclass=PoolMeta):
                 for invoice_sequence in fiscalyear.invoice_sequences:
                     sequences.add(invoice_sequence.in_invoice_sequence)
                     sequences.add(invoice_sequence.in_credit_note_sequence)
-        Sequence.lock(list(sequences))
+        return sequences
 
 
 class Invoice(metaclass=PoolMeta):

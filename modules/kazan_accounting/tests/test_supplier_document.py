@@ -300,3 +300,25 @@ class SupplierDocumentTestCase(unittest.TestCase):
         # the same again: nothing
         counts = import_documents(Company(self.ids['school']), [document])
         self.assertEqual((counts['posted'], counts['duplicate']), (0, 1))
+
+    def test_import_asks_for_its_locks_at_once(self):
+        """The documents import asks for the locks of the numbers of the
+        moves and of the documents in one request, before any work: its
+        transaction starts again once, not once per numbering"""
+        from ..document_import import DocumentData, import_documents
+        document = DocumentData('documents.csv', 2, '',
+            sample.organisation_inn(9404), 'ООО "Один раз"', 'А-11',
+            dt.date(2026, 3, 6), 'act', '4', '244', '226', Decimal(300))
+        attempts = []
+
+        def work(pool):
+            Company = pool.get('company.company')
+            attempts.append(1)
+            try:
+                return import_documents(
+                    Company(self.ids['school']), [document])
+            finally:
+                Transaction().rollback()
+        counts = in_transaction(DB_NAME, work)
+        self.assertEqual(counts['posted'], 1)
+        self.assertEqual(len(attempts), 2)
