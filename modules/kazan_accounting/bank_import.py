@@ -228,15 +228,20 @@ def _balance_before(journal, dates):
     for date, amount in cursor:
         daily[date] += amount
     # documents of this journal's statements not (yet) in the ledger
+    of_journal = (statement.journal == journal.id) & (
+        statement.state != 'cancelled') & (origin.date < last)
+    origins = origin.join(statement,
+        condition=origin.statement == statement.id)
+    # the booked amounts of these origins only (grouped over all the
+    # statement lines, each account's query grew with the whole import)
     booked = st_line.select(st_line.origin, Sum(st_line.amount).as_('amount'),
-        where=st_line.cash_line != Null, group_by=[st_line.origin])
-    query = origin.join(statement,
-        condition=origin.statement == statement.id
-        ).join(booked, 'LEFT', condition=booked.origin == origin.id
+        where=(st_line.cash_line != Null) & st_line.origin.in_(
+            origins.select(origin.id, where=of_journal)),
+        group_by=[st_line.origin])
+    query = origins.join(booked, 'LEFT', condition=booked.origin == origin.id
         ).select(origin.date.as_('date'),
             Sum(origin.amount - Coalesce(booked.amount, 0)).as_('amount'),
-            where=(statement.journal == journal.id)
-            & (statement.state != 'cancelled') & (origin.date < last),
+            where=of_journal,
             group_by=[origin.date])
     sqlite_apply_types(query, ['DATE', 'NUMERIC'])
     cursor.execute(*query)
