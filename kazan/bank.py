@@ -13,7 +13,10 @@ read → check → import → report:
 - **import** each institution's statements in a transaction of its own
   (kazan_accounting.bank_import: the opening balance against the ledger,
   the duplicates, the matching, the rules, the posting), in ``--jobs``
-  processes on PostgreSQL; ``--dry-run`` does all of it and rolls back;
+  processes on PostgreSQL, the biggest institutions first (when every
+  document is stored already, a second import of the same files, in
+  this process alone: one query tells); ``--dry-run`` does all of it and
+  rolls back;
 - **report** each document's fate (``--report FILE``, JSON) and every
   problem in Russian with its file and line.
 """
