@@ -13,7 +13,10 @@ read → check → import → report:
 - **import** each institution's statements in a transaction of its own
   (kazan_accounting.bank_import: the opening balance against the ledger,
   the duplicates, the matching, the rules, the posting), in ``--jobs``
-  processes on PostgreSQL; ``--dry-run`` does all of it and rolls back;
+  processes on PostgreSQL, the biggest institutions first (when every
+  document is stored already, a second import of the same files, in
+  this process alone: one query tells); ``--dry-run`` does all of it and
+  rolls back;
 - **report** each document's fate (``--report FILE``, JSON) and every
   problem in Russian with its file and line.
 """
@@ -55,11 +58,16 @@ def import_files(settings, paths, *, dry_run=False, jobs=1):
     from trytond.modules.kazan_accounting import bank_import
     from trytond.modules.kazan_accounting.bank_import import refused
 
-    # the workers load Tryton while this process reads the files
     jobs = parallel.usable_jobs(settings, jobs)
+    result = Result(dry_run)
+    statements = _read(paths, result)
+    if jobs > 1 and not _any_new(settings, statements):
+        # a second import of the same files: the balances and the report
+        # are read in this process, no worker is started
+        jobs = 1
+    # the workers load Tryton while this process loads it and finds the
+    # institutions
     with parallel.started(settings, jobs) as workers:
-        result = Result(dry_run)
-        statements = _read(paths, result)
         accounts = database.run(settings, lambda pool: _accounts(
                 [s.account for s in statements]), readonly=True)
         by_company = defaultdict(list)
@@ -69,9 +77,11 @@ def import_files(settings, paths, *, dry_run=False, jobs=1):
             else:
                 result.problems.append(bank_import.unknown(statement))
                 result.lines.extend(refused(statement, None))
+        # the biggest first: the workers end together
         tasks = [(inn, (company_id, inn, company_statements, dry_run))
             for (company_id, inn), company_statements in sorted(
-                by_company.items(), key=lambda i: i[0][1] or '')]
+                by_company.items(), key=lambda i: (
+                    -sum(len(s.documents) for s in i[1]), i[0][1] or ''))]
         with Progress(len(tasks), "Загрузка выписок") as progress:
             for inn, done, error in parallel.each(settings, work, tasks, jobs,
                     workers=workers):
@@ -131,6 +141,34 @@ def work(pool, company_id, inn, statements, dry_run):
 def _accounts(numbers):
     from trytond.modules.kazan_accounting import bank_import
     return bank_import.accounts(numbers)
+
+
+def _any_new(settings, statements):
+    """Whether a document of the statements is not stored in any
+    institution yet: one query on PostgreSQL, before Tryton is loaded here
+    (each institution's import then finds its own duplicates)"""
+    from sql import Table
+    from sql.aggregate import Count
+    from sql.operators import Any
+
+    from trytond import backend
+    keys = sorted({d.key() for s in statements for d in s.documents})
+    if not keys:
+        return False
+    origin = Table('account_statement_origin')
+    database = backend.Database(settings.database)
+    database.connect()
+    connection = database.get_connection(readonly=True)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(*origin.select(
+                    Count(origin.import_key, distinct=True),
+                    where=origin.import_key == Any(keys)))
+            stored, = cursor.fetchone()
+    finally:
+        connection.rollback()
+        database.put_connection(connection)
+    return stored < len(keys)
 
 
 def describe(problems):

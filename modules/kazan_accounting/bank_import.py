@@ -192,13 +192,19 @@ def _stored_keys(company_id, keys):
     Statement = pool.get('account.statement')
     origin, statement = Origin.__table__(), Statement.__table__()
     cursor = Transaction().connection.cursor()
+    # the institution's statements read first: joined, PostgreSQL read the
+    # whole table of documents for each slice when it had no statistics
+    cursor.execute(*statement.select(statement.id,
+            where=statement.company == company_id))
+    statement_ids = [i for i, in cursor]
     found = set()
+    if not statement_ids:
+        return found
+    in_ = fields.SQL_OPERATORS['in']
     for sub in grouped_slice(sorted(set(keys)), IN_MAX):
-        cursor.execute(*origin.join(statement,
-                condition=origin.statement == statement.id).select(
-                origin.import_key,
-                where=(statement.company == company_id)
-                & origin.import_key.in_(list(sub))))
+        cursor.execute(*origin.select(origin.import_key,
+                where=in_(origin.statement, statement_ids)
+                & in_(origin.import_key, list(sub))))
         found.update(k for k, in cursor)
     return found
 
@@ -227,21 +233,34 @@ def _balance_before(journal, dates):
     cursor.execute(*query)
     for date, amount in cursor:
         daily[date] += amount
-    # documents of this journal's statements not (yet) in the ledger
-    booked = st_line.select(st_line.origin, Sum(st_line.amount).as_('amount'),
-        where=st_line.cash_line != Null, group_by=[st_line.origin])
-    query = origin.join(statement,
-        condition=origin.statement == statement.id
-        ).join(booked, 'LEFT', condition=booked.origin == origin.id
-        ).select(origin.date.as_('date'),
-            Sum(origin.amount - Coalesce(booked.amount, 0)).as_('amount'),
+    # documents of this journal's statements not (yet) in the ledger; the
+    # statements read first, so that their documents are found by the
+    # statements' index whatever PostgreSQL knows of the tables (joined, a
+    # table it had no statistics of was read whole for each account)
+    cursor.execute(*statement.select(statement.id,
             where=(statement.journal == journal.id)
-            & (statement.state != 'cancelled') & (origin.date < last),
-            group_by=[origin.date])
-    sqlite_apply_types(query, ['DATE', 'NUMERIC'])
-    cursor.execute(*query)
-    for date, amount in cursor:
-        daily[date] += amount or ZERO
+            & (statement.state != 'cancelled')))
+    statement_ids = [i for i, in cursor]
+    in_ = fields.SQL_OPERATORS['in']
+    for sub in grouped_slice(statement_ids, IN_MAX):
+        of_journal = in_(origin.statement, list(sub)) & (origin.date < last)
+        # the booked amounts of these documents only (grouped over all the
+        # statement lines, each account's query grew with the import)
+        booked = st_line.select(
+            st_line.origin, Sum(st_line.amount).as_('amount'),
+            where=(st_line.cash_line != Null) & st_line.origin.in_(
+                origin.select(origin.id, where=of_journal)),
+            group_by=[st_line.origin])
+        query = origin.join(booked, 'LEFT',
+            condition=booked.origin == origin.id).select(
+                origin.date.as_('date'),
+                Sum(origin.amount - Coalesce(booked.amount, 0)).as_('amount'),
+                where=of_journal,
+                group_by=[origin.date])
+        sqlite_apply_types(query, ['DATE', 'NUMERIC'])
+        cursor.execute(*query)
+        for date, amount in cursor:
+            daily[date] += amount or ZERO
     return {date: sum((a for d, a in daily.items() if d < date), ZERO)
         for date in set(dates)}
 

@@ -38,6 +38,8 @@ from .exceptions import BankImportError
 from .model import forget_cached
 
 ZERO = Decimal(0)
+MAGIC_FIELDS = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date',
+    'rec_name'}
 IMPORT_STATUSES = [
     ('open', "Open"),
     ('posted', "Posted by a rule"),
@@ -322,6 +324,7 @@ class StatementLine(metaclass=PoolMeta):
             move_lines = []
             for line in group:
                 counterpart, cash = line.get_move_line(), line.get_cash_line()
+                _same_fields(counterpart, cash)
                 move_lines.extend([counterpart, cash])
                 pairs.append((line, counterpart, cash))
             move.lines = move_lines
@@ -389,6 +392,20 @@ class StatementLine(metaclass=PoolMeta):
         cls.save([line for line, _ in lines_and_cash_lines])
 
 
+def _same_fields(*lines):
+    """Give each of the move lines the fields that one of them is given
+    (None: their default): Tryton's create inserts the rows that have the
+    same fields together, and a cash line after its counterpart was one
+    INSERT per line"""
+    given = [set(line._values._keys()) if line._values else set()
+        for line in lines]
+    names = {n for n in set().union(*given)
+        if not isinstance(lines[0]._fields[n], fields.Function)}
+    for line, names_given in zip(lines, given):
+        for name in names - names_given:
+            setattr(line, name, None)
+
+
 class StatementRuleLine(metaclass=PoolMeta):
     __name__ = 'account.statement.rule.line'
 
@@ -451,6 +468,12 @@ class AccountStatementRule(metaclass=PoolMeta):
         instances, not a write (each line would look it up per document)"""
         Account = Pool().get('account.account')
         rules = cls.search([])
+        # the rules are tried on every document, and the ORM reads a
+        # record's field anew at each access (a list of records as new
+        # records): their values are set on these instances once
+        _read_once(rules)
+        _read_once([i for r in rules for i in r.information_rules])
+        _read_once([l for r in rules for l in r.lines])
         lines = [l for r in rules for l in r.lines
             if not l.account and l.account_code]
         accounts = {}
@@ -472,6 +495,14 @@ class AccountStatementRule(metaclass=PoolMeta):
             if keywords:
                 return rule, keywords
         return None, None
+
+
+def _read_once(records):
+    "Set the value of each field of the records on the records themselves"
+    for record in records:
+        for name in record._fields:
+            if name not in MAGIC_FIELDS:
+                setattr(record, name, getattr(record, name))
 
 
 class ImportStatementStart(metaclass=PoolMeta):

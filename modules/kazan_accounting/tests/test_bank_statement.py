@@ -6,7 +6,8 @@ import unittest
 from decimal import Decimal
 
 from trytond.exceptions import UserError
-from trytond.modules.kazan_accounting import bank_exchange, bank_import
+from trytond.modules.kazan_accounting import (
+    bank_exchange, bank_import, bank_statement)
 from trytond.modules.kazan_accounting.tests import sample
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -235,3 +236,22 @@ class BankStatementTestCase(unittest.TestCase):
             for record in Model.browse(inserted):
                 self.assertEqual(record.create_uid.id,
                     Transaction().user)
+
+    @with_transaction()
+    def test_move_lines_given_the_same_fields(self):
+        "A document's two move lines are saved with the same fields"
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        counterpart = MoveLine(debit=Decimal('12.50'), credit=Decimal(0),
+            party=None, second_currency=None, kfo='4', kosgu='226')
+        cash = MoveLine(debit=Decimal(0), credit=Decimal('12.50'),
+            kfo='4', kosgu='226', description="Оплата")
+        bank_statement._same_fields(counterpart, cash)
+        self.assertEqual(counterpart._save_values(), {
+                'debit': Decimal('12.50'), 'credit': Decimal(0),
+                'party': None, 'second_currency': None, 'kfo': '4',
+                'kosgu': '226', 'description': None})
+        self.assertEqual(cash._save_values(), {
+                'debit': Decimal(0), 'credit': Decimal('12.50'),
+                'party': None, 'second_currency': None, 'kfo': '4',
+                'kosgu': '226', 'description': "Оплата"})
