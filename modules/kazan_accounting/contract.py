@@ -340,8 +340,9 @@ class Contract(DocumentMixin, Workflow, ModelSQL, ModelView):
         """Refuse an increase of obligations above what the plan leaves,
         unless a chief accountant gave a reason (recorded); the contracts
         checked together count each other's increases"""
-        # {(institution, year): {Codes: amount}} of the contracts before
-        pending = defaultdict(lambda: defaultdict(lambda: ZERO))
+        # {(institution, year): {Codes: amount}} accepted in the ledger,
+        # read once, and increased by the contracts checked before
+        accepted_of = {}
         for contract in contracts:
             changes = defaultdict(lambda: ZERO)
             for line in contract.lines:
@@ -350,12 +351,12 @@ class Contract(DocumentMixin, Workflow, ModelSQL, ModelView):
             if not any(v > 0 for v in changes.values()):
                 continue
             planned = contract.planned()
-            accepted = contract.accepted_in_year()
-            before = pending[(contract.company.id, contract.date.year)]
-            for codes, amount in before.items():
-                accepted[codes] += amount
+            key = (contract.company.id, contract.date.year)
+            if key not in accepted_of:
+                accepted_of[key] = contract.accepted_in_year()
+            accepted = dict(accepted_of[key])
             for codes, amount in changes.items():
-                before[codes] += amount
+                accepted_of[key][codes] += amount
             checks = plan_checks(changes, planned, accepted)
             if not checks:
                 continue

@@ -592,8 +592,10 @@ class Amendment(PlanPartMixin, ModelSQL, ModelView):
 
     @classmethod
     def on_modification(cls, mode, amendments, field_names=None):
+        "A new amendment is posted by its lines', a changed date here"
         super().on_modification(mode, amendments, field_names=field_names)
-        post_plans_indicators({a.plan for a in amendments})
+        if mode == 'write':
+            post_plans_indicators({a.plan for a in amendments})
 
     @classmethod
     def on_delete(cls, amendments):
